@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make report   build every HTML report into reports/ (the main job)
+#   make test     run the whole test suite (lint, unit tests, doctests)
+# Both create .venv and install cxstats into it first when needed.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help env report test lint data bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "cxstats needs Python 3.11 or newer on PATH (or PYTHON=...)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+env: $(STAMP) ## create .venv and install cxstats with its dependencies
+
+report: $(STAMP) ## build the HTML reports into reports/
+	$(BIN)/cxstats report --out reports
+
+test: $(STAMP) ## lint, then run every test and doctest
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n auto
+
+lint: $(STAMP) ## ruff only
+	$(BIN)/ruff check .
+
+data: $(STAMP) ## rebuild data/processed from data/raw
+	$(BIN)/cxstats build-data
+
+bench: $(STAMP) ## run the benchmarks (prints ratios against peers)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean: ## remove the environment and built reports
+	rm -rf $(VENV) reports

@@ -1,0 +1,67 @@
+"""Small validation helpers shared by every public function.
+
+Every check raises ``ValueError`` (or its subclass :class:`DataError` for
+bad data files) with a message naming the argument or field at fault and
+what would be valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """A data file or table is malformed; the message names file, figure and field."""
+
+
+def check_choice(name: str, value, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise a ``ValueError``."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(
+            f"{name}={value!r} is not valid; choose one of: {', '.join(map(repr, choices))}"
+        )
+    return value
+
+
+def check_open_unit(name: str, value: float) -> float:
+    """Check that a scalar lies strictly between 0 and 1 (a level, alpha or power)."""
+    if not np.isscalar(value) or not np.isfinite(value) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def as_float_array(name: str, value) -> np.ndarray:
+    """Convert to a 1-d float array and reject non-finite elements, naming the first."""
+    try:
+        arr = np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from err
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-d array, got shape {arr.shape}")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise ValueError(
+            f"{name} must be finite; element {bad[0]} is {arr[bad[0]]!r}"
+            f" ({bad.size} non-finite element(s) in all)"
+        )
+    return arr
+
+
+def first_bad(mask: np.ndarray) -> int | None:
+    """Index of the first True element of ``mask``, or None."""
+    idx = np.flatnonzero(mask)
+    return int(idx[0]) if idx.size else None
+
+
+def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
+    """Broadcast named 1-d arrays to one length; length-1 arrays stretch, others must match."""
+    lengths = {name: arr.size for name, arr in arrays.items()}
+    sizes = {size for size in lengths.values() if size != 1}
+    if len(sizes) > 1:
+        detail = ", ".join(f"{name} has {size}" for name, size in lengths.items())
+        raise ValueError(f"array arguments must have the same length (or length 1): {detail}")
+    size = sizes.pop() if sizes else 1
+    return [np.broadcast_to(arr, size) for arr in arrays.values()]

@@ -1,0 +1,33 @@
+"""Shared fixtures: a folder for small survey files written by a test."""
+
+import textwrap
+
+import pytest
+
+GOOD_SURVEY = """\
+id: tiny
+title: Tiny test survey
+publisher: Test
+year: 2024
+population: testers
+n: 250
+source: made in a test
+quoted_in: nowhere
+figures:
+  - id: likes_tests
+    statement: Like tests
+    kind: share
+    values:
+      - {group: managers, value: 80, n: 250}
+"""
+
+
+@pytest.fixture
+def survey_dir(tmp_path):
+    """Return a function that writes one YAML survey file and returns its folder."""
+
+    def write(text=GOOD_SURVEY, name="tiny"):
+        (tmp_path / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+        return tmp_path
+
+    return write
