@@ -8,16 +8,37 @@ statistics.
 __version__ = "0.1.0"
 
 from ._validate import DataError
+from .bayes import prob_greater
+from .contingency import Chi2Result, chi2_independence
 from .counts import count_range
 from .datasets import list_datasets, load, survey_info
+from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
+from .meta import MetaResult, meta_proportions
+from .multiple import adjust_pvalues
+from .power import breakeven_n, power_proportions
+from .proportions import compare_proportions, proportion_ci, test_proportion
 
 __all__ = [
+    "Chi2Result",
     "DataError",
+    "MetaResult",
     "__version__",
+    "adjust_pvalues",
+    "analyze_figures",
+    "breakeven_n",
+    "chi2_independence",
+    "compare_figures",
+    "compare_groups",
+    "compare_proportions",
     "count_range",
     "list_datasets",
     "load",
+    "meta_proportions",
+    "power_proportions",
+    "prob_greater",
+    "proportion_ci",
     "read_responses",
     "survey_info",
+    "test_proportion",
 ]

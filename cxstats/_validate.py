@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
+
+ALTERNATIVES = ("two-sided", "less", "greater")
 
 
 class DataError(ValueError):
@@ -20,15 +23,13 @@ def check_choice(name: str, value, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``, else raise a ``ValueError``."""
     choices = tuple(choices)
     if value not in choices:
-        raise ValueError(
-            f"{name}={value!r} is not valid; choose one of: {', '.join(map(repr, choices))}"
-        )
+        raise ValueError(f"{name}={value!r} is not valid; choose one of: {', '.join(map(repr, choices))}")
     return value
 
 
-def check_open_unit(name: str, value: float) -> float:
+def check_open_unit(name: str, value) -> float:
     """Check that a scalar lies strictly between 0 and 1 (a level, alpha or power)."""
-    if not np.isscalar(value) or not np.isfinite(value) or not 0 < value < 1:
+    if not isinstance(value, int | float | np.number) or not np.isfinite(value) or not 0 < value < 1:
         raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
     return float(value)
 
@@ -41,11 +42,12 @@ def as_float_array(name: str, value) -> np.ndarray:
         raise ValueError(f"{name} must be numeric, got {value!r}") from err
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a scalar or a 1-d array, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty")
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         raise ValueError(
-            f"{name} must be finite; element {bad[0]} is {arr[bad[0]]!r}"
-            f" ({bad.size} non-finite element(s) in all)"
+            f"{name} must be finite; element {bad[0]} is {arr[bad[0]]!r} ({bad.size} non-finite element(s) in all)"
         )
     return arr
 
@@ -65,3 +67,37 @@ def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
         raise ValueError(f"array arguments must have the same length (or length 1): {detail}")
     size = sizes.pop() if sizes else 1
     return [np.broadcast_to(arr, size) for arr in arrays.values()]
+
+
+def index_of(*values) -> pd.Index | None:
+    """The index of the first pandas Series among ``values`` (kept on the output), else None."""
+    for value in values:
+        if isinstance(value, pd.Series):
+            return value.index
+    return None
+
+
+def check_counts(count, nobs, *, suffix: str = "", integer: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Validate successes and bases: finite, 0 <= count <= nobs, nobs > 0 (whole numbers if ``integer``)."""
+    cname, nname = f"count{suffix}", f"nobs{suffix}"
+    count = as_float_array(cname, count)
+    nobs = as_float_array(nname, nobs)
+    count, nobs = broadcast(**{cname: count, nname: nobs})
+    if (i := first_bad(nobs <= 0)) is not None:
+        raise ValueError(f"{nname} must be positive; element {i} is {nobs[i]:g}")
+    if (i := first_bad(count < 0)) is not None:
+        raise ValueError(f"{cname} must not be negative; element {i} is {count[i]:g}")
+    if (i := first_bad(count > nobs)) is not None:
+        raise ValueError(f"{cname} must not exceed {nname}; element {i} has {count[i]:g} of {nobs[i]:g}")
+    if integer:
+        for name, arr in ((cname, count), (nname, nobs)):
+            if (i := first_bad(arr != np.round(arr))) is not None:
+                raise ValueError(f"{name} must be whole numbers for this method; element {i} is {arr[i]:g}")
+    return count, nobs
+
+
+def z_critical(conf_level: float) -> float:
+    """Two-sided standard normal critical value for a confidence level."""
+    from scipy.special import ndtri
+
+    return float(ndtri(1 - (1 - conf_level) / 2))

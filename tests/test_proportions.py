@@ -1,0 +1,260 @@
+"""proportion_ci, test_proportion, compare_proportions against R and published tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import cxstats
+
+from .reference import r_values as R
+
+RTOL = 1e-6
+ONE_X, ONE_N = np.array(R.ONE_X), np.array(R.ONE_N)
+
+
+@pytest.mark.parametrize("method, low, high", [
+    ("wilson", R.WILSON_LOW, R.WILSON_HIGH),
+    ("clopper_pearson", R.CP_LOW, R.CP_HIGH),
+    ("jeffreys", R.JEFFREYS_LOW, R.JEFFREYS_HIGH),
+    ("agresti_coull", R.AC_LOW, R.AC_HIGH),
+])
+def test_interval_matches_r(method, low, high):
+    """Each interval equals R's (prop.test / binom.test / qbeta / closed form) to 1e-6, edge cases included."""
+    ci = cxstats.proportion_ci(ONE_X, ONE_N, method=method)
+    assert_allclose(ci.ci_low, low, rtol=RTOL, atol=1e-12)
+    assert_allclose(ci.ci_high, high, rtol=RTOL, atol=1e-12)
+
+
+def test_wilson_cc_matches_r_away_from_half():
+    """wilson_cc equals prop.test(correct=TRUE) wherever x != n/2 (where R shrinks its correction)."""
+    ci = cxstats.proportion_ci(ONE_X, ONE_N, method="wilson_cc")
+    away = ONE_X != ONE_N / 2
+    assert_allclose(ci.ci_low[away], np.array(R.WILSON_CC_LOW)[away], rtol=RTOL, atol=1e-12)
+    assert_allclose(ci.ci_high[away], np.array(R.WILSON_CC_HIGH)[away], rtol=RTOL, atol=1e-12)
+
+
+def test_conf_level_is_used():
+    """A 90% Wilson interval equals prop.test(conf.level = 0.90)."""
+    ci = cxstats.proportion_ci(ONE_X, ONE_N, conf_level=0.90)
+    assert_allclose(ci.ci_low, R.WILSON90_LOW, rtol=RTOL, atol=1e-12)
+    assert_allclose(ci.ci_high, R.WILSON90_HIGH, rtol=RTOL, atol=1e-12)
+
+
+# Newcombe (1998), Statistics in Medicine 17, 857-872, Table I: 95% intervals
+# for 81/263, 15/148, 0/20 and 1/29 by method 3 (Wilson score) and method 4
+# (score with continuity correction), printed to 4 decimals.
+NEWCOMBE_SINGLE = [
+    (81, 263, "wilson", 0.2553, 0.3662), (15, 148, "wilson", 0.0624, 0.1605),
+    (0, 20, "wilson", 0.0, 0.1611), (1, 29, "wilson", 0.0061, 0.1718),
+    (81, 263, "wilson_cc", 0.2535, 0.3682), (15, 148, "wilson_cc", 0.0598, 0.1644),
+    (0, 20, "wilson_cc", 0.0, 0.2005), (1, 29, "wilson_cc", 0.0018, 0.1963),
+]
+
+
+@pytest.mark.parametrize("x, n, method, low, high", NEWCOMBE_SINGLE)
+def test_newcombe_1998_single_proportion_table(x, n, method, low, high):
+    """Wilson and continuity-corrected Wilson reproduce Newcombe's published examples."""
+    ci = cxstats.proportion_ci(x, n, method=method)
+    assert_allclose([ci.ci_low[0], ci.ci_high[0]], [low, high], atol=5e-5)
+
+
+def test_wald_closed_form():
+    """Wald is p -/+ z sqrt(p(1-p)/n), clipped to [0, 1]."""
+    ci = cxstats.proportion_ci([30, 1], [100, 50], method="wald")
+    z = 1.959963984540054
+    assert_allclose(ci.ci_low, [0.3 - z * np.sqrt(0.21 / 100), 0.0])
+    assert_allclose(ci.ci_high[0], 0.3 + z * np.sqrt(0.21 / 100))
+
+
+def test_design_effect_uses_effective_base():
+    """deff = 2 gives the interval of half the base at the same proportion."""
+    with_deff = cxstats.proportion_ci(1000, 2000, deff=2.0)
+    halved = cxstats.proportion_ci(500, 1000)
+    assert_allclose(with_deff[["ci_low", "ci_high"]], halved[["ci_low", "ci_high"]])
+    assert with_deff.nobs_effective[0] == 1000
+
+
+def test_series_index_is_kept():
+    """A pandas Series in gives rows labelled by its index."""
+    counts = pd.Series([10, 20], index=["north", "south"])
+    assert list(cxstats.proportion_ci(counts, 50).index) == ["north", "south"]
+
+
+@pytest.mark.parametrize("alt, tag", [("two-sided", "TWO"), ("less", "LESS"), ("greater", "GREATER")])
+def test_exact_test_matches_binom_test(alt, tag):
+    """test_proportion(method='exact') p-values and intervals equal R's binom.test."""
+    res = cxstats.test_proportion(R.TEST_X, R.TEST_N, value=R.TEST_P, alternative=alt, method="exact")
+    assert_allclose(res.p_value, getattr(R, f"BINOM_P_{tag}"), rtol=RTOL)
+    assert_allclose(res.ci_low, getattr(R, f"BINOM_CI_LOW_{tag}"), rtol=RTOL, atol=1e-12)
+    assert_allclose(res.ci_high, getattr(R, f"BINOM_CI_HIGH_{tag}"), rtol=RTOL, atol=1e-12)
+
+
+@pytest.mark.parametrize("alt, tag", [("two-sided", "TWO"), ("less", "LESS"), ("greater", "GREATER")])
+def test_score_test_matches_prop_test(alt, tag):
+    """test_proportion(method='score') equals prop.test(correct=FALSE): p-value, z^2, interval."""
+    res = cxstats.test_proportion(R.TEST_X, R.TEST_N, value=R.TEST_P, alternative=alt, method="score")
+    assert_allclose(res.p_value, getattr(R, f"SCORE_P_{tag}"), rtol=RTOL)
+    assert_allclose(res.statistic**2, R.SCORE_CHISQ, rtol=RTOL)
+    assert_allclose(res.ci_low, getattr(R, f"SCORE_CI_LOW_{tag}"), rtol=RTOL, atol=1e-12)
+    assert_allclose(res.ci_high, getattr(R, f"SCORE_CI_HIGH_{tag}"), rtol=RTOL, atol=1e-12)
+
+
+TWO = (R.TWO_X1, R.TWO_N1, R.TWO_X2, R.TWO_N2)
+
+
+@pytest.mark.parametrize("method, tag", [("z", "Z"), ("chi2_cc", "YATES")])
+@pytest.mark.parametrize("alt", ["two-sided", "less", "greater"])
+def test_two_sample_matches_prop_test(method, tag, alt):
+    """z and chi2_cc equal prop.test(correct = FALSE / TRUE) for every alternative."""
+    res = cxstats.compare_proportions(*TWO, method=method, alternative=alt)
+    key = {"two-sided": "TWO", "less": "LESS", "greater": "GREATER"}[alt]
+    assert_allclose(res.p_value, getattr(R, f"{tag}_P_{key}"), rtol=RTOL)
+    stat = res.statistic**2 if method == "z" else res.statistic
+    assert_allclose(stat, getattr(R, f"{tag}_CHISQ"), rtol=RTOL, atol=1e-12)  # case 10 is 0 up to rounding
+
+
+def test_wald_difference_interval_matches_prop_test():
+    """ci_method='wald' equals prop.test(correct=FALSE)$conf.int."""
+    res = cxstats.compare_proportions(*TWO, ci_method="wald")
+    assert_allclose(res.ci_low, R.Z_CI_LOW, rtol=RTOL)
+    assert_allclose(res.ci_high, R.Z_CI_HIGH, rtol=RTOL)
+
+
+@pytest.mark.parametrize("alt", ["two-sided", "less", "greater"])
+def test_fisher_matches_fisher_test(alt):
+    """Fisher p-values equal R's fisher.test for every alternative."""
+    res = cxstats.compare_proportions(*TWO, method="fisher", alternative=alt)
+    key = {"two-sided": "TWO", "less": "LESS", "greater": "GREATER"}[alt]
+    assert_allclose(res.p_value, getattr(R, f"FISHER_P_{key}"), rtol=RTOL)
+
+
+def test_fisher_conditional_odds_ratio():
+    """The conditional MLE odds ratio equals a precise R root (1e-6) and fisher.test's estimate (1e-3)."""
+    res = cxstats.compare_proportions(*TWO, method="fisher")
+    assert_allclose(res.odds_ratio, R.FISHER_OR_PRECISE, rtol=RTOL)
+    assert_allclose(res.odds_ratio, R.FISHER_OR, rtol=1e-3)
+
+
+# Newcombe (1998), Statistics in Medicine 17, 873-890, Table II: 95% intervals
+# for p1 - p2 by method 10 (hybrid score) and method 11 (with continuity
+# correction), printed to 4 decimals.
+NEWCOMBE_DIFF = [
+    (56, 70, 48, 80, "newcombe", 0.0524, 0.3339), (9, 10, 3, 10, "newcombe", 0.1705, 0.8090),
+    (5, 56, 0, 29, "newcombe", -0.0381, 0.1926), (0, 10, 0, 20, "newcombe", -0.1611, 0.2775),
+    (0, 10, 0, 10, "newcombe", -0.2775, 0.2775), (10, 10, 0, 20, "newcombe", 0.6791, 1.0),
+    (10, 10, 0, 10, "newcombe", 0.6075, 1.0),
+    (56, 70, 48, 80, "newcombe_cc", 0.0428, 0.3422), (9, 10, 3, 10, "newcombe_cc", 0.1013, 0.8387),
+    (5, 56, 0, 29, "newcombe_cc", -0.0667, 0.2037), (0, 10, 0, 20, "newcombe_cc", -0.2005, 0.3445),
+    (0, 10, 0, 10, "newcombe_cc", -0.3445, 0.3445),
+]
+
+
+@pytest.mark.parametrize("x1, n1, x2, n2, method, low, high", NEWCOMBE_DIFF)
+def test_newcombe_1998_difference_table(x1, n1, x2, n2, method, low, high):
+    """The difference interval reproduces Newcombe's published methods 10 and 11."""
+    res = cxstats.compare_proportions(x1, n1, x2, n2, ci_method=method)
+    assert_allclose([res.ci_low[0], res.ci_high[0]], [low, high], atol=5e-5)
+
+
+def test_newcombe_matches_statsmodels():
+    """The default difference interval equals statsmodels' independent 'newcomb' implementation."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    res = cxstats.compare_proportions(*TWO)
+    for i in range(len(R.TWO_X1)):
+        low, high = confint_proportions_2indep(R.TWO_X1[i], R.TWO_N1[i], R.TWO_X2[i], R.TWO_N2[i], method="newcomb")
+        assert_allclose([res.ci_low[i], res.ci_high[i]], [low, high], rtol=1e-9, atol=1e-12)
+
+
+def test_effect_sizes_closed_form():
+    """cohen_h, odds_ratio and risk_ratio follow their definitions."""
+    res = cxstats.compare_proportions(200, 250, 112, 250)
+    assert_allclose(res.cohen_h[0], 2 * np.arcsin(np.sqrt(0.8)) - 2 * np.arcsin(np.sqrt(0.448)))
+    assert_allclose(res.odds_ratio[0], (200 * 138) / (112 * 50))
+    assert_allclose(res.risk_ratio[0], 0.8 / 0.448)
+
+
+def test_identical_degenerate_groups_give_p_one():
+    """0 of 10 vs 0 of 20 is no evidence of a difference: statistic 0, p-value 1."""
+    res = cxstats.compare_proportions(0, 10, 0, 20)
+    assert res.p_value[0] == 1.0 and res.statistic[0] == 0.0
+
+
+# --- invariants (hypothesis) -------------------------------------------------
+
+counts = st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(pair=counts, method=st.sampled_from(["wilson", "wilson_cc", "clopper_pearson", "jeffreys",
+                                            "agresti_coull", "wald"]))
+def test_interval_contains_estimate_and_stays_in_unit(pair, method):
+    """Every interval lies in [0, 1] and contains the sample proportion."""
+    x, n = pair
+    ci = cxstats.proportion_ci(x, n, method=method)
+    assert 0 <= ci.ci_low[0] <= x / n + 1e-12 and x / n - 1e-12 <= ci.ci_high[0] <= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=counts, b=counts, method=st.sampled_from(["z", "chi2_cc", "fisher"]))
+def test_two_sided_p_value_does_not_depend_on_group_order(a, b, method):
+    """Swapping the groups leaves the two-sided p-value unchanged and mirrors the interval."""
+    ab = cxstats.compare_proportions(a[0], a[1], b[0], b[1], method=method)
+    ba = cxstats.compare_proportions(b[0], b[1], a[0], a[1], method=method)
+    assert_allclose(ab.p_value, ba.p_value, rtol=1e-9)
+    assert_allclose(ab.ci_low, -ba.ci_high, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.lists(st.tuples(counts, counts), min_size=2, max_size=8))
+def test_vectorized_equals_row_by_row(rows):
+    """One call on arrays equals one call per row, for intervals and all three tests."""
+    x1, n1 = zip(*[r[0] for r in rows], strict=True)
+    x2, n2 = zip(*[r[1] for r in rows], strict=True)
+    for method in ("z", "chi2_cc", "fisher"):
+        together = cxstats.compare_proportions(x1, n1, x2, n2, method=method)
+        apart = pd.concat([cxstats.compare_proportions(*r[0], *r[1], method=method) for r in rows])
+        assert_allclose(together.p_value, apart.p_value, rtol=1e-9)
+        assert_allclose(together.ci_low, apart.ci_low, rtol=1e-9)
+    together = cxstats.test_proportion(x1, n1, value=0.3)
+    apart = pd.concat([cxstats.test_proportion(*r[0], value=0.3) for r in rows])
+    assert_allclose(together.p_value, apart.p_value, rtol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pair=counts, p0=st.floats(0.01, 0.99))
+def test_exact_two_sided_matches_scipy(pair, p0):
+    """The vectorized binomial test agrees with scipy.stats.binomtest (same R-style rule)."""
+    from scipy.stats import binomtest
+
+    x, n = pair
+    ours = cxstats.test_proportion(x, n, value=p0)["p_value"][0]
+    assert_allclose(ours, binomtest(x, n, p0).pvalue, rtol=1e-6)
+
+
+# --- errors --------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: cxstats.proportion_ci(11, 10), "count must not exceed nobs; element 0 has 11 of 10"),
+    (lambda: cxstats.proportion_ci([1, -1], 10), "count must not be negative; element 1 is -1"),
+    (lambda: cxstats.proportion_ci(1, 0), "nobs must be positive; element 0 is 0"),
+    (lambda: cxstats.proportion_ci(np.nan, 10), "count must be finite; element 0"),
+    (lambda: cxstats.proportion_ci(1, [10, np.inf]), "nobs must be finite; element 1"),
+    (lambda: cxstats.proportion_ci(1, 10, conf_level=1.5), "conf_level must be a number strictly between 0 and 1"),
+    (lambda: cxstats.proportion_ci(1, 10, method="exact"), "method='exact' is not valid; choose one of: 'wilson'"),
+    (lambda: cxstats.proportion_ci([1, 2], [10, 20, 30]), "same length"),
+    (lambda: cxstats.proportion_ci(1, 10, deff=0), "deff must be positive"),
+    (lambda: cxstats.test_proportion(1.5, 10), "count must be whole numbers for this method; element 0"),
+    (lambda: cxstats.test_proportion(1, 10, value=1), "value must be strictly between 0 and 1"),
+    (lambda: cxstats.test_proportion(1, 10, alternative="bigger"), "alternative='bigger' is not valid"),
+    (lambda: cxstats.compare_proportions(1, 10, 12, 10), "count2 must not exceed nobs2; element 0"),
+    (lambda: cxstats.compare_proportions(1, 10, 2, 10, method="t"), "method='t' is not valid"),
+    (lambda: cxstats.compare_proportions([1, 2], 10, [1, 2, 3], 10), "same length"),
+])
+def test_bad_input_is_named(call, message):
+    """Bad input raises ValueError naming the argument, the element and the valid choices."""
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
