@@ -44,8 +44,9 @@ def as_float_array(name: str, value) -> np.ndarray:
         raise ValueError(f"{name} must be a scalar or a 1-d array, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if bad.size:
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
         raise ValueError(
             f"{name} must be finite; element {bad[0]} is {arr[bad[0]]!r} ({bad.size} non-finite element(s) in all)"
         )
@@ -54,8 +55,9 @@ def as_float_array(name: str, value) -> np.ndarray:
 
 def first_bad(mask: np.ndarray) -> int | None:
     """Index of the first True element of ``mask``, or None."""
-    idx = np.flatnonzero(mask)
-    return int(idx[0]) if idx.size else None
+    if not mask.any():  # the common case, without building an index array
+        return None
+    return int(np.flatnonzero(mask)[0])
 
 
 def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
@@ -66,7 +68,7 @@ def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
         detail = ", ".join(f"{name} has {size}" for name, size in lengths.items())
         raise ValueError(f"array arguments must have the same length (or length 1): {detail}")
     size = sizes.pop() if sizes else 1
-    return [np.broadcast_to(arr, size) for arr in arrays.values()]
+    return [arr if arr.size == size else np.broadcast_to(arr, size) for arr in arrays.values()]
 
 
 def index_of(*values) -> pd.Index | None:

@@ -35,49 +35,85 @@ def _interval(x, n, z_low, z_high, method):
 
     A one-sided interval passes ``np.inf`` for the side that stays open.
     """
-    p = x / n
-    alpha_low, alpha_high = special.ndtr(-z_low), special.ndtr(-z_high)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method in ("wilson", "wilson_cc"):
-            cc = 0.5 if method == "wilson_cc" else 0.0
-            low = _wilson_bound(x - cc, n, -z_low)
-            high = _wilson_bound(x + cc, n, z_high)
-        elif method == "clopper_pearson":
-            low = np.where(x > 0, special.betaincinv(x, n - x + 1, alpha_low), 0.0)
-            high = np.where(x < n, special.betaincinv(x + 1, n - x, 1 - alpha_high), 1.0)
-        elif method == "jeffreys":
-            low = np.where(x > 0, special.betaincinv(x + 0.5, n - x + 0.5, alpha_low), 0.0)
-            high = np.where(x < n, special.betaincinv(x + 0.5, n - x + 0.5, 1 - alpha_high), 1.0)
-        elif method == "agresti_coull":
-            z = np.where(np.isfinite(z_low), z_low, z_high)
-            n_tilde = n + z**2
-            p_tilde = (x + z**2 / 2) / n_tilde
-            half = z * np.sqrt(p_tilde * (1 - p_tilde) / n_tilde)
-            low, high = p_tilde - half, p_tilde + half
-        else:  # wald
-            se = np.sqrt(p * (1 - p) / n)
-            low, high = p - z_low * se, p + z_high * se
-    low = np.where(np.isinf(z_low), 0.0, low)
-    high = np.where(np.isinf(z_high), 1.0, high)
-    return np.clip(low, 0, 1), np.clip(high, 0, 1)
+    if method == "wilson" and z_low == z_high:
+        low, high = _wilson_two_sided(x, n, z_low)
+    elif method in ("wilson", "wilson_cc"):
+        cc = 0.5 if method == "wilson_cc" else 0.0
+        low = _wilson_bound(x - cc, n, -z_low, at_edge=x <= 0)
+        high = _wilson_bound(x + cc, n, z_high, at_edge=x >= n)
+    elif method in ("clopper_pearson", "jeffreys"):
+        alpha_low, alpha_high = special.ndtr(-z_low), special.ndtr(-z_high)
+        shift = 0.5 if method == "jeffreys" else 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            low = np.where(x > 0, special.betaincinv(x + shift, n - x + 1 - shift, alpha_low), 0.0)
+            high = np.where(x < n, special.betaincinv(x + 1 - shift, n - x + shift, 1 - alpha_high), 1.0)
+    elif method == "agresti_coull":
+        z = z_low if np.isfinite(z_low) else z_high
+        n_tilde = n + z**2
+        p_tilde = (x + z**2 / 2) / n_tilde
+        half = z * np.sqrt(p_tilde * (1 - p_tilde) / n_tilde)
+        low, high = p_tilde - half, p_tilde + half
+    else:  # wald
+        p = x / n
+        se = np.sqrt(p * (1 - p) / n)
+        low, high = p - z_low * se, p + z_high * se
+    if np.isinf(z_low):
+        low = np.zeros_like(high)
+    if np.isinf(z_high):
+        high = np.ones_like(low)
+    return np.clip(low, 0, 1, out=low), np.clip(high, 0, 1, out=high)
 
 
-def _wilson_bound(x, n, z):
-    """Wilson score bound for (possibly continuity-shifted) successes ``x``; sign of ``z`` picks the side.
+def _wilson_two_sided(x, n, z):
+    """Wilson score interval: (x + z^2/2) / (n + z^2) -/+ z sqrt(x (n - x) / n + z^2/4) / (n + z^2).
+
+    Written with in-place operations: on a million figures the temporaries
+    cost more than the arithmetic.
+    """
+    z2 = z * z
+    inv_d = n + z2
+    np.reciprocal(inv_d, out=inv_d)
+    centre = x + z2 / 2
+    centre *= inv_d
+    half = n - x
+    half *= x
+    half /= n
+    half += z2 / 4
+    np.sqrt(half, out=half)
+    half *= inv_d
+    half *= z
+    low = centre - half
+    centre += half
+    return low, centre
+
+
+def _wilson_bound(x, n, z, at_edge):
+    """One Wilson score bound for (possibly continuity-shifted) successes ``x``; the sign of ``z`` picks the side.
 
     With ``x`` shifted by +/- 0.5 this is Newcombe's (1998) method 4, the
-    interval of R's ``prop.test(correct = TRUE)``.
+    interval of R's ``prop.test(correct = TRUE)``; ``at_edge`` marks rows whose
+    bound is 0 (lower) or 1 (upper) exactly.
     """
     p = np.clip(x / n, 0, 1)
     z2n = z**2 / (2 * n)
     with np.errstate(invalid="ignore"):
         bound = (p + z2n + z * np.sqrt(p * (1 - p) / n + z2n / (2 * n))) / (1 + 2 * z2n)
-    at_edge = (x <= 0) if np.all(z <= 0) else (x >= n)
-    return np.where(at_edge, 0.0 if np.all(z <= 0) else 1.0, bound)
+    return np.where(at_edge, 0.0 if z <= 0 else 1.0, bound)
 
 
 def _frame(columns: dict, index) -> pd.DataFrame:
-    out = pd.DataFrame(columns)
+    """Assemble a result table without copying: constant labels become one-category categoricals."""
+    size = max(np.size(v) for v in columns.values())
+    data = {}
+    for name, value in columns.items():
+        if isinstance(value, str):
+            value = pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), [value])
+        elif np.ndim(value) == 0:
+            value = np.full(size, value)
+        elif isinstance(value, np.ndarray) and not value.flags.writeable:
+            value = value.copy()  # broadcast views are read-only
+        data[name] = value
+    out = pd.DataFrame(data, copy=False)
     if index is not None and len(index) == len(out):
         out.index = index
     return out
@@ -143,9 +179,13 @@ def proportion_ci(count, nobs, conf_level=0.95, method="wilson", deff=1.0):
     deff = as_float_array("deff", deff)
     if (i := first_bad(deff <= 0)) is not None:
         raise ValueError(f"deff must be positive; element {i} is {deff[i]:g}")
-    count, nobs, deff = broadcast(count=count, nobs=nobs, deff=deff)
-    x, n = count / deff, nobs / deff
-    z = np.full(n.shape, z_critical(conf_level))
+    if deff.size == 1:  # the common case: one design effect for every figure
+        deff = float(deff[0])
+        x, n = (count, nobs) if deff == 1 else (count / deff, nobs / deff)
+    else:
+        count, nobs, deff = broadcast(count=count, nobs=nobs, deff=deff)
+        x, n = count / deff, nobs / deff
+    z = z_critical(conf_level)
     low, high = _interval(x, n, z, z, method)
     return _frame({
         "count": count, "nobs": nobs, "proportion": count / nobs, "ci_low": low, "ci_high": high,
@@ -228,8 +268,8 @@ def test_proportion(count, nobs, value=0.5, alternative="two-sided", method="exa
     count, nobs, value = broadcast(count=count, nobs=nobs, value=value)
     z_two = z_critical(conf_level)
     z_one = float(special.ndtri(conf_level))
-    z_low = np.full(nobs.shape, {"two-sided": z_two, "less": np.inf, "greater": z_one}[alternative])
-    z_high = np.full(nobs.shape, {"two-sided": z_two, "less": z_one, "greater": np.inf}[alternative])
+    z_low = {"two-sided": z_two, "less": np.inf, "greater": z_one}[alternative]
+    z_high = {"two-sided": z_two, "less": z_one, "greater": np.inf}[alternative]
     if method == "exact":
         statistic = count
         if alternative == "less":
@@ -260,7 +300,7 @@ test_proportion.__test__ = False  # a statistics function, not a pytest test
 def _diff_ci(x1, n1, x2, n2, conf_level, method):
     """Interval for p1 - p2: Newcombe's hybrid score (methods 10 and 11) or Wald."""
     p1, p2 = x1 / n1, x2 / n2
-    z = np.full(n1.shape, z_critical(conf_level))
+    z = z_critical(conf_level)
     if method == "wald":
         half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
         return np.maximum(p1 - p2 - half, -1), np.minimum(p1 - p2 + half, 1)
