@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_open_unit
+from .power import breakeven_n
 from .proportions import compare_proportions, proportion_ci, test_proportion
 
 REQUIRED = ("survey", "figure", "group", "kind", "percent", "n", "count_low", "count_high")
@@ -73,6 +74,13 @@ def analyze_figures(df, conf_level=0.95, method="wilson", deff=1.0, value=None):
     -----
     Every interval method here gives bounds that rise with the count, so the
     extremes are reached at ``count_low`` and ``count_high``.
+
+    References
+    ----------
+    Brown, N. J. L. and Heathers, J. A. J. (2017). The GRIM test. Social
+    Psychological and Personality Science 8(4), 363-369.
+    Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval estimation for a
+    binomial proportion. Statistical Science 16(2), 101-133.
 
     Examples
     --------
@@ -155,6 +163,7 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level,
         cols["p_value_max"][testable] = grouped["p_value"].max().to_numpy()
     p1, p2 = first["percent"].to_numpy(float) / 100, second["percent"].to_numpy(float) / 100
     cols["cohen_h"] = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+    breakeven = _breakeven_for_missing_bases(first, second, p1, p2, alpha)
     warning = _warnings(first, second)
     out = pd.DataFrame({
         "survey1": first["survey"], "figure1": first["figure"], "group1": first["group"],
@@ -162,8 +171,33 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level,
         "percent1": first["percent"], "percent2": second["percent"],
         "n1": first["n"].astype("Int64"), "n2": second["n"].astype("Int64"),
         **cols, "significant": _verdict(cols["p_value_min"], cols["p_value_max"], alpha),
-        "testable": testable, "reason": reason.to_numpy(), "warning": warning, "method": method,
+        "testable": testable, "reason": reason.to_numpy(), "breakeven_n": breakeven, "warning": warning,
+        "method": method,
     })
+    return out
+
+
+def _breakeven_for_missing_bases(first, second, p1, p2, alpha):
+    """For share pairs with a missing base: the smallest missing base that would make the gap significant.
+
+    With one base known, the smallest base of the other group; with both
+    unknown, the smallest equal base per group (see :func:`breakeven_n`).
+    """
+    out = pd.array(np.full(len(p1), np.nan), dtype="Int64")
+    n1, n2 = first["n"].to_numpy(dtype=float, na_value=np.nan), second["n"].to_numpy(dtype=float, na_value=np.nan)
+    shares = ((first["kind"] == "share") & (second["kind"] == "share")).to_numpy() & (p1 != p2)
+    for known, mask in (("first", shares & ~np.isnan(n1) & np.isnan(n2)),
+                        ("second", shares & np.isnan(n1) & ~np.isnan(n2)),
+                        (None, shares & np.isnan(n1) & np.isnan(n2))):
+        if not mask.any():
+            continue
+        if known == "first":
+            res = breakeven_n(p1[mask], p2[mask], alpha=alpha, nobs1=n1[mask])
+        elif known == "second":
+            res = breakeven_n(p2[mask], p1[mask], alpha=alpha, nobs1=n2[mask])
+        else:
+            res = breakeven_n(p1[mask], p2[mask], alpha=alpha)
+        out[mask] = res["breakeven_n"].array
     return out
 
 
@@ -216,7 +250,17 @@ def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, al
         ``ci_low``/``ci_high`` (widest Newcombe interval over them),
         ``p_value_min``/``p_value_max``, ``cohen_h`` (at the printed values),
         ``significant`` ("all", "some" or "none" of the consistent counts give
-        p < alpha), ``testable``, ``reason``, ``warning``, ``method``.
+        p < alpha), ``testable``, ``reason``, ``breakeven_n`` (when a base is
+        unknown: the smallest unknown base that would make the printed gap
+        significant at ``alpha``, per group if both are unknown; see
+        :func:`cxstats.breakeven_n`), ``warning``, ``method``.
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Interval estimation for the difference between
+    independent proportions. Statistics in Medicine 17, 873-890.
+    Brown, N. J. L. and Heathers, J. A. J. (2017). The GRIM test. Social
+    Psychological and Personality Science 8(4), 363-369.
 
     Examples
     --------
@@ -275,6 +319,10 @@ def compare_figures(df, first, second, method="z", conf_level=0.95, alpha=0.05):
         the two figures come from different questions (a gap then mixes
         wording, population and method) or are two answers from the same
         respondents (not independent samples).
+
+    References
+    ----------
+    Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section 3.1.
 
     Examples
     --------

@@ -153,7 +153,9 @@ def breakeven_n(p1, p2, alpha=0.05, power=None, nobs1=None, alternative="two-sid
     proportions: with equal bases n it is significant once
     n >= 2 z^2 pbar (1 - pbar) / (p1 - p2)^2, pbar = (p1 + p2) / 2. Counts
     are whole numbers, so at the break-even base the printed percentages can
-    only be met to rounding.
+    only be met to rounding; and at very small break-even bases the normal
+    approximation is rough: read a small answer as "the gap is not fragile",
+    not as a design.
 
     References
     ----------

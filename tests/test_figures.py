@@ -91,7 +91,17 @@ def test_bain_80_vs_8_is_untestable_but_breakeven_answers(figures):
     gap = cxstats.compare_groups(figures, figure="superior_experience")
     assert not gap.testable[0] and "base n unknown" in gap.reason[0]
     known = cxstats.breakeven_n(0.80, 0.08, nobs1=362)["breakeven_n"][0]
-    assert known <= 3
+    assert gap.breakeven_n[0] == known
+    # brute force: the smallest customer base n2 whose pooled z test against 80% of 362 reaches 1.96
+    pooled = lambda n2: (0.8 * 362 + 0.08 * n2) / (362 + n2)  # noqa: E731
+    z = [0.72 / np.sqrt(pooled(n2) * (1 - pooled(n2)) * (1 / 362 + 1 / n2)) for n2 in range(1, 10)]
+    assert known == 1 + next(i for i, value in enumerate(z) if value >= 1.959963984540054)
+
+
+def test_breakeven_for_two_unknown_bases(figures):
+    """Gladly's chatbot figures (no base) get the smallest equal base at which 53% vs 43% would differ."""
+    out = cxstats.compare_figures(figures, {"figure": "chatbot_useful_no_person"}, {"figure": "chatbot_blocks_person"})
+    assert out.breakeven_n[0] == cxstats.breakeven_n(0.53, 0.43)["breakeven_n"][0]
 
 
 def test_cross_survey_comparison_carries_warning(figures):
