@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help env report test lint data bench clean
+.PHONY: help env browser report test lint data bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,9 +27,18 @@ env: $(STAMP) ## create .venv and install cxstats with its dependencies
 report: $(STAMP) ## build the HTML reports into reports/
 	$(BIN)/cxstats report --out reports
 
-test: $(STAMP) ## lint, then run every test and doctest
+test: $(STAMP) browser ## lint, then run every test and doctest (reports included, checked in Chromium)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+browser: ## install Debian's chromium for the browser test (needs root; skipped with a message otherwise)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: the browser test needs Debian's chromium; run 'sudo apt-get install chromium' (skipped until then)"; \
+	  fi; }
 
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ statistics.
 
 __version__ = "0.1.0"
 
+from . import plots, report
 from ._validate import DataError
 from .bayes import prob_greater
 from .contingency import Chi2Result, chi2_independence
@@ -16,6 +17,7 @@ from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
 from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
+from .paired import paired_gap_bounds
 from .power import breakeven_n, power_proportions
 from .proportions import compare_proportions, proportion_ci, test_proportion
 
@@ -35,10 +37,13 @@ __all__ = [
     "list_datasets",
     "load",
     "meta_proportions",
+    "paired_gap_bounds",
+    "plots",
     "power_proportions",
     "prob_greater",
     "proportion_ci",
     "read_responses",
+    "report",
     "survey_info",
     "test_proportion",
 ]

@@ -45,10 +45,23 @@ def cmd_build_data(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import build_index
+    import yaml
 
-    print(f"wrote {build_index(args.out)}")
-    return 0
+    from .report import build_reports
+
+    parameters = {}
+    for item in args.parameter or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"-p/--parameter takes NAME=VALUE, got {item!r}")
+        parameters[key] = yaml.safe_load(value)
+    results = build_reports(args.notebooks or None, out_dir=args.out, no_input=args.no_input, jobs=args.jobs,
+                            parameters=parameters)
+    failed = [r for r in results if r.status != "ok"]
+    for r in results:
+        print(f"{r.status:>6}  {r.seconds:6.1f} s  {r.html}" + (f"  ({r.error})" if r.error else ""))
+    print(f"wrote {args.out}/index.html: {len(results) - len(failed)} of {len(results)} reports built")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_show)
     sub.add_parser("build-data", help="rebuild data/processed from data/raw").set_defaults(
         func=cmd_build_data)
-    report = sub.add_parser("report", help="build the HTML reports")
+    report = sub.add_parser("report", help="run notebooks and export HTML reports with an index")
+    report.add_argument("notebooks", nargs="*", help="notebooks to run (default: every notebooks/NN_*.ipynb)")
     report.add_argument("--out", default="reports", help="output folder (default: reports)")
+    report.add_argument("--no-input", action="store_true", help="hide code cells: prose, tables and figures only")
+    report.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of CPUs)")
+    report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                        help="inject a parameter into every notebook (repeatable), e.g. -p conf_level=0.9")
     report.set_defaults(func=cmd_report)
     return parser
 

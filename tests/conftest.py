@@ -31,3 +31,18 @@ def survey_dir(tmp_path):
         return tmp_path
 
     return write
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory):
+    """Every notebook built once through the `cxstats report` command itself: (exit code, output folder)."""
+    from cxstats.cli import main
+    from cxstats.report import discover_notebooks
+
+    out = tmp_path_factory.mktemp("reports")
+    notebooks = [str(p) for p in discover_notebooks(ROOT / "notebooks")]
+    code = main(["report", *notebooks, "--out", str(out), "--jobs", "2"])
+    return code, out

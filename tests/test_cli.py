@@ -22,11 +22,3 @@ def test_show_unknown_name_is_an_error(capsys):
     """An unknown survey gives exit status 2 and a message listing valid names."""
     assert main(["show", "nope"]) == 2
     assert "unknown dataset 'nope'; available:" in capsys.readouterr().err
-
-
-def test_report_writes_index(tmp_path, capsys):
-    """`cxstats report` writes an index.html that holds every survey and its figures."""
-    assert main(["report", "--out", str(tmp_path)]) == 0
-    page = (tmp_path / "index.html").read_text()
-    assert page.startswith("<!DOCTYPE html>")
-    assert "State of the Contact Center 2022" in page and "meets_expectations" in page

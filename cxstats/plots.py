@@ -1,0 +1,204 @@
+"""Figures for the reports: each function draws on a matplotlib Axes and returns it.
+
+Every figure gets a title, labelled axes and, when given, a caption under the
+plot, so a figure lifted out of a report still says what it shows. seaborn
+sets the style; matplotlib is imported only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax, height=None):
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, height or 4.5))
+    return ax
+
+
+def _finish(ax, title, xlabel, ylabel, caption):
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if caption:
+        ax.annotate(caption, xy=(0, 0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
+                    ha="left", va="top", fontsize=9, color="0.3", wrap=True)
+    return ax
+
+
+def plot_figures(table, label="statement", reference=None, ax=None, title="Published figures with their intervals",
+                 caption=None):
+    """Dot-and-interval chart of published shares (the output of :func:`cxstats.analyze_figures`).
+
+    Points are the printed percentages; bars span the interval over every count
+    the rounding allows. Untestable figures (no base) are drawn as hollow
+    points without a bar.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxstats.analyze_figures`.
+    label : str, default "statement"
+        Column used for the row labels.
+    reference : float, optional
+        A percentage to mark with a vertical line (e.g. 50).
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import cxstats
+    >>> ax = plot_figures(cxstats.analyze_figures(cxstats.load("amex_2014")), reference=50)
+    >>> ax.get_xlabel()
+    'Percent of respondents'
+    """
+    ax = _axes(ax, height=0.45 * len(table) + 1.5)
+    rows = table.iloc[::-1].reset_index(drop=True)
+    y = np.arange(len(rows))
+    testable = rows["testable"].to_numpy(bool)
+    pct = rows["percent"].to_numpy(float)
+    low = 100 * rows["ci_low"].to_numpy(float)
+    high = 100 * rows["ci_high"].to_numpy(float)
+    ax.errorbar(pct[testable], y[testable], xerr=[pct[testable] - low[testable], high[testable] - pct[testable]],
+                fmt="o", color="C0", ecolor="C0", capsize=3, label="printed value and interval")
+    if (~testable).any():
+        ax.plot(pct[~testable], y[~testable], "o", mfc="white", color="0.5", label="no base published: no interval")
+    if reference is not None:
+        ax.axvline(reference, color="0.4", linestyle="--", linewidth=1)
+    ax.set_yticks(y, [_short(text) for text in rows[label].astype(str)])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(0, 100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent of respondents", "", caption)
+
+
+def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=None):
+    """Dumbbell chart: for each figure, the two groups' printed shares joined by a line, each with its interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxstats.analyze_figures` for one survey.
+    groups : tuple of two str
+        The groups to draw, e.g. ("managers", "consumers").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import cxstats
+    >>> ax = plot_dumbbell(cxstats.analyze_figures(cxstats.load("calabrio_2022")), ("managers", "consumers"))
+    >>> len(ax.get_yticks())
+    3
+    """
+    ax = _axes(ax, height=1.0 * table["figure"].nunique() + 1.5)
+    wide = table[table["group"].isin(groups)].pivot(index="figure", columns="group")
+    figures = list(wide.index)
+    y = np.arange(len(figures))
+    for i, fig in enumerate(figures):
+        ax.plot([wide.loc[fig, ("percent", g)] for g in groups], [i, i], color="0.7", linewidth=3, zorder=1)
+    for k, group in enumerate(groups):
+        pct = wide[("percent", group)].to_numpy(float)
+        low = 100 * wide[("ci_low", group)].to_numpy(float)
+        high = 100 * wide[("ci_high", group)].to_numpy(float)
+        ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", color=f"C{k}", capsize=4, markersize=8,
+                    label=group, zorder=2)
+    statements = table.drop_duplicates("figure").set_index("figure")["statement"]
+    ax.set_yticks(y, [_short(statements.get(f, f)) for f in figures])
+    ax.set_ylim(-0.6, len(figures) - 0.4)
+    ax.set_xlim(0, 100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent who agree", "", caption)
+
+
+def plot_forest(result, ax=None, title="Figures from several surveys, pooled", caption=None):
+    """Forest plot of a :class:`cxstats.MetaResult`: each survey's share and interval, and the pooled diamond.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import cxstats
+    >>> ax = plot_forest(cxstats.meta_proportions([901, 2075], [2003, 2500], labels=["A", "B"]))
+    >>> ax.get_title(loc="left")
+    'Figures from several surveys, pooled'
+    """
+    from matplotlib.patches import Polygon
+
+    studies, pooled = result.studies, result.pooled.iloc[0]
+    ax = _axes(ax, height=0.5 * len(studies) + 2)
+    y = np.arange(len(studies), 0, -1)
+    pct = 100 * studies["proportion"].to_numpy(float)
+    low, high = 100 * studies["ci_low"].to_numpy(float), 100 * studies["ci_high"].to_numpy(float)
+    ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="none", ecolor="C0", capsize=3)
+    ax.scatter(pct, y, s=20 + 2 * studies["weight"].to_numpy(float), marker="s", color="C0", zorder=3,
+               label="each survey (size: weight)")
+    centre, lo, hi = 100 * pooled["proportion"], 100 * pooled["ci_low"], 100 * pooled["ci_high"]
+    ax.add_patch(Polygon([[lo, 0], [centre, 0.25], [hi, 0], [centre, -0.25]], color="C3", label="pooled"))
+    ax.hlines(0, 100 * pooled["pi_low"], 100 * pooled["pi_high"], color="C3", linestyle=":",
+              label="prediction interval")
+    ax.set_yticks([*y, 0], [_short(s) for s in studies["label"]] + ["pooled (random effects)"])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.8, len(studies) + 0.8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent of respondents", "", caption)
+
+
+def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power against base per group",
+                     caption=None):
+    """Power of a two-sided two-proportion test against the base per group, one line per (p1, p2) pair.
+
+    Parameters
+    ----------
+    p1, p2 : float or sequence
+        Pairs of shares to detect.
+    nobs : array-like
+        Bases per group to draw.
+    alpha : float, default 0.05
+    target : float, default 0.8
+        Power to mark with a horizontal line and, per pair, the base that reaches it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_power_curve([0.50], [0.55], nobs=range(100, 3001, 100))
+    >>> ax.get_ylabel()
+    'Power'
+    """
+    from .power import power_proportions
+
+    ax = _axes(ax)
+    nobs = np.asarray(list(nobs), dtype=float)
+    for a, b in zip(np.atleast_1d(p1), np.atleast_1d(p2), strict=True):
+        power = power_proportions(a, b, nobs1=nobs, alpha=alpha)["power"]
+        (line,) = ax.plot(nobs, power, label=f"{100 * a:g}% vs {100 * b:g}%")
+        needed = power_proportions(a, b, power=target, alpha=alpha)["nobs1"].iloc[0]
+        if needed <= nobs.max():
+            ax.axvline(needed, color=line.get_color(), linestyle=":", linewidth=1)
+    ax.axhline(target, color="0.4", linestyle="--", linewidth=1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Respondents per group", "Power", caption)
+
+
+def _short(text, width=60):
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+__all__ = ["plot_dumbbell", "plot_figures", "plot_forest", "plot_power_curve"]

@@ -1,0 +1,61 @@
+"""Plots draw what they are given, with a title, axis labels and a caption."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from numpy.testing import assert_allclose  # noqa: E402
+
+import cxstats  # noqa: E402
+from cxstats import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def _captions(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_plot_figures_draws_intervals():
+    """Points sit at the printed percentages and bars span the intervals; untestable rows are hollow."""
+    table = cxstats.analyze_figures(cxstats.load("accenture_2016"))
+    ax = plots.plot_figures(table, reference=50, caption="cap")
+    points = ax.lines[0].get_xydata()  # the errorbar's data line, drawn bottom-up
+    testable = table[table.testable].iloc[::-1]
+    assert_allclose(points[:, 0], testable.percent)
+    assert ax.get_title(loc="left") and ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
+    assert len(ax.get_yticklabels()) == len(table)
+
+
+def test_plot_dumbbell_one_row_per_figure():
+    """One row per figure, both groups drawn at their printed shares."""
+    table = cxstats.analyze_figures(cxstats.load("calabrio_2022"))
+    ax = plots.plot_dumbbell(table, ("managers", "consumers"), caption="cap")
+    assert len(ax.get_yticks()) == 3
+    drawn = sorted(np.concatenate([line.get_xdata() for line in ax.lines[:3]]))
+    assert_allclose(drawn, sorted(table.percent))
+
+
+def test_plot_forest_has_pooled_diamond():
+    """The diamond spans the pooled interval."""
+    result = cxstats.meta_proportions([901, 2075], [2003, 2500], labels=["A", "B"])
+    ax = plots.plot_forest(result)
+    diamond = ax.patches[0].get_xy()
+    assert_allclose([diamond[:, 0].min(), diamond[:, 0].max()],
+                    100 * result.pooled[["ci_low", "ci_high"]].to_numpy()[0])
+
+
+def test_plot_power_curve_matches_power_function():
+    """The curve is power_proportions at each base."""
+    nobs = np.arange(100, 1001, 100)
+    ax = plots.plot_power_curve([0.55], [0.50], nobs=nobs)
+    assert_allclose(ax.lines[0].get_ydata(), cxstats.power_proportions(0.55, 0.50, nobs1=nobs)["power"])
+    assert ax.get_ylabel() == "Power" and ax.get_xlabel() == "Respondents per group"

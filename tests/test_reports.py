@@ -1,0 +1,208 @@
+"""The report pipeline: every notebook builds, numbers stay put, failures are reported, notebooks stay clean."""
+
+import json
+import re
+
+import nbformat
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import cxstats
+from cxstats.report import build_reports, discover_notebooks, read_records
+
+from .conftest import ROOT
+from .reference import r_values as R
+
+pytestmark = pytest.mark.xdist_group("reports")
+NOTEBOOKS = discover_notebooks(ROOT / "notebooks")
+
+
+def records(out, name):
+    return read_records(out / "notebooks" / f"{name}.ipynb")
+
+
+def test_every_notebook_builds(built_reports):
+    """`cxstats report` runs every notebook without error and exits 0."""
+    code, out = built_reports
+    assert code == 0
+    for nb in NOTEBOOKS:
+        assert (out / f"{nb.stem}.html").stat().st_size > 10_000
+    index = (out / "index.html").read_text()
+    assert index.count("<tr class='ok'>") == len(NOTEBOOKS) and "failed" not in index.split("<tbody>")[1]
+
+
+def test_index_lists_title_summary_version_checksum(built_reports):
+    """The index gives each report's title, summary, status, run time, version and data checksum."""
+    _, out = built_reports
+    index = (out / "index.html").read_text()
+    assert "02 · Calabrio: do managers really see service differently from customers?" in index
+    assert "tested over every count consistent with the rounding" in index
+    assert cxstats.__version__ in index and cxstats.report.data_checksum() in index
+    assert re.search(r"<td>\d+\.\d s</td>", index)
+
+
+def test_pages_are_self_contained(built_reports):
+    """Report pages embed their images and fetch no script from the network."""
+    _, out = built_reports
+    page = (out / "02_calabrio_perception_gap.html").read_text()
+    assert "data:image/png;base64," in page
+    assert not re.search(r"<script[^>]+src=[\"']https?://", page)
+    assert "Built by cxstats" in page
+
+
+def test_start_here_numbers(built_reports):
+    """00: the dataset counts it shows are the library's."""
+    got = records(built_reports[1], "00_start_here")
+    assert got["n_surveys"] == len(cxstats.list_datasets()) and got["n_figure_rows"] == len(cxstats.load())
+
+
+def test_accenture_numbers(built_reports):
+    """01: the 83% interval is the union of statsmodels' Wilson intervals at 1,653 and 1,672 of 2,003."""
+    from scipy.stats import binomtest
+    from statsmodels.stats.proportion import proportion_confint
+
+    got = records(built_reports[1], "01_accenture_human_touch")
+    low, _ = proportion_confint(1653, 2003, method="wilson")
+    _, high = proportion_confint(1672, 2003, method="wilson")
+    assert_allclose([got["human_ci_low"], got["human_ci_high"]], [low, high], rtol=1e-9)
+    ps = [binomtest(c, 2003, 0.5).pvalue for c in range(1032, 1052)]
+    assert_allclose([got["switched_p_min"], got["switched_p_max"]], [min(ps), max(ps)], rtol=1e-6)
+    assert_allclose(got["deff_width_ratio"], np.sqrt(1.5), rtol=0.01)
+
+
+def test_calabrio_numbers(built_reports):
+    """02: the 'meets expectations' gap range and interval match a brute-force statsmodels computation."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    got = records(built_reports[1], "02_calabrio_perception_gap")
+    pairs = [(m, c) for m in range(199, 202) for c in range(112, 114)]
+    assert_allclose([got["meets_diff_low"], got["meets_diff_high"]], [(199 - 113) / 250, (201 - 112) / 250])
+    cis = [confint_proportions_2indep(m, 250, c, 250, method="newcomb") for m, c in pairs]
+    assert_allclose([got["meets_ci_low"], got["meets_ci_high"]], [min(c[0] for c in cis), max(c[1] for c in cis)])
+    assert_allclose(got["meets_p_value_max"], max(proportions_ztest([m, c], [250, 250])[1] for m, c in pairs),
+                    rtol=1e-6)
+    assert got["n_rejected_after_adjustment"] == 3
+    expected = cxstats.power_proportions(0.60, 0.50, nobs1=250)["power"][0]
+    assert_allclose(got["power_10_points_at_250"], expected)
+
+
+def test_gladly_numbers(built_reports):
+    """03: all nine figures untestable; the chatbot bound equals statsmodels' McNemar at the widest cross-tab."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    got = records(built_reports[1], "03_gladly_expectations")
+    assert got["n_untestable"] == 9
+    widest = [[0, 530], [430, 40]]  # 1,000 people: 53% yes to one item, 43% to the other, most disagreement
+    assert_allclose(got["chatbot_p_value_max"], mcnemar(widest, exact=False, correction=False).pvalue, rtol=1e-9)
+
+
+def test_cost_of_poor_service_numbers(built_reports):
+    """04: Bain's break-even bases are the brute-force smallest significant bases."""
+    got = records(built_reports[1], "04_cost_of_poor_service")
+    assert got["n_testable"] == 3 and got["n_shares"] == 8  # AmEx x 2 and Bain's 362 firms
+    assert got["bain_breakeven_given_362"] == cxstats.breakeven_n(0.8, 0.08, nobs1=362)["breakeven_n"][0]
+    assert got["bain_breakeven_equal"] == 4  # 2 z^2 pbar (1 - pbar) / d^2 = 3.65 -> 4
+    assert got["bain_breakeven_power"] == cxstats.breakeven_n(0.8, 0.08, power=0.8)["breakeven_n"][0]
+
+
+def test_pay_more_numbers(built_reports):
+    """05: the pooled share and I^2 are meta_proportions' on 901/2003 and 776/935."""
+    got = records(built_reports[1], "05_pay_more_for_service")
+    meta = cxstats.meta_proportions([901, 776], [2003, 935]).pooled
+    assert_allclose([got["pooled"], got["i2"]], [meta.proportion[0], meta.i2[0]])
+    assert got["i2"] > 99
+
+
+def test_planning_numbers(built_reports):
+    """09: 1,565 per group for 55% vs 50% (R pwr.2p.test) and the closed-form n for +/- 3 points."""
+    got = records(built_reports[1], "09_plan_your_own_survey")
+    assert_allclose(got["n_per_group"], R.PWR_N80_TWO[0], rtol=1e-6)
+    assert_allclose(got["n_margin"], 1.959963984540054**2 * 0.25 / 0.03**2, rtol=1e-9)
+
+
+def _outputs(folder):
+    found = {}
+    for path in sorted((folder / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        found[path.name] = [json.dumps(c.get("outputs", []), sort_keys=True) for c in nb.cells]
+    return found
+
+
+def test_rerun_gives_identical_outputs(built_reports, tmp_path):
+    """Building the reports a second time gives the same outputs in every notebook and identical pages."""
+    _, first = built_reports
+    results = build_reports(NOTEBOOKS, out_dir=tmp_path, jobs=2, progress=False)
+    assert all(r.status == "ok" for r in results)
+    assert _outputs(first) == _outputs(tmp_path)
+    for nb in NOTEBOOKS:
+        assert (first / f"{nb.stem}.html").read_bytes() == (tmp_path / f"{nb.stem}.html").read_bytes()
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny\n\nA tiny test report.")]
+    for i, source in enumerate(sources):
+        cell = nbformat.v4.new_code_cell(source)
+        if i == 0:
+            cell.metadata["tags"] = ["parameters"]
+        nb.cells.append(cell)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_failure_is_reported_and_others_still_build(tmp_path, capsys):
+    """A failing notebook gets a page with the failing cell and error, the index marks it, the exit code is 1."""
+    from cxstats.cli import main
+
+    good = _notebook(tmp_path / "01_good.ipynb", "x = 1", "print('fine', x)")
+    bad = _notebook(tmp_path / "02_bad.ipynb", "x = 1", "1 / 0  # the failing cell")
+    out = tmp_path / "out"
+    assert main(["report", str(good), str(bad), "--out", str(out), "--jobs", "2"]) == 1
+    page = (out / "02_bad.html").read_text()
+    assert "ZeroDivisionError" in page and "the failing cell" in page
+    index = (out / "index.html").read_text()
+    assert "<tr class='failed'>" in index and "ZeroDivisionError" in index and "<tr class='ok'>" in index
+    assert "fine 1" in (out / "01_good.html").read_text()
+
+
+def test_parameters_are_injected_and_no_input_hides_code(tmp_path):
+    """-p values reach the parameters cell; --no-input keeps outputs but drops the code."""
+    from cxstats.cli import main
+
+    nb = _notebook(tmp_path / "01_params.ipynb", "conf_level = 0.95", "print('level is', conf_level * 100)")
+    out = tmp_path / "out"
+    assert main(["report", str(nb), "--out", str(out), "--no-input", "-p", "conf_level=0.9"]) == 0
+    page = (out / "01_params.html").read_text()
+    assert "level is 90.0" in page
+    assert "print(" not in page
+
+
+def test_unknown_notebook_is_a_clear_error(tmp_path, capsys):
+    """A notebook path that does not exist is named, with exit status 2."""
+    from cxstats.cli import main
+
+    assert main(["report", str(tmp_path / "nope.ipynb"), "--out", str(tmp_path)]) == 2
+    assert "notebook(s) not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_clean_and_thin(path):
+    """Committed without outputs; opens with a title and a parameters cell; ends with a take-away; no long defs."""
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "strip the outputs"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert "What to take away" in nb.cells[-1].source
+    for cell in code:
+        for match in re.finditer(r"^def \w+.*?(?=^\S|\Z)", cell.source, flags=re.M | re.S):
+            assert match.group(0).count("\n") <= 3, f"move the helper in {path.name} into the package"
+
+
+def test_every_report_is_listed_in_readme():
+    """The README names each report."""
+    readme = (ROOT / "README.md").read_text()
+    for nb in NOTEBOOKS:
+        assert nb.stem in readme, nb.stem
