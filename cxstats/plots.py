@@ -77,7 +77,7 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent of respondents", "", caption)
+    return _finish(ax, title, "Percent of respondents", "Published figure", caption)
 
 
 def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=None):
@@ -118,7 +118,7 @@ def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=N
     ax.set_ylim(-0.6, len(figures) - 0.4)
     ax.set_xlim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent who agree", "", caption)
+    return _finish(ax, title, "Percent who agree", "Question", caption)
 
 
 def plot_forest(result, ax=None, title="Figures from several surveys, pooled", caption=None):
@@ -153,7 +153,7 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.8, len(studies) + 0.8)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent of respondents", "", caption)
+    return _finish(ax, title, "Percent of respondents", "Survey", caption)
 
 
 def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power against base per group",

@@ -32,6 +32,7 @@ def test_plot_figures_draws_intervals():
     testable = table[table.testable].iloc[::-1]
     assert_allclose(points[:, 0], testable.percent)
     assert ax.get_title(loc="left") and ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
+    assert ax.get_ylabel() == "Published figure"
     assert len(ax.get_yticklabels()) == len(table)
 
 
