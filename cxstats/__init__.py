@@ -12,6 +12,7 @@ from ._validate import DataError
 from .bayes import prob_greater
 from .contingency import Chi2Result, chi2_independence
 from .counts import count_range
+from .crosstab import CrosstabResult, crosstab
 from .datasets import list_datasets, load, survey_info
 from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
@@ -20,30 +21,52 @@ from .multiple import adjust_pvalues
 from .paired import paired_gap_bounds
 from .power import breakeven_n, power_proportions
 from .proportions import compare_proportions, proportion_ci, test_proportion
+from .simulate import simulate_respondents
+from .survey import (
+    RakeResult,
+    bottom_box,
+    compare_nps,
+    nps,
+    rake,
+    top_box,
+    weighted_mean,
+    weighted_proportion,
+)
 
 __all__ = [
     "Chi2Result",
+    "CrosstabResult",
     "DataError",
     "MetaResult",
+    "RakeResult",
     "__version__",
     "adjust_pvalues",
     "analyze_figures",
+    "bottom_box",
     "breakeven_n",
     "chi2_independence",
     "compare_figures",
     "compare_groups",
+    "compare_nps",
     "compare_proportions",
     "count_range",
+    "crosstab",
     "list_datasets",
     "load",
     "meta_proportions",
+    "nps",
     "paired_gap_bounds",
     "plots",
     "power_proportions",
     "prob_greater",
+    "rake",
     "proportion_ci",
     "read_responses",
     "report",
+    "simulate_respondents",
     "survey_info",
     "test_proportion",
+    "top_box",
+    "weighted_mean",
+    "weighted_proportion",
 ]

@@ -196,9 +196,67 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     return _finish(ax, title, "Respondents per group", "Power", caption)
 
 
+def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="Answers on a rating scale",
+                caption=None):
+    """Diverging stacked bar chart of rating-scale answers, centred on the neutral point.
+
+    Disagreeing answers extend to the left of zero and agreeing ones to the
+    right; the middle answer of an odd scale is split across zero.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    columns : list of str
+        Rating items: whole numbers 1..scale or ordered categoricals.
+    scale : int, default 5
+    labels : list of str, optional
+        Names of the scale points, lowest first (default "1".."scale").
+    weight : str, optional
+        Survey weights.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"speed": [1, 2, 5, 4, 4], "empathy": [3, 3, 5, 5, 2]})
+    >>> ax = plot_likert(df, ["speed", "empathy"])
+    >>> ax.get_xlabel()
+    'Percent of respondents'
+    """
+    import matplotlib.pyplot as plt
+
+    from .survey import score_values, survey_weights
+
+    labels = labels or [str(i) for i in range(1, scale + 1)]
+    if len(labels) != scale:
+        raise ValueError(f"labels has {len(labels)} names for a {scale}-point scale")
+    w = survey_weights(df, weight)
+    shares = np.zeros((len(columns), scale))
+    for i, column in enumerate(columns):
+        values = score_values(df[column], 1, scale, name=f"column {column!r}")
+        ok = ~np.isnan(values)
+        shares[i] = np.bincount(values[ok].astype(int) - 1, weights=w[ok], minlength=scale) / w[ok].sum()
+    ax = _axes(ax, height=0.6 * len(columns) + 2)
+    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, scale))
+    middle = scale // 2
+    left = -(shares[:, :middle].sum(axis=1) + (shares[:, middle] / 2 if scale % 2 else 0))
+    y = np.arange(len(columns))[::-1]
+    for k in range(scale):
+        ax.barh(y, 100 * shares[:, k], left=100 * left, color=colors[k], label=labels[k], edgecolor="white")
+        left = left + shares[:, k]
+    ax.axvline(0, color="0.3", linewidth=1)
+    ax.set_yticks(y, [_short(c) for c in columns])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent of respondents", "Item", caption)
+
+
 def _short(text, width=60):
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-__all__ = ["plot_dumbbell", "plot_figures", "plot_forest", "plot_power_curve"]
+__all__ = ["plot_dumbbell", "plot_figures", "plot_forest", "plot_likert", "plot_power_curve"]

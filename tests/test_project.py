@@ -18,6 +18,7 @@ def test_environment_yml_lists_every_runtime_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(dep) for dep in env["dependencies"] if isinstance(dep, str)}
+    conda |= {_name(dep) for section in env["dependencies"] if isinstance(section, dict) for dep in section["pip"]}
     missing = {_name(dep) for dep in project["dependencies"]} - conda
     assert not missing, f"add to environment.yml: {sorted(missing)}"
 
