@@ -41,17 +41,20 @@ def survey_weights(df: pd.DataFrame, weight) -> np.ndarray:
         return np.ones(len(df))
     check_columns(df, weight)
     try:
-        w = pd.to_numeric(df[weight]).to_numpy(dtype=float)
+        w = np.array(pd.to_numeric(df[weight]), dtype=float)
     except (TypeError, ValueError) as err:
         raise ValueError(f"weight column {weight!r} must be numeric: {err}") from err
-    bad = ~np.isfinite(w)
+    total = w.sum()
+    bad = ~np.isfinite(w) if not np.isfinite(total) else np.zeros(0, dtype=bool)  # one pass in the usual case
     if bad.any():
         rows = df.index[bad][:5].tolist()
         raise ValueError(f"weight column {weight!r} has {bad.sum()} missing or non-finite value(s), e.g. rows {rows}")
-    if (w < 0).any():
+    if not np.isfinite(total):
+        raise ValueError(f"weight column {weight!r} is too large to sum; rescale it")
+    if w.min() < 0:
         rows = df.index[w < 0][:5].tolist()
         raise ValueError(f"weight column {weight!r} has {(w < 0).sum()} negative value(s), e.g. rows {rows}")
-    if w.sum() <= 0:
+    if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero")
     return w
 
