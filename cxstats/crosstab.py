@@ -77,7 +77,7 @@ class CrosstabResult:
         body.append(f"<tr class='base'><th>Base (respondents)</th>{bases}</tr>")
         test = self.test.iloc[0]
         notes = (f"Letters: the cell is significantly higher than the lettered column (column-proportion z tests "
-                 f"on effective bases, {test['adjust']} adjusted, alpha {test['alpha']}). "
+                 f"on effective bases, {test['adjust']} adjusted, alpha {test['alpha']:.3g}). "
                  f"{test['method']}: statistic {test['statistic']:.2f}, p = {test['p_value']:.3g}.")
         if base["small_base"].any():
             notes += f" * Base below {SMALL_BASE}: read with caution."

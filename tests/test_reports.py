@@ -121,6 +121,20 @@ def test_planning_numbers(built_reports):
     assert_allclose(got["n_margin"], 1.959963984540054**2 * 0.25 / 0.03**2, rtol=1e-9)
 
 
+def test_own_survey_numbers(built_reports):
+    """06: the efficiency, weighted share and NPS are the library's on the same synthetic respondents."""
+    got = records(built_reports[1], "06_analyze_your_own_survey")
+    df = cxstats.simulate_respondents("gladly_2021", n=1500, seed=42)
+    raked = cxstats.rake(df, {"age_group": {"18-34": 0.30, "35-54": 0.35, "55+": 0.35}})
+    df["weight"] = raked.weights
+    assert_allclose(got["efficiency"], raked.efficiency, rtol=1e-9)
+    share = cxstats.weighted_proportion(df, "love_brands_for_service", weight="weight").proportion[0]
+    assert_allclose(got["love_weighted"], share, rtol=1e-9)
+    assert_allclose(got["nps_overall"], cxstats.nps(df.recommend_0_10, weight=df.weight).nps[0], rtol=1e-9)
+    w = raked.weights.to_numpy()
+    assert_allclose(got["efficiency"], w.sum() ** 2 / (len(w) * (w**2).sum()))
+
+
 def _outputs(folder):
     found = {}
     for path in sorted((folder / "notebooks").glob("*.ipynb")):
