@@ -12,23 +12,14 @@ Run: python benchmarks/bench_crosstab.py  (or `make bench`)
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 import cxstats
 from cxstats.crosstab import _cells_from_frame
-
-
-def best_of(func, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def frame(rows, seed=0):

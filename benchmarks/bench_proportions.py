@@ -8,24 +8,15 @@ loop a user would write is timed on a sample of rows and scaled up.
 Run: python benchmarks/bench_proportions.py  (or `make bench`)
 """
 
-import time
 
 import numpy as np
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest, test_proportions_2indep
+from timing import best_of
 
 import cxstats
 
 ROWS = 1_000_000
 LOOP_SAMPLE = 2_000
-
-
-def best_of(func, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():

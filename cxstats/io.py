@@ -17,22 +17,13 @@ READERS = {
 }
 
 
-def _read_spss(path: Path, **options) -> pd.DataFrame:
+def _read_labelled(path: Path, reader: str, **options) -> pd.DataFrame:
+    """Read SPSS or Stata with pyreadstat: value labels as ordered categoricals, variable labels in attrs."""
     import pyreadstat
 
     options.setdefault("apply_value_formats", True)
     options.setdefault("formats_as_ordered_category", True)
-    df, meta = pyreadstat.read_sav(str(path), **options)
-    df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
-    return df
-
-
-def _read_stata(path: Path, **options) -> pd.DataFrame:
-    import pyreadstat
-
-    options.setdefault("apply_value_formats", True)
-    options.setdefault("formats_as_ordered_category", True)
-    df, meta = pyreadstat.read_dta(str(path), **options)
+    df, meta = getattr(pyreadstat, reader)(str(path), **options)
     df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
     return df
 
@@ -83,8 +74,8 @@ def read_responses(path, **options) -> pd.DataFrame:
     readers = {
         "csv": pd.read_csv,
         "parquet": pd.read_parquet,
-        "spss": _read_spss,
-        "stata": _read_stata,
+        "spss": lambda p, **o: _read_labelled(p, "read_sav", **o),
+        "stata": lambda p, **o: _read_labelled(p, "read_dta", **o),
         "excel": pd.read_excel,
     }
     try:
