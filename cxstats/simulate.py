@@ -14,10 +14,10 @@ import pandas as pd
 from .datasets import load
 
 SEGMENT_SHARES = (0.5, 0.3, 0.2)
-# How far each planted segment sits from the published share, as a fraction of
-# the room available; the shares weight these offsets to zero, so the mixture
-# reproduces every published share exactly in expectation.
-SEGMENT_OFFSETS = (0.3, -0.2, -0.45)
+# Three offset patterns, used in turn across the items: each sets one segment
+# apart from the other two. Weighted by the segment shares every pattern sums
+# to zero, so the mixture reproduces every published share exactly.
+SEGMENT_PATTERNS = ((0.4, -0.4, -0.4), (-0.3, 0.7, -0.3), (-0.2, -0.2, 0.8))
 AGE_GROUPS = ("18-34", "35-54", "55+")
 AGE_POPULATION = (0.30, 0.35, 0.35)  # target margin used in the examples (an assumption, not a census)
 AGE_BY_SEGMENT = ((0.6, 0.3, 0.1), (0.4, 0.4, 0.2), (0.2, 0.4, 0.4))
@@ -26,12 +26,22 @@ REGIONS = ("North", "South", "East", "West")
 
 
 def _item_probabilities(shares: np.ndarray) -> np.ndarray:
-    """Per-segment answer probabilities (items x segments) whose mixture equals ``shares`` exactly."""
-    delta = np.array(SEGMENT_OFFSETS)  # SEGMENT_SHARES @ SEGMENT_OFFSETS == 0 (checked in the tests)
-    sign = np.where(np.arange(shares.size) % 3 == 2, -1.0, 1.0)  # every third item reverses the ranking
-    room = np.minimum(shares - 0.02, 0.98 - shares) / np.max(np.abs(delta))
-    scale = np.minimum(room, 0.5)
-    return np.clip(shares[:, None] + sign[:, None] * scale[:, None] * delta[None, :], 0, 1)
+    """Per-segment answer probabilities (items x segments) whose mixture equals ``shares`` exactly.
+
+    Item j uses pattern j mod 3, in the direction (+ or -) that leaves it most
+    room inside [0.02, 0.98], scaled as far as that room allows (at most 1).
+    """
+    theta = np.empty((shares.size, len(SEGMENT_SHARES)))
+    for j, p in enumerate(shares):  # a few dozen items at most
+        best = None
+        for sign in (1.0, -1.0):
+            delta = sign * np.array(SEGMENT_PATTERNS[j % len(SEGMENT_PATTERNS)])
+            up, down = delta[delta > 0].max(), -delta[delta < 0].min()
+            scale = min(1.0, (0.98 - p) / up, (p - 0.02) / down)
+            if best is None or scale > best[0]:
+                best = (scale, delta)
+        theta[j] = p + best[0] * best[1]
+    return theta
 
 
 def simulate_respondents(survey, n=1000, seed=0, group=None) -> pd.DataFrame:
@@ -39,12 +49,13 @@ def simulate_respondents(survey, n=1000, seed=0, group=None) -> pd.DataFrame:
 
     The model: three segments with shares 50%, 30% and 20%
     (``segment_true`` 1, 2, 3). For each published share p of the chosen
-    group, segment k answers "yes" with probability
-    p + s * m * offset_k, where the offsets (+0.30, -0.20, -0.45) are
-    weighted by the segment shares to zero, m scales them to fit inside
-    [0.02, 0.98], and s reverses the order on every third item so that
-    segments differ in more than one direction. Each simulated share therefore
-    equals the published share in expectation. Two answers to one question
+    group, segment k answers "yes" with probability p + s * m * offset_k.
+    The offsets come from three patterns used in turn across the items
+    ((+0.4, -0.4, -0.4), (-0.3, +0.7, -0.3), (-0.2, -0.2, +0.8)), each
+    setting one segment apart; the segment shares weight every pattern to
+    zero. s (+1 or -1) and m (at most 1) are chosen to keep every
+    probability inside [0.02, 0.98] with the most separation. Each simulated
+    share therefore equals the published share in expectation. Two answers to one question
     that sum to 100% (Gladly's 19%/81%) are drawn as one answer and its
     complement. Added for teaching, and calibrated to nothing published: an
     age group (younger in segment 1, so an unweighted sample is skewed and

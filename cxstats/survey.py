@@ -70,7 +70,7 @@ def group_codes(df: pd.DataFrame, by) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64), list(labels)
 
 
-def domain_estimates(y, w, codes, n_groups, conf_level=0.95):
+def domain_estimates(y, w, codes, n_groups, conf_level=0.95, labels=None):
     """Weighted mean of ``y`` per group with its linearization standard error (NaN in ``y`` = missing).
 
     Returns a DataFrame with ``n`` (answers), ``n_missing``, ``weighted_n``,
@@ -98,7 +98,8 @@ def domain_estimates(y, w, codes, n_groups, conf_level=0.95):
         t = stats.t.ppf(1 - (1 - conf_level) / 2, size - 1)
     empty = n == 0
     if empty.any():
-        raise ValueError(f"group(s) {np.flatnonzero(empty).tolist()} have no answers to estimate from")
+        names = [labels[i] if labels is not None else i for i in np.flatnonzero(empty)]
+        raise ValueError(f"group(s) {names} have no answers to estimate from (all missing); drop them or merge them")
     return pd.DataFrame({
         "n": n.astype(int), "n_missing": (size - n).astype(int), "weighted_n": weighted_n, "estimate": mean,
         "se": se, "df": size - 1, "deff": deff, "n_effective": n_eff, "ci_low": mean - t * se, "ci_high": mean + t * se,
@@ -174,7 +175,7 @@ def weighted_proportion(df, column, level=None, weight=None, by=None, conf_level
             shown = answers[bad | (answers.notna().to_numpy() & np.isnan(y))].unique()[:5].tolist()
             raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values {shown}")
     codes, labels = group_codes(df, by)
-    est = domain_estimates(y, w, codes, len(labels), conf_level)
+    est = domain_estimates(y, w, codes, len(labels), conf_level, labels)
     p, se, dof = est["estimate"].to_numpy(), est["se"].to_numpy(), est["df"].to_numpy()
     alpha = 1 - conf_level
     t = stats.t.ppf(1 - alpha / 2, dof)
@@ -235,7 +236,7 @@ def weighted_mean(df, column, weight=None, by=None, conf_level=0.95):
         raise ValueError(f"column {column!r} must be numeric for a mean; it has values {values.dropna().unique()[:5]}")
     w = survey_weights(df, weight)
     codes, labels = group_codes(df, by)
-    est = domain_estimates(values.to_numpy(dtype=float), w, codes, len(labels), conf_level)
+    est = domain_estimates(values.to_numpy(dtype=float), w, codes, len(labels), conf_level, labels)
     est = est.rename(columns={"estimate": "mean"}).drop(columns="df")
     return _label(est[["n", "n_missing", "weighted_n", "mean", "se", "ci_low", "ci_high", "deff", "n_effective"]],
                   by, labels)
@@ -314,7 +315,7 @@ def nps(scores, weight=None, by=None, conf_level=0.95):
     y = np.where(np.isnan(values), np.nan, np.where(values >= 9, 100.0, np.where(values <= 6, -100.0, 0.0)))
     w = survey_weights(frame, "_weight" if weight is not None else None)
     codes, labels = group_codes(frame, "_by" if by is not None else None)
-    est = domain_estimates(y, w, codes, len(labels), conf_level)
+    est = domain_estimates(y, w, codes, len(labels), conf_level, labels)
     shares = {}
     for name, mask in (("promoters", y == 100), ("passives", y == 0), ("detractors", y == -100)):
         part = np.where(np.isnan(y), np.nan, mask.astype(float))
@@ -373,7 +374,7 @@ def _box(scores, k, scale, weight, by, conf_level, method, top):
     y = np.where(np.isnan(values), np.nan, hit.astype(float))
     w = survey_weights(frame, "_weight" if weight is not None else None)
     codes, labels = group_codes(frame, "_by" if by is not None else None)
-    est = domain_estimates(y, w, codes, len(labels))
+    est = domain_estimates(y, w, codes, len(labels), labels=labels)
     p = est["estimate"].to_numpy()
     base = est["n"].to_numpy(float) if weight is None else est["n_effective"].to_numpy()
     ci = proportion_ci(p * base, base, conf_level=conf_level, method=method)

@@ -60,3 +60,16 @@ def test_plot_power_curve_matches_power_function():
     ax = plots.plot_power_curve([0.55], [0.50], nobs=nobs)
     assert_allclose(ax.lines[0].get_ydata(), cxstats.power_proportions(0.55, 0.50, nobs1=nobs)["power"])
     assert ax.get_ylabel() == "Power" and ax.get_xlabel() == "Respondents per group"
+
+
+def test_plot_likert_diverges_around_neutral():
+    """Bars sum to 100% per item and the neutral answer is split evenly around zero."""
+    import pandas as pd
+
+    df = pd.DataFrame({"speed": [1, 2, 3, 4, 5, 5], "empathy": [3, 3, 3, 3, 1, 5]})
+    ax = plots.plot_likert(df, ["speed", "empathy"], caption="cap")
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(5, 2)  # 5 answers x 2 items
+    assert_allclose(widths.sum(axis=0), [100, 100])
+    lefts = np.array([p.get_x() for p in ax.patches]).reshape(5, 2)
+    assert_allclose(lefts[2], -widths[2] / 2)  # the middle answer straddles zero
+    assert ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]

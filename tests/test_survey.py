@@ -174,6 +174,8 @@ def test_rake_reports_non_convergence(sample):
     (lambda d: cxstats.nps(d.csat * 3), r"scores must be whole numbers from 0 to 10; found \[12.0, 15.0\]"),
     (lambda d: cxstats.top_box(d.nps, scale=5), "scores must be whole numbers from 1 to 5"),
     (lambda d: cxstats.nps(d.nps, weight=d.w[:10]), "weight has 10 values for 300 scores"),
+    (lambda d: cxstats.weighted_mean(d.assign(csat=d.csat.where(d.region != "West")), "csat", by="region"),
+     r"group\(s\) \['West'\] have no answers"),
 ])
 def test_bad_input_names_column_and_values(sample, call, message):
     """Missing columns, bad weights and out-of-scale scores raise errors naming the column and the values."""
