@@ -20,7 +20,9 @@ from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
 from .paired import paired_gap_bounds
 from .power import breakeven_n, power_proportions
+from .profile import describe_segments, profile
 from .proportions import compare_proportions, proportion_ci, test_proportion
+from .segment import KMeansSegments, LatentClassSegments, MixtureSegments, select_segments
 from .simulate import simulate_respondents
 from .survey import (
     RakeResult,
@@ -37,7 +39,10 @@ __all__ = [
     "Chi2Result",
     "CrosstabResult",
     "DataError",
+    "KMeansSegments",
+    "LatentClassSegments",
     "MetaResult",
+    "MixtureSegments",
     "RakeResult",
     "__version__",
     "adjust_pvalues",
@@ -51,6 +56,7 @@ __all__ = [
     "compare_proportions",
     "count_range",
     "crosstab",
+    "describe_segments",
     "list_datasets",
     "load",
     "meta_proportions",
@@ -59,10 +65,12 @@ __all__ = [
     "plots",
     "power_proportions",
     "prob_greater",
+    "profile",
     "rake",
     "proportion_ci",
     "read_responses",
     "report",
+    "select_segments",
     "simulate_respondents",
     "survey_info",
     "test_proportion",

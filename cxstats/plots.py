@@ -254,9 +254,115 @@ def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="
     return _finish(ax, title, "Percent of respondents", "Item", caption)
 
 
+def plot_segment_profiles(table, labels=None, ax=None, title="What sets each segment apart", caption=None):
+    """Heatmap of a :func:`cxstats.profile` table: each answer's share (or mean) by segment.
+
+    Shares are shown as percentages; cells are coloured by the difference from
+    the rest of the sample, so what makes a segment distinctive stands out.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, cxstats
+    >>> df = pd.DataFrame({"human": [1, 1, 0, 0], "fast": [0, 1, 1, 1]})
+    >>> ax = plot_segment_profiles(cxstats.profile(df, [0, 0, 1, 1]))
+    >>> ax.get_xlabel()
+    'Segment'
+    """
+    import seaborn as sns
+
+    labels = labels or {}
+    values = table.pivot(index="column", columns="segment", values="in_segment")
+    diffs = table.pivot(index="column", columns="segment", values="diff")
+    order = list(dict.fromkeys(table["column"]))
+    values, diffs = values.loc[order], diffs.loc[order]
+    kinds = table.drop_duplicates("column").set_index("column")["kind"].loc[order]
+    text = values.copy().astype(object)
+    for column in order:
+        fmt = "{:.0%}" if kinds[column] == "share" else "{:.2g}"
+        text.loc[column] = [fmt.format(v) for v in values.loc[column]]
+    ax = _axes(ax, height=0.45 * len(order) + 2)
+    limit = np.nanmax(np.abs(diffs.to_numpy())) or 1
+    sns.heatmap(diffs.astype(float), annot=text.to_numpy(), fmt="", cmap="RdBu", center=0, vmin=-limit,
+                vmax=limit, cbar_kws={"label": "difference from the rest"}, ax=ax, linewidths=0.5)
+    ax.set_yticklabels([_short(labels.get(c, c), 45) for c in order], rotation=0)
+    return _finish(ax, title, "Segment", "Answer", caption)
+
+
+def plot_segment_sizes(table, ax=None, title="Segment sizes", caption=None):
+    """Each segment's share of respondents with its interval, from a :func:`cxstats.profile` table.
+
+    Examples
+    --------
+    >>> import pandas as pd, cxstats
+    >>> df = pd.DataFrame({"human": [1, 1, 0, 0, 1]})
+    >>> ax = plot_segment_sizes(cxstats.profile(df, [0, 0, 1, 1, 1]))
+    >>> ax.get_ylabel()
+    'Percent of respondents'
+    """
+    sizes = table.drop_duplicates("segment")
+    ax = _axes(ax)
+    share = 100 * sizes["share"].to_numpy(float)
+    low, high = 100 * sizes["share_ci_low"].to_numpy(float), 100 * sizes["share_ci_high"].to_numpy(float)
+    x = np.arange(len(sizes))
+    ax.bar(x, share, color="C0", alpha=0.8)
+    ax.errorbar(x, share, yerr=[share - low, high - share], fmt="none", ecolor="black", capsize=4)
+    ax.set_xticks(x, [str(s) for s in sizes["segment"]])
+    return _finish(ax, title, "Segment", "Percent of respondents", caption)
+
+
+def plot_selection(table, ax=None, title="Choosing the number of segments", caption=None):
+    """Criteria from :func:`cxstats.select_segments` against k, the suggested k marked.
+
+    BIC and sample-size adjusted BIC (lower is better) on the left axis when
+    available; entropy, silhouette and stability (0 to 1) on the right.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"k": [2, 3], "bic": [10.0, 8.0], "sabic": [9.0, 7.5], "entropy": [0.9, 0.95],
+    ...                   "silhouette": [float("nan")] * 2, "stability": [0.9, 0.99], "suggested": [False, True]})
+    >>> plot_selection(t).get_xlabel()
+    'Number of segments (k)'
+    """
+    ax = _axes(ax)
+    k = table["k"].to_numpy()
+    if table["bic"].notna().any():
+        ax.plot(k, table["bic"], "o-", label="BIC")
+        ax.plot(k, table["sabic"], "s--", label="sample-size adjusted BIC")
+        ylabel = "Information criterion (lower is better)"
+    else:
+        ylabel = "Score"
+    right = ax.twinx() if table["bic"].notna().any() else ax
+    for column, style in (("entropy", "^:"), ("silhouette", "v:"), ("stability", "d-.")):
+        if column in table and table[column].notna().any():
+            right.plot(k, table[column], style, label=column, color={"entropy": "C2", "silhouette": "C4",
+                                                                      "stability": "C3"}[column])
+    if right is not ax:
+        right.set_ylabel("Entropy, silhouette, stability (0 to 1)")
+        right.set_ylim(0, 1.05)
+        right.grid(False)
+    chosen = table.loc[table["suggested"], "k"]
+    if len(chosen):
+        ax.axvline(chosen.iloc[0], color="0.4", linestyle="--", linewidth=1)
+    handles = ax.get_legend_handles_labels()
+    if right is not ax:
+        extra = right.get_legend_handles_labels()
+        handles = (handles[0] + extra[0], handles[1] + extra[1])
+    ax.legend(*handles, loc="upper left", bbox_to_anchor=(1.12, 1), fontsize=8, frameon=False)
+    ax.set_xticks(k)
+    return _finish(ax, title, "Number of segments (k)", ylabel, caption)
+
+
 def _short(text, width=60):
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-__all__ = ["plot_dumbbell", "plot_figures", "plot_forest", "plot_likert", "plot_power_curve"]
+__all__ = [
+    "plot_dumbbell", "plot_figures", "plot_forest", "plot_likert", "plot_power_curve", "plot_segment_profiles",
+    "plot_segment_sizes", "plot_selection",
+]
