@@ -62,6 +62,20 @@ class _Segments:
             raise ValueError(f"this {type(self).__name__} is not fitted yet; call fit(X) first")
 
 
+def _distinct_rows(values: np.ndarray, enough: int) -> int:
+    """Number of distinct answer patterns (rows); stops early once ``enough`` are found.
+
+    A short prefix of rows almost always holds enough patterns (a small sort);
+    otherwise all rows are counted by hashing, in linear time.
+    """
+    prefix = values[: max(200, 20 * enough)]
+    found = len(np.unique(np.nan_to_num(prefix, nan=-1.0), axis=0))
+    if found >= enough or len(prefix) == len(values):
+        return found
+    hashes = pd.util.hash_pandas_object(pd.DataFrame(values), index=False).to_numpy()
+    return len(pd.unique(hashes))
+
+
 def _frame(X) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
@@ -89,7 +103,7 @@ def _check_answers(X: pd.DataFrame, allow_missing: bool) -> None:
 
 
 def _numeric(X: pd.DataFrame, model: str) -> np.ndarray:
-    bad = [c for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
+    bad = [c for c, t in X.dtypes.items() if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))]
     if bad:
         raise ValueError(f"{model} needs numeric answers; column(s) {bad} are not numeric "
                          "(code them as numbers, or use LatentClassSegments for categorical answers)")
@@ -140,13 +154,21 @@ class KMeansSegments(_Segments):
 
     def _prepare(self, X, fitting):
         X = _frame(X)
-        if fitting:
-            _check_answers(X, allow_missing=False)
-            self.columns_ = list(X.columns)
-        elif list(X.columns) != self.columns_:
+        if not fitting and list(X.columns) != self.columns_:
             raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
-        values = _numeric(X, "KMeansSegments")
-        if fitting:
+        values = _numeric(X, type(self).__name__)
+        if fitting:  # the checks of _check_answers, on the numeric array (cheaper than per-column pandas)
+            if values.shape[0] < 2:
+                raise ValueError(f"X needs at least 2 respondents, got {values.shape[0]}")
+            holes = np.isnan(values).any(axis=0)
+            if holes.any():
+                raise ValueError(f"column(s) {list(X.columns[holes])} have missing answers; this model needs "
+                                 "complete rows (LatentClassSegments handles missing answers)")
+            flat = values.min(axis=0) == values.max(axis=0)
+            if flat.any():
+                raise ValueError(f"column(s) {list(X.columns[flat])} have a single answer: they cannot separate "
+                                 "segments; drop them")
+            self.columns_ = list(X.columns)
             self.mean_ = values.mean(axis=0) if self.standardize else np.zeros(values.shape[1])
             self.scale_ = values.std(axis=0) if self.standardize else np.ones(values.shape[1])
         return (values - self.mean_) / self.scale_
@@ -156,10 +178,10 @@ class KMeansSegments(_Segments):
         from sklearn.cluster import KMeans
 
         Z = self._prepare(X, fitting=True)
-        self._check_k(len(Z), len(np.unique(Z, axis=0)))
+        self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         for seed in self._seeds():  # one loop iteration per random start, as scikit-learn's own n_init does
-            model = KMeans(n_clusters=self.n_segments, n_init=1, random_state=int(seed)).fit(
+            model = KMeans(n_clusters=self.n_segments, n_init=1, random_state=int(seed), copy_x=False).fit(
                 Z, sample_weight=sample_weight)
             scores.append(-model.inertia_)
             if best is None or model.inertia_ < best.inertia_:
@@ -229,7 +251,7 @@ class MixtureSegments(_Segments):
             raise ValueError("MixtureSegments cannot use respondent weights: scikit-learn's GaussianMixture does "
                              "not support them. Use LatentClassSegments or KMeansSegments, which do.")
         Z = self._prepare(X, fitting=True)
-        self._check_k(len(Z), len(np.unique(Z, axis=0)))
+        self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)  # convergence notes are reported as scores
@@ -318,7 +340,7 @@ class LatentClassSegments(_Segments):
             self.categories_ = {}
         elif list(X.columns) != self.columns_:
             raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
-        coded = np.empty(X.shape)
+        coded = np.empty(X.shape, order="F")  # column-major: the engine works answer by answer
         for j, column in enumerate(self.columns_):
             values = X[column]
             if fitting:
@@ -326,13 +348,13 @@ class LatentClassSegments(_Segments):
                     self.categories_[column] = list(values.cat.categories)
                 else:
                     self.categories_[column] = sorted(values.dropna().unique().tolist())
-            lookup = {c: i for i, c in enumerate(self.categories_[column])}
-            codes = values.map(lookup)
-            unknown = values.notna() & codes.isna()
+            codes = pd.Categorical(values, categories=self.categories_[column]).codes.astype(float)
+            unknown = values.notna().to_numpy() & (codes < 0)
             if unknown.any():
                 raise ValueError(f"column {column!r} has answers {sorted(values[unknown].unique().tolist())[:5]} "
                                  f"not seen when fitting ({self.categories_[column]})")
-            coded[:, j] = codes.to_numpy(dtype=float)
+            codes[codes < 0] = np.nan
+            coded[:, j] = codes
         return coded
 
     def _engine(self, seed):
@@ -346,19 +368,19 @@ class LatentClassSegments(_Segments):
         """Fit on respondents x answers; ``sample_weight`` are respondent weights."""
         coded = self._prepare(X, fitting=True)
         self._has_missing = bool(np.isnan(coded).any())
-        patterns = len(pd.DataFrame(coded).drop_duplicates())
-        self._check_k(len(coded), patterns)
+        self._check_k(len(coded), _distinct_rows(coded, self.n_segments))
+        total = len(coded) if sample_weight is None else float(np.sum(sample_weight))
         best, scores = None, []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # StepMix reports non-convergence per start; the scores show it
             for seed in self._seeds():
                 model = self._engine(seed).fit(coded, sample_weight=sample_weight)
-                loglik = model.score(coded, sample_weight=sample_weight) * (
-                    len(coded) if sample_weight is None else np.sum(sample_weight))
+                loglik = model.lower_bound_ * total  # the engine's average log-likelihood at convergence
                 scores.append(loglik)
                 if best is None or loglik > best[0]:
                     best = (loglik, model)
-        self.loglik_, self.model_ = best
+            self.model_ = best[1]
+            self.loglik_ = self.model_.score(coded, sample_weight=sample_weight) * total
         self._coded = coded
         self.labels_ = self.model_.predict(coded)
         self.weights_ = np.asarray(self.model_.weights_)

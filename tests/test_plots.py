@@ -73,3 +73,28 @@ def test_plot_likert_diverges_around_neutral():
     lefts = np.array([p.get_x() for p in ax.patches]).reshape(5, 2)
     assert_allclose(lefts[2], -widths[2] / 2)  # the middle answer straddles zero
     assert ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
+
+
+def test_segment_plots_show_profile_and_sizes():
+    """The heatmap annotates every segment x answer cell; the size bars are the segment shares."""
+    import pandas as pd
+
+    df = pd.DataFrame({"human": [1, 1, 0, 0, 1, 0], "csat": [5, 4, 2, 1, 5, 2]})
+    table = cxstats.profile(df, [0, 0, 1, 1, 0, 1])
+    ax = plots.plot_segment_profiles(table, labels={"human": "prefers a human"})
+    assert len([t for t in ax.texts if t.get_text()]) == 4
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["prefers a human", "csat"]
+    ax = plots.plot_segment_sizes(table)
+    assert_allclose([p.get_height() for p in ax.patches], [50, 50])
+
+
+def test_selection_plot_marks_suggested_k():
+    """BIC is drawn against k and the suggested k gets a vertical line."""
+    import pandas as pd
+
+    table = pd.DataFrame({"k": [2, 3, 4], "bic": [10.0, 8.0, 9.0], "sabic": [9.0, 7.5, 8.5],
+                          "entropy": [0.9, 0.95, 0.8], "silhouette": [np.nan] * 3, "stability": [0.9, 0.99, 0.7],
+                          "suggested": [False, True, False]})
+    ax = plots.plot_selection(table)
+    assert_allclose(ax.lines[0].get_ydata(), table.bic)
+    assert any(np.allclose(line.get_xdata(), [3, 3]) for line in ax.lines)

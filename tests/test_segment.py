@@ -56,7 +56,8 @@ def test_random_starts_are_reported_and_best_kept():
     """start_scores_ holds every start's log-likelihood and the kept fit is the best of them."""
     df, items = _planted(7, n=600)
     model = LatentClassSegments(n_segments=3, n_init=4).fit(df[items])
-    assert len(model.start_scores_) == 4 and model.loglik_ == model.start_scores_.max()
+    assert len(model.start_scores_) == 4
+    assert_allclose(model.loglik_, model.start_scores_.max(), rtol=1e-8)  # final score vs the engine's last bound
 
 
 def test_missing_answers_use_full_information():
