@@ -257,8 +257,10 @@ def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="
 def plot_segment_profiles(table, labels=None, ax=None, title="What sets each segment apart", caption=None):
     """Heatmap of a :func:`cxstats.profile` table: each answer's share (or mean) by segment.
 
-    Shares are shown as percentages; cells are coloured by the difference from
-    the rest of the sample, so what makes a segment distinctive stands out.
+    Shares are shown as percentages and means as numbers; cells are coloured
+    by the difference from the rest of the sample, scaled by the largest
+    difference of that answer, so what makes a segment distinctive stands out
+    whatever the answer's units.
 
     Returns
     -------
@@ -285,9 +287,11 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
         fmt = "{:.0%}" if kinds[column] == "share" else "{:.2g}"
         text.loc[column] = [fmt.format(v) for v in values.loc[column]]
     ax = _axes(ax, height=0.45 * len(order) + 2)
-    limit = np.nanmax(np.abs(diffs.to_numpy())) or 1
-    sns.heatmap(diffs.astype(float), annot=text.to_numpy(), fmt="", cmap="RdBu", center=0, vmin=-limit,
-                vmax=limit, cbar_kws={"label": "difference from the rest"}, ax=ax, linewidths=0.5)
+    # colour each answer by its difference scaled to that answer's largest, so shares and means compare
+    scale = diffs.abs().max(axis=1).replace(0, 1)
+    sns.heatmap(diffs.div(scale, axis=0).astype(float), annot=text.to_numpy(), fmt="", cmap="RdBu", center=0,
+                vmin=-1, vmax=1, cbar_kws={"label": "difference from the rest (scaled per answer)"}, ax=ax,
+                linewidths=0.5)
     ax.set_yticklabels([_short(labels.get(c, c), 45) for c in order], rotation=0)
     return _finish(ax, title, "Segment", "Answer", caption)
 

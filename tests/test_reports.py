@@ -135,6 +135,19 @@ def test_own_survey_numbers(built_reports):
     assert_allclose(got["efficiency"], w.sum() ** 2 / (len(w) * (w**2).sum()))
 
 
+def test_segmentation_numbers(built_reports):
+    """07: BIC picks the planted 3 segments and the found segments match the planted ones (ARI >= 0.9)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    got = records(built_reports[1], "07_segmentation")
+    assert got["suggested_k"] == 3
+    df = cxstats.simulate_respondents("accenture_2016", n=1500, seed=11)
+    items = list(df.attrs["item_probabilities"].index)
+    model = cxstats.LatentClassSegments(n_segments=3, n_init=3, random_state=11).fit(df[items])
+    assert_allclose(got["ari"], adjusted_rand_score(df.segment_true, model.labels_))
+    assert got["ari"] >= 0.9
+
+
 def _outputs(folder):
     found = {}
     for path in sorted((folder / "notebooks").glob("*.ipynb")):
