@@ -34,6 +34,7 @@ from .survey import (
     weighted_mean,
     weighted_proportion,
 )
+from .wtp import GaborGrangerResult, VanWestendorpResult, gabor_granger, van_westendorp
 
 __all__ = [
     "Chi2Result",
@@ -43,6 +44,8 @@ __all__ = [
     "LatentClassSegments",
     "MetaResult",
     "MixtureSegments",
+    "GaborGrangerResult",
+    "VanWestendorpResult",
     "RakeResult",
     "__version__",
     "adjust_pvalues",
@@ -56,6 +59,7 @@ __all__ = [
     "compare_proportions",
     "count_range",
     "crosstab",
+    "gabor_granger",
     "describe_segments",
     "list_datasets",
     "load",
@@ -75,6 +79,7 @@ __all__ = [
     "survey_info",
     "test_proportion",
     "top_box",
+    "van_westendorp",
     "weighted_mean",
     "weighted_proportion",
 ]

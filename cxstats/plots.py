@@ -361,6 +361,31 @@ def plot_selection(table, ax=None, title="Choosing the number of segments", capt
     return _finish(ax, title, "Number of segments (k)", ylabel, caption)
 
 
+def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity meter", caption=None):
+    """The four cumulative curves of a :class:`cxstats.VanWestendorpResult`, with the price points marked.
+
+    Examples
+    --------
+    >>> import pandas as pd, cxstats
+    >>> df = pd.DataFrame({"tc": [1, 2, 3, 4, 5], "c": [3, 4, 5, 6, 7], "e": [5, 6, 7, 8, 9], "te": [8, 9, 10, 11, 12]})
+    >>> plot_van_westendorp(cxstats.van_westendorp(df, "tc", "c", "e", "te")).get_ylabel()
+    'Percent of respondents'
+    """
+    ax = _axes(ax)
+    c = result.curves
+    for column, style, label in (("too_cheap", ":", "too cheap"), ("not_cheap", "-", "not cheap"),
+                                 ("not_expensive", "-", "not expensive"), ("too_expensive", ":", "too expensive")):
+        ax.plot(c["price"], 100 * c[column], style, label=label, linewidth=2)
+    points = result.price_points.set_index("point")["price"]
+    ax.axvspan(points["pmc"], points["pme"], color="0.9", zorder=0, label="acceptable range")
+    for name in ("opp", "idp"):
+        ax.axvline(points[name], color="0.3", linestyle="--", linewidth=1)
+        ax.annotate(name.upper(), (points[name], 100), xytext=(3, -12), textcoords="offset points", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Price", "Percent of respondents", caption)
+
+
 def _short(text, width=60):
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "\u2026"
@@ -368,5 +393,5 @@ def _short(text, width=60):
 
 __all__ = [
     "plot_dumbbell", "plot_figures", "plot_forest", "plot_likert", "plot_power_curve", "plot_segment_profiles",
-    "plot_segment_sizes", "plot_selection",
+    "plot_segment_sizes", "plot_selection", "plot_van_westendorp",
 ]

@@ -98,3 +98,16 @@ def test_selection_plot_marks_suggested_k():
     ax = plots.plot_selection(table)
     assert_allclose(ax.lines[0].get_ydata(), table.bic)
     assert any(len(line.get_xdata()) == 2 and np.allclose(line.get_xdata(), 3) for line in ax.lines)
+
+
+def test_van_westendorp_plot_draws_the_curves():
+    """The four curves are drawn in percent and the acceptable range is shaded between PMC and PME."""
+    import pandas as pd
+
+    df = pd.DataFrame({"tc": [1, 2, 3, 4, 5], "c": [3, 4, 5, 6, 7], "e": [5, 6, 7, 8, 9], "te": [8, 9, 10, 11, 12]})
+    res = cxstats.van_westendorp(df, "tc", "c", "e", "te")
+    ax = plots.plot_van_westendorp(res)
+    assert_allclose(ax.lines[0].get_ydata(), 100 * res.curves.too_cheap)
+    span = ax.patches[0].get_bbox()  # the shaded acceptable range, in data coordinates
+    points = res.price_points.set_index("point").price
+    assert_allclose([span.x0, span.x1], [points.pmc, points.pme])

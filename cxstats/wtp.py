@@ -1,0 +1,381 @@
+"""Willingness to pay: Van Westendorp's price sensitivity meter (with the Newton-Miller-Smith extension)
+and Gabor-Granger demand curves.
+
+Conventions of :func:`van_westendorp` follow R's ``pricesensitivitymeter``
+(``psm_analysis`` defaults), so results can be compared one for one; each
+convention is stated where it is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_open_unit
+from .survey import check_columns, survey_weights
+
+PI_SCALE = (5, 4, 3, 2, 1)
+PI_CALIBRATED = (0.7, 0.5, 0.3, 0.1, 0.0)
+POINTS = {
+    "pmc": "point of marginal cheapness (lower end of the acceptable range)",
+    "opp": "optimal price point",
+    "idp": "indifference price point",
+    "pme": "point of marginal expensiveness (upper end of the acceptable range)",
+}
+
+
+@dataclass(frozen=True)
+class VanWestendorpResult:
+    """Result of :func:`van_westendorp`.
+
+    Attributes
+    ----------
+    price_points : pandas.DataFrame
+        ``point`` (pmc, opp, idp, pme), ``description``, ``price``,
+        ``ci_low``, ``ci_high`` (bootstrap percentile interval; missing
+        without ``bootstrap``).
+    curves : pandas.DataFrame
+        ``price`` and the cumulative shares ``too_cheap``, ``cheap``,
+        ``not_cheap``, ``expensive``, ``not_expensive``, ``too_expensive``.
+    n_valid, n_invalid : int
+        Respondents analysed, and respondents whose four answers were not in
+        order (removed when ``validate=True``).
+    invalid : pandas.Index
+        Index labels of the inconsistent respondents.
+    nms : pandas.DataFrame or None
+        Newton-Miller-Smith ``price``, ``reach`` (expected share buying),
+        ``revenue`` (price x reach), when purchase intents were given.
+    optimal_reach_price, optimal_revenue_price : float or None
+        Prices maximizing reach and revenue (NMS).
+    """
+
+    price_points: pd.DataFrame
+    curves: pd.DataFrame
+    n_valid: int
+    n_invalid: int
+    invalid: pd.Index
+    nms: pd.DataFrame | None = None
+    optimal_reach_price: float | None = None
+    optimal_revenue_price: float | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The price points."""
+        return self.price_points
+
+
+def _price_matrix(df, columns) -> np.ndarray:
+    values = []
+    for name in columns:
+        col = df[name]
+        if not (pd.api.types.is_numeric_dtype(col)):
+            raise ValueError(f"price column {name!r} must be numeric; it has values {col.dropna().unique()[:5]}")
+        arr = col.to_numpy(dtype=float)
+        bad = np.isnan(arr) | (arr < 0) | ~np.isfinite(np.nan_to_num(arr, nan=0.0))
+        if (arr < 0).any():
+            raise ValueError(f"price column {name!r} has negative prices, e.g. rows {df.index[arr < 0][:5].tolist()}")
+        if bad.any():
+            raise ValueError(f"price column {name!r} has {bad.sum()} missing or non-finite price(s), "
+                             f"e.g. rows {df.index[bad][:5].tolist()}")
+        values.append(arr)
+    return np.column_stack(values)
+
+
+def _share_at_or_below(x, w, grid):
+    """Weighted share of answers at or below each grid price; 0 at or below the lowest answer and 1 at or above
+    the highest (the boundary convention of pricesensitivitymeter)."""
+    order = np.argsort(x, kind="stable")
+    cum = np.concatenate([[0.0], np.cumsum(w[order])]) / w.sum()
+    share = cum[np.searchsorted(x[order], grid, side="right")]
+    share[grid <= x.min()] = 0.0
+    share[grid >= x.max()] = 1.0
+    return share
+
+
+def _crossing(price, first, second):
+    """Lowest price where two curves cross: sign changes of their difference, interpolated linearly between
+    neighbouring grid prices (pricesensitivitymeter's method "min")."""
+    diff = first - second
+    changes = np.flatnonzero(np.diff(np.sign(diff)) != 0)
+    if changes.size == 0:
+        return np.nan
+    x1, x2, y1, y2 = price[changes], price[changes + 1], diff[changes], diff[changes + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(y2 != y1, x1 - y1 * (x2 - x1) / (y2 - y1), (x1 + x2) / 2)
+    return float(cross.min())
+
+
+def _curves(prices, w, interpolate, step):
+    grid = np.unique(prices)
+    shares = [_share_at_or_below(prices[:, j], w, grid) for j in range(4)]
+    curves = pd.DataFrame({"price": grid, "too_cheap": 1 - shares[0], "cheap": 1 - shares[1],
+                           "expensive": shares[2], "too_expensive": shares[3]})
+    if interpolate:
+        fine = np.arange(grid.min(), grid.max() + step / 2, step)
+        curves = pd.DataFrame({"price": fine, **{c: np.interp(fine, grid, curves[c]) for c in curves.columns[1:]}})
+    curves["not_cheap"] = 1 - curves["cheap"]
+    curves["not_expensive"] = 1 - curves["expensive"]
+    return curves[["price", "too_cheap", "cheap", "not_cheap", "expensive", "not_expensive", "too_expensive"]]
+
+
+def _points(curves) -> dict:
+    p = curves["price"].to_numpy()
+    c = {k: curves[k].to_numpy() for k in curves.columns[1:]}
+    return {
+        "pmc": _crossing(p, c["not_cheap"], c["too_cheap"]),
+        "opp": _crossing(p, c["too_expensive"], c["too_cheap"]),
+        "idp": _crossing(p, c["expensive"], c["cheap"]),
+        "pme": _crossing(p, c["too_expensive"], c["not_expensive"]),
+    }
+
+
+def _nms(prices, intents, w, grid):
+    """Expected purchase probability of every respondent at every grid price, then reach and revenue.
+
+    Each respondent's probability is 0 at their "too cheap" and "too expensive" prices and the calibrated
+    intents at "cheap" and "expensive", linear in price in between and constant beyond (R's approx, rule 2).
+    """
+    x = prices  # respondents x 4, in order
+    v = np.column_stack([np.zeros(len(x)), intents[:, 0], intents[:, 1], np.zeros(len(x))])
+    g = grid[None, :]
+    prob = np.where(g <= x[:, [0]], v[:, [0]], v[:, [3]])
+    for k in range(3):  # three line segments per respondent, each evaluated for all respondents at once
+        lo, hi = x[:, [k]], x[:, [k + 1]]
+        inside = (g >= lo) & (g <= hi) & (hi > lo)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            line = v[:, [k]] + (v[:, [k + 1]] - v[:, [k]]) * (g - lo) / (hi - lo)
+        prob = np.where(inside, line, prob)
+    reach = (w[:, None] * prob).sum(axis=0) / w.sum()
+    return pd.DataFrame({"price": grid, "reach": reach, "revenue": grid * reach})
+
+
+def van_westendorp(df, too_cheap, cheap, expensive, too_expensive, pi_cheap=None, pi_expensive=None, weight=None,
+                   validate=True, interpolate=False, interpolation_step=0.01, pi_scale=PI_SCALE,
+                   pi_calibrated=PI_CALIBRATED, bootstrap=0, conf_level=0.95, seed=0) -> VanWestendorpResult:
+    """Van Westendorp price sensitivity meter, with the Newton-Miller-Smith extension.
+
+    Each respondent names four prices: too cheap (quality doubted), cheap (a
+    bargain), expensive (but still considered) and too expensive (not
+    considered). The cumulative shares of these answers cross at the price
+    points: the acceptable range runs from the point of marginal cheapness
+    (not cheap = too cheap) to the point of marginal expensiveness (too
+    expensive = not expensive); the optimal price point is where as many find
+    it too cheap as too expensive; the indifference point where as many find it
+    cheap as expensive.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    too_cheap, cheap, expensive, too_expensive : str
+        Price columns.
+    pi_cheap, pi_expensive : str, optional
+        Purchase-intent answers at the "cheap" and "expensive" prices, on
+        ``pi_scale``; with both, the Newton-Miller-Smith extension is computed.
+    weight : str, optional
+        Survey weights (weighted shares; not compared with R).
+    validate : bool, default True
+        Remove respondents whose answers are not strictly increasing (too
+        cheap < cheap < expensive < too expensive). They are counted and
+        listed, never dropped silently; with ``validate=False`` they are kept.
+    interpolate : bool, default False
+        Evaluate the curves on a fine grid (``interpolation_step``) by linear
+        interpolation, instead of only at the prices respondents named.
+    pi_scale, pi_calibrated : sequences
+        The purchase-intent answers and the purchase probability each stands
+        for (default: 5 = 70%, 4 = 50%, 3 = 30%, 2 = 10%, 1 = 0%, the
+        calibration of pricesensitivitymeter). "Too cheap" and "too
+        expensive" prices get probability 0.
+    bootstrap : int, default 0
+        Resamples for percentile intervals of the price points (seeded).
+    conf_level : float, default 0.95
+    seed : int, default 0
+
+    Returns
+    -------
+    VanWestendorpResult
+
+    Notes
+    -----
+    Conventions (those of R's ``pricesensitivitymeter::psm_analysis``
+    defaults, which the tests reproduce): the curves are evaluated at every
+    price any respondent named (the valid respondents' answers); a share "at or
+    below" a price is 0 at or below the lowest answer and 1 at or above the
+    highest; a crossing is located where the difference of two curves changes
+    sign, linearly interpolated between neighbouring prices, and the lowest is
+    kept if there are several; NMS reach and revenue are evaluated on the same
+    prices, and the optima are the first maximum.
+
+    References
+    ----------
+    Van Westendorp, P. H. (1976). NSS Price Sensitivity Meter: a new approach
+    to study consumer perception of prices. Proceedings of the 29th ESOMAR
+    Congress, 139-167.
+    Newton, D., Miller, J. and Smith, P. (1993). A market acceptance extension
+    to traditional price sensitivity measurement. Proceedings of the American
+    Marketing Association Advanced Research Techniques Forum.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cheap, expensive = [3, 4, 5, 6, 7], [5, 6, 7, 8, 9]
+    >>> df = pd.DataFrame({"tc": [p - 2 for p in cheap], "c": cheap, "e": expensive, "te": [p + 3 for p in expensive]})
+    >>> van_westendorp(df, "tc", "c", "e", "te").price_points[["point", "price"]].round(2)
+      point  price
+    0   pmc   3.67
+    1   opp   5.00
+    2   idp   5.67
+    3   pme   8.33
+    """
+    conf_level = check_open_unit("conf_level", conf_level)
+    columns = [too_cheap, cheap, expensive, too_expensive]
+    nms_wanted = pi_cheap is not None or pi_expensive is not None
+    if nms_wanted and (pi_cheap is None or pi_expensive is None):
+        raise ValueError("give both pi_cheap and pi_expensive for the Newton-Miller-Smith extension")
+    check_columns(df, *columns, pi_cheap, pi_expensive)
+    prices = _price_matrix(df, columns)
+    w = survey_weights(df, weight)
+    consistent = np.all(np.diff(prices, axis=1) > 0, axis=1)
+    invalid = df.index[~consistent]
+    if not consistent.any():
+        raise ValueError(f"all {len(df)} respondents gave prices out of order (too cheap < cheap < expensive < "
+                         "too expensive fails for everyone); check the column order")
+    keep = consistent if validate else np.ones(len(df), dtype=bool)
+    intents = None
+    if nms_wanted:
+        scale = dict(zip(pi_scale, pi_calibrated, strict=True))
+        intents = np.column_stack([df[c].map(scale).to_numpy(dtype=float) for c in (pi_cheap, pi_expensive)])
+        bad = np.isnan(intents).any(axis=1) & keep
+        if bad.any():
+            raise ValueError(f"purchase intents must be one of {list(pi_scale)}; rows {df.index[bad][:5].tolist()} "
+                             "are not")
+    curves = _curves(prices[keep], w[keep], interpolate, interpolation_step)
+    points = _points(curves)
+    low = high = np.full(4, np.nan)
+    if bootstrap:
+        rng = np.random.default_rng(seed)
+        rows = np.flatnonzero(keep)
+        draws = []
+        for _ in range(int(bootstrap)):  # one recomputation per resample
+            pick = rng.choice(rows, size=rows.size, replace=True)
+            draws.append(list(_points(_curves(prices[pick], w[pick], interpolate, interpolation_step)).values()))
+        draws = np.array(draws)
+        alpha = 1 - conf_level
+        low, high = np.nanquantile(draws, alpha / 2, axis=0), np.nanquantile(draws, 1 - alpha / 2, axis=0)
+    table = pd.DataFrame({"point": list(POINTS), "description": list(POINTS.values()),
+                          "price": [points[k] for k in POINTS], "ci_low": low, "ci_high": high})
+    nms = reach_price = revenue_price = None
+    if nms_wanted:
+        nms = _nms(prices[keep], intents[keep], w[keep], curves["price"].to_numpy())
+        reach_price = float(nms["price"].iloc[int(nms["reach"].to_numpy().argmax())])
+        revenue_price = float(nms["price"].iloc[int(nms["revenue"].to_numpy().argmax())])
+    return VanWestendorpResult(table, curves, int(keep.sum()), int((~consistent).sum()), invalid, nms,
+                               reach_price, revenue_price)
+
+
+@dataclass(frozen=True)
+class GaborGrangerResult:
+    """Result of :func:`gabor_granger`.
+
+    Attributes
+    ----------
+    demand : pandas.DataFrame
+        ``price``, ``n``, ``share`` (would buy), ``ci_low``, ``ci_high``
+        (Wilson, from the counts layer; Kish effective base when weighted),
+        ``revenue`` (price x share), ``elasticity`` (arc elasticity from the
+        previous price; missing for the first).
+    optimal_price : float
+        The price with the highest revenue per respondent.
+    n_inconsistent : int
+        Respondents who would buy at a higher price but not at a lower one
+        (kept, and counted so the reader can judge).
+    """
+
+    demand: pd.DataFrame
+    optimal_price: float
+    n_inconsistent: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """The demand table."""
+        return self.demand
+
+
+def gabor_granger(df, price_columns, weight=None, conf_level=0.95) -> GaborGrangerResult:
+    """Gabor-Granger demand curve: the share who would buy at each tested price, revenue and elasticities.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    price_columns : dict
+        ``{price: column}``: for each tested price, the 0/1 (or boolean)
+        "would buy" answers. Missing answers are left out at that price.
+    weight : str, optional
+    conf_level : float, default 0.95
+
+    Returns
+    -------
+    GaborGrangerResult
+
+    Notes
+    -----
+    The arc elasticity between neighbouring prices is
+    ((q2 - q1) / mean(q1, q2)) / ((p2 - p1) / mean(p1, p2)); below -1 demand
+    is elastic (revenue falls as the price rises).
+
+    References
+    ----------
+    Gabor, A. and Granger, C. W. J. (1966). Price as an indicator of quality:
+    report on an enquiry. Economica 33(129), 43-70.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"b10": [1, 1, 1, 1], "b15": [1, 1, 0, 1], "b20": [1, 0, 0, 0]})
+    >>> res = gabor_granger(df, {10: "b10", 15: "b15", 20: "b20"})
+    >>> res.demand[["price", "share", "revenue"]]
+       price  share  revenue
+    0     10   1.00    10.00
+    1     15   0.75    11.25
+    2     20   0.25     5.00
+    >>> res.optimal_price
+    15
+    """
+    from .survey import domain_estimates
+
+    if not isinstance(price_columns, dict) or len(price_columns) < 2:
+        raise ValueError("price_columns must map at least two tested prices to their answer columns")
+    prices = sorted(price_columns)
+    if any(not isinstance(p, int | float) or isinstance(p, bool) or not np.isfinite(p) or p < 0 for p in prices):
+        raise ValueError(f"tested prices must be non-negative numbers, got {prices}")
+    check_columns(df, *price_columns.values())
+    w = survey_weights(df, weight)
+    answers = []
+    for p in prices:
+        col = df[price_columns[p]]
+        y = pd.to_numeric(col.astype("object").where(col.notna()), errors="coerce").to_numpy(dtype=float)
+        if (~np.isnan(y) & ~np.isin(y, (0.0, 1.0))).any() or (col.notna().to_numpy() & np.isnan(y)).any():
+            raise ValueError(f"column {price_columns[p]!r} must hold 0/1 'would buy' answers")
+        answers.append(y)
+    answers = np.column_stack(answers)
+    rows = []
+    codes = np.zeros(len(df), dtype=np.int64)
+    for j, p in enumerate(prices):
+        est = domain_estimates(answers[:, j], w, codes, 1).iloc[0]
+        rows.append({"price": p, "n": int(est["n"]), "share": est["estimate"], "base": est["n_effective"]})
+    demand = pd.DataFrame(rows)
+    from .proportions import proportion_ci
+
+    ci = proportion_ci(demand["share"] * demand["base"], demand["base"], conf_level=conf_level)
+    demand["ci_low"], demand["ci_high"] = ci["ci_low"].to_numpy(), ci["ci_high"].to_numpy()
+    demand["revenue"] = demand["price"] * demand["share"]
+    q, p = demand["share"].to_numpy(), demand["price"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arc = ((q[1:] - q[:-1]) / ((q[1:] + q[:-1]) / 2)) / ((p[1:] - p[:-1]) / ((p[1:] + p[:-1]) / 2))
+    demand["elasticity"] = np.concatenate([[np.nan], arc])
+    filled = np.nan_to_num(answers, nan=0.0)
+    inconsistent = int((np.diff(filled, axis=1) > 0).any(axis=1).sum())
+    optimal = prices[int(demand["revenue"].to_numpy().argmax())]
+    return GaborGrangerResult(demand.drop(columns="base")[["price", "n", "share", "ci_low", "ci_high", "revenue",
+                                                           "elasticity"]], optimal, inconsistent)
