@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from . import plots, report
 from ._validate import DataError
 from .bayes import prob_greater
+from .choice import ChoiceModelResult, choice_model
 from .contingency import Chi2Result, chi2_independence
 from .counts import count_range
 from .crosstab import CrosstabResult, crosstab
@@ -34,10 +35,12 @@ from .survey import (
     weighted_mean,
     weighted_proportion,
 )
+from .valuation import ValuationResult, dichotomous_choice_wtp
 from .wtp import GaborGrangerResult, VanWestendorpResult, gabor_granger, van_westendorp
 
 __all__ = [
     "Chi2Result",
+    "ChoiceModelResult",
     "CrosstabResult",
     "DataError",
     "KMeansSegments",
@@ -45,6 +48,7 @@ __all__ = [
     "MetaResult",
     "MixtureSegments",
     "GaborGrangerResult",
+    "ValuationResult",
     "VanWestendorpResult",
     "RakeResult",
     "__version__",
@@ -53,6 +57,7 @@ __all__ = [
     "bottom_box",
     "breakeven_n",
     "chi2_independence",
+    "choice_model",
     "compare_figures",
     "compare_groups",
     "compare_nps",
@@ -61,6 +66,7 @@ __all__ = [
     "crosstab",
     "gabor_granger",
     "describe_segments",
+    "dichotomous_choice_wtp",
     "list_datasets",
     "load",
     "meta_proportions",
