@@ -24,7 +24,7 @@ from .power import breakeven_n, power_proportions
 from .profile import describe_segments, profile
 from .proportions import compare_proportions, proportion_ci, test_proportion
 from .segment import KMeansSegments, LatentClassSegments, MixtureSegments, select_segments
-from .simulate import simulate_respondents
+from .simulate import simulate_price_study, simulate_respondents
 from .survey import (
     RakeResult,
     bottom_box,
@@ -81,6 +81,7 @@ __all__ = [
     "read_responses",
     "report",
     "select_segments",
+    "simulate_price_study",
     "simulate_respondents",
     "survey_info",
     "test_proportion",

@@ -17,6 +17,9 @@ READERS = {
 }
 
 
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
+
+
 def _read_labelled(path: Path, reader: str, **options) -> pd.DataFrame:
     """Read SPSS or Stata with pyreadstat: value labels as ordered categoricals, variable labels in attrs."""
     import pyreadstat
@@ -31,7 +34,8 @@ def _read_labelled(path: Path, reader: str, **options) -> pd.DataFrame:
 def read_responses(path, **options) -> pd.DataFrame:
     """Read a respondent-level survey file into a DataFrame, one row per respondent.
 
-    The format follows the file ending: ``.csv``/``.tsv``/``.txt`` (pandas),
+    The format follows the file ending: ``.csv``/``.tsv``/``.txt`` (pandas;
+    also compressed, e.g. ``.csv.gz``),
     ``.parquet``, ``.sav``/``.zsav`` (SPSS), ``.dta`` (Stata), ``.xlsx``/``.xls``
     (Excel). SPSS and Stata value labels become ordered categoricals (so a
     Likert item keeps its order) and variable labels are kept in
@@ -61,7 +65,9 @@ def read_responses(path, **options) -> pd.DataFrame:
     [10, 7, 3]
     """
     path = Path(path)
-    kind = READERS.get(path.suffix.lower())
+    suffixes = [x.lower() for x in path.suffixes]
+    compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSED and READERS.get(suffixes[-2]) == "csv"
+    kind = "csv" if compressed else READERS.get(path.suffix.lower())
     if kind is None:
         raise DataError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
@@ -69,7 +75,7 @@ def read_responses(path, **options) -> pd.DataFrame:
         )
     if not path.is_file():
         raise DataError(f"{path}: file not found")
-    if kind == "csv" and path.suffix.lower() == ".tsv":
+    if kind == "csv" and ".tsv" in suffixes:
         options.setdefault("sep", "\t")
     readers = {
         "csv": pd.read_csv,

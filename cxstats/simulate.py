@@ -132,3 +132,53 @@ def simulate_respondents(survey, n=1000, seed=0, group=None) -> pd.DataFrame:
         "note": "Synthetic respondents from a planted latent-class model; not real survey answers.",
     })
     return df
+
+
+def simulate_price_study(n=1000, seed=0, share_willing=0.45, median_wtp=8.0, prices=(2, 4, 6, 8, 10, 12, 14)):
+    """A synthetic pricing survey for a premium support plan: Van Westendorp and Gabor-Granger answers.
+
+    A share ``share_willing`` of respondents (default 45%, Accenture's "willing
+    to pay more for better service") has a positive willingness to pay,
+    lognormal with median ``median_wtp`` (log sd 0.45); the rest would pay
+    nothing. Everyone answers the four Van Westendorp questions around their
+    own sense of a fair price (lognormal, median ``median_wtp``), with
+    purchase intent 1-5 at their "cheap" and "expensive" prices (1 = would not
+    buy for the unwilling), and the Gabor-Granger question "would you buy at
+    $p?" for every price in ``prices`` (yes when their WTP is at least p).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent``, ``synthetic``, ``willing``, ``wtp``, ``too_cheap``,
+        ``cheap``, ``expensive``, ``too_expensive``, ``pi_cheap``,
+        ``pi_expensive`` and ``buy_<price>`` columns; ``df.attrs`` marks it
+        synthetic.
+
+    Examples
+    --------
+    >>> df = simulate_price_study(n=2000, seed=1)
+    >>> bool(df.synthetic.all()), round(float(df.willing.mean()), 2)
+    (True, 0.45)
+    """
+    if not 0 < share_willing < 1:
+        raise ValueError(f"share_willing must be strictly between 0 and 1, got {share_willing!r}")
+    rng = np.random.default_rng(seed)
+    willing = rng.random(n) < share_willing
+    wtp = np.where(willing, np.exp(rng.normal(np.log(median_wtp), 0.45, n)), 0.0)
+    fair = np.exp(rng.normal(np.log(median_wtp), 0.35, n))
+    factors = np.sort(rng.uniform([0.3, 0.6, 1.1, 1.5], [0.5, 0.85, 1.4, 2.2], (n, 4)), axis=1)
+    answers = np.round(fair[:, None] * factors, 0).clip(min=1)
+    for k in range(1, 4):  # rounding can tie neighbours: keep the four prices strictly in order
+        answers[:, k] = np.maximum(answers[:, k], answers[:, k - 1] + 1)
+    pi_cheap = np.where(willing, rng.choice([4, 5], n, p=[0.4, 0.6]), 1)
+    pi_expensive = np.where(willing, rng.choice([2, 3], n, p=[0.5, 0.5]), 1)
+    df = pd.DataFrame({
+        "respondent": np.arange(1, n + 1), "synthetic": True, "willing": willing, "wtp": wtp,
+        "too_cheap": answers[:, 0], "cheap": answers[:, 1], "expensive": answers[:, 2],
+        "too_expensive": answers[:, 3], "pi_cheap": pi_cheap, "pi_expensive": pi_expensive,
+    })
+    for p in prices:
+        df[f"buy_{p}"] = (wtp >= p).astype(int)
+    df.attrs.update({"synthetic": True, "share_willing": share_willing, "median_wtp": median_wtp,
+                     "note": "Synthetic pricing survey; not real answers."})
+    return df

@@ -15,7 +15,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 PAGES = ["index"] + [p.stem for p in discover_notebooks(ROOT / "notebooks")]
 WITH_FIGURES = {"01_accenture_human_touch": 1, "02_calabrio_perception_gap": 2, "03_gladly_expectations": 1,
-                "05_pay_more_for_service": 1, "07_segmentation": 3, "09_plan_your_own_survey": 1}
+                "05_pay_more_for_service": 1, "07_segmentation": 3, "08_willingness_to_pay": 1,
+                "09_plan_your_own_survey": 1}
 
 
 @pytest.fixture(scope="module")

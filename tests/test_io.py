@@ -10,6 +10,7 @@ FRAME = pd.DataFrame({"resp": [1, 2, 3, 4], "nps": [10, 7, 3, 9], "region": ["N"
 
 @pytest.mark.parametrize("suffix, write", [
     (".csv", lambda df, p: df.to_csv(p, index=False)),
+    (".csv.gz", lambda df, p: df.to_csv(p, index=False)),
     (".tsv", lambda df, p: df.to_csv(p, index=False, sep="\t")),
     (".parquet", lambda df, p: df.to_parquet(p, index=False)),
     (".xlsx", lambda df, p: df.to_excel(p, index=False)),

@@ -5,6 +5,7 @@ import re
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -146,6 +147,25 @@ def test_segmentation_numbers(built_reports):
     model = cxstats.LatentClassSegments(n_segments=3, n_init=3, random_state=11).fit(df[items])
     assert_allclose(got["ari"], adjusted_rand_score(df.segment_true, model.labels_))
     assert got["ari"] >= 0.9
+
+
+def test_willingness_to_pay_numbers(built_reports):
+    """08: price points, optima and conjoint WTP are the library's; WTP also equals a statsmodels refit."""
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    got = records(built_reports[1], "08_willingness_to_pay")
+    study = cxstats.simulate_price_study(n=1500, seed=8, share_willing=0.45, prices=(2, 4, 6, 8, 10, 12, 14))
+    vw = cxstats.van_westendorp(study, "too_cheap", "cheap", "expensive", "too_expensive",
+                                pi_cheap="pi_cheap", pi_expensive="pi_expensive")
+    points = vw.price_points.set_index("point").price
+    assert_allclose([got[k] for k in ("pmc", "opp", "idp", "pme")], [points[k] for k in ("pmc", "opp", "idp", "pme")])
+    assert got["nms_revenue_price"] == vw.optimal_revenue_price
+    assert abs(got["gg_share_lowest"] - 0.45) < 0.04  # the planted share willing to pay anything
+    elec = pd.read_csv(ROOT / "data" / "raw" / "electricity" / "electricity.csv.gz")
+    attrs = ["pf", "cl", "loc", "wk", "tod", "seas"]
+    ref = ConditionalLogit(elec.choice.astype(float), elec[attrs].astype(float), groups=elec.chid).fit(
+        method="newton", disp=0).params
+    assert_allclose([got["wtp_local"], got["wtp_known"]], [-ref["loc"] / ref["pf"], -ref["wk"] / ref["pf"]], rtol=1e-6)
 
 
 def _outputs(folder):

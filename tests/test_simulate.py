@@ -68,3 +68,15 @@ def test_bad_requests_are_named():
         cxstats.simulate_respondents("weibo_2014")
     with pytest.raises(ValueError, match="n must be a whole number"):
         cxstats.simulate_respondents("gladly_2021", n=0)
+
+
+def test_price_study_is_calibrated_to_45_percent():
+    """At n = 20,000 the share who would buy at the lowest price is within 1.5 points of Accenture's 45%,
+    every Van Westendorp answer is in order, and buying follows the planted WTP."""
+    df = cxstats.simulate_price_study(n=20_000, seed=5)
+    assert abs(100 * df.buy_2.mean() - 45) < 1.5
+    prices = df[["too_cheap", "cheap", "expensive", "too_expensive"]].to_numpy()
+    assert (np.diff(prices, axis=1) > 0).all()
+    assert ((df.wtp >= 8) == df.buy_8.astype(bool)).all()
+    assert df.synthetic.all() and df.attrs["synthetic"] is True
+    assert df.equals(cxstats.simulate_price_study(n=20_000, seed=5))
