@@ -5,9 +5,8 @@
 # call produced it.
 suppressPackageStartupMessages({library(pwr); library(metafor)})
 options(digits = 17)
-num <- function(x) ifelse(is.na(x), "float('nan')", ifelse(is.infinite(x), ifelse(x > 0, "float('inf')", "-float('inf')"), formatC(x, digits = 17, format = "g")))
-vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
-emit <- function(name, x) cat(name, " = ", x, "\n", sep = "")
+here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE)))
+source(file.path(here, "helpers.R"))
 cat('"""Reference values produced by R; see make_reference.R (do not edit by hand)."""\n\n')
 cat("# R version: ", R.version.string, "; pwr ", as.character(packageVersion("pwr")),
     "; metafor ", as.character(packageVersion("metafor")), "\n\n", sep = "")
