@@ -144,6 +144,30 @@ def _cells_from_frame(df, row, col, weight, chunk=1 << 18):
     return cells, n_missing
 
 
+def _aggregate_sql(con, source, params, label, row, col, weight):
+    """Per-cell respondents, sum of weights and of squared weights, and the weight checks, in one DuckDB scan."""
+    q = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
+    w = f"{q(weight)}::DOUBLE" if weight else "1.0"
+    agg = con.execute(
+        f"SELECT {q(row)} AS row, {q(col)} AS col, count(*) AS count, sum({w}) AS weighted_count, "
+        f"sum({w} * {w}) AS sum_w2, count(*) FILTER (WHERE {w} IS NULL OR NOT isfinite({w})) AS bad_w, "
+        f"count(*) FILTER (WHERE {w} < 0) AS negative_w FROM {source} GROUP BY ALL", params).df()
+    if weight and agg["bad_w"].sum():
+        raise ValueError(f"{label}: weight column {weight!r} has {int(agg['bad_w'].sum())} missing or non-finite "
+                         "value(s)")
+    if weight and agg["negative_w"].sum():
+        raise ValueError(f"{label}: weight column {weight!r} has {int(agg['negative_w'].sum())} negative value(s)")
+    answered = agg["row"].notna() & agg["col"].notna()
+    n_missing = int(agg.loc[~answered, "count"].sum())
+    agg = agg[answered]
+    if weight and agg["weighted_count"].sum() <= 0:
+        raise ValueError(f"{label}: weight column {weight!r} sums to zero over the answered rows")
+    rows, cols = sorted(agg["row"].unique()), sorted(agg["col"].unique())
+    grid = pd.MultiIndex.from_product([rows, cols], names=["row", "col"])
+    cells = agg.set_index(["row", "col"])[["count", "weighted_count", "sum_w2"]].reindex(grid, fill_value=0)
+    return cells.reset_index(), n_missing
+
+
 def _cells_from_file(path, row, col, weight):
     import duckdb
 
@@ -159,25 +183,7 @@ def _cells_from_file(path, row, col, weight):
     missing = [c for c in (row, col, weight) if c is not None and c not in names]
     if missing:
         raise ValueError(f"{path}: column(s) {missing} not in the file; available: {names}")
-    q = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
-    w = q(weight) if weight else "1.0"
-    checks = con.execute(
-        f"SELECT count(*) FILTER (WHERE {w} IS NULL OR NOT isfinite({w}::DOUBLE)), "
-        f"count(*) FILTER (WHERE {w} < 0), sum({w}) FROM {source}", [str(path)]).fetchone()
-    if weight and checks[0]:
-        raise ValueError(f"{path}: weight column {weight!r} has {checks[0]} missing or non-finite value(s)")
-    if weight and checks[1]:
-        raise ValueError(f"{path}: weight column {weight!r} has {checks[1]} negative value(s)")
-    agg = con.execute(
-        f"SELECT {q(row)} AS row, {q(col)} AS col, count(*) AS count, sum({w}) AS weighted_count, "
-        f"sum({w} * {w}) AS sum_w2 FROM {source} WHERE {q(row)} IS NOT NULL AND {q(col)} IS NOT NULL "
-        f"GROUP BY ALL", [str(path)]).df()
-    n_missing = con.execute(
-        f"SELECT count(*) FROM {source} WHERE {q(row)} IS NULL OR {q(col)} IS NULL", [str(path)]).fetchone()[0]
-    rows, cols = sorted(agg["row"].unique()), sorted(agg["col"].unique())
-    grid = pd.MultiIndex.from_product([rows, cols], names=["row", "col"])
-    cells = agg.set_index(["row", "col"]).reindex(grid, fill_value=0).reset_index()
-    return cells, int(n_missing)
+    return _aggregate_sql(con, source, [str(path)], str(path), row, col, weight)
 
 
 def _rao_scott(cells, nr, nc, n):
