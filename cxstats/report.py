@@ -116,9 +116,33 @@ def run_notebook(path, out_dir="reports", parameters=None, no_input=False, stamp
         if not executed.exists():
             _write_failure_notebook(path, executed, error)
     seconds = time.perf_counter() - start
+    _coalesce_streams(executed)
     page = export_html(executed, out_dir / f"{path.stem}.html", no_input=no_input, stamp=stamp)
     return ReportResult(path.stem, title, summary, "failed" if error else "ok", seconds, page.name, error,
                         __version__, data_checksum())
+
+
+def _coalesce_streams(path) -> None:
+    """Join consecutive stdout (or stderr) pieces of a cell into one output, in place.
+
+    The kernel may flush one print in several messages depending on timing; joined, a rerun gives the same
+    notebook and the same page.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (output.output_type == "stream" and last is not None and last.output_type == "stream"
+                    and last.name == output.name):
+                last.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    nbformat.write(nb, str(path))
 
 
 def _write_failure_notebook(source, target, error) -> None:

@@ -214,6 +214,23 @@ def test_failure_is_reported_and_others_still_build(tmp_path, capsys):
     assert "fine 1" in (out / "01_good.html").read_text()
 
 
+def test_split_prints_are_joined(tmp_path):
+    """One print flushed in several pieces becomes one output, so reruns give identical notebooks."""
+    from cxstats.report import _coalesce_streams
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('a')")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="4308 choices"),
+                    nbformat.v4.new_output("stream", name="stdout", text="\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warning\n")]
+    nb.cells = [cell]
+    path = tmp_path / "split.ipynb"
+    nbformat.write(nb, str(path))
+    _coalesce_streams(path)
+    outputs = nbformat.read(str(path), as_version=4).cells[0].outputs
+    assert [(o.name, o.text) for o in outputs] == [("stdout", "4308 choices\n"), ("stderr", "warning\n")]
+
+
 def test_parameters_are_injected_and_no_input_hides_code(tmp_path):
     """-p values reach the parameters cell; --no-input keeps outputs but drops the code."""
     from cxstats.cli import main
