@@ -57,6 +57,10 @@ class _Segments:
         self._check_fitted()
         return self._predict(self._prepare(X, fitting=False))
 
+    def _check_columns(self, X: pd.DataFrame) -> None:
+        if list(X.columns) != self.columns_:
+            raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
             raise ValueError(f"this {type(self).__name__} is not fitted yet; call fit(X) first")
@@ -154,8 +158,8 @@ class KMeansSegments(_Segments):
 
     def _prepare(self, X, fitting):
         X = _frame(X)
-        if not fitting and list(X.columns) != self.columns_:
-            raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
+        if not fitting:
+            self._check_columns(X)
         values = _numeric(X, type(self).__name__)
         if fitting:  # the checks of _check_answers, on the numeric array (cheaper than per-column pandas)
             if values.shape[0] < 2:
@@ -338,8 +342,8 @@ class LatentClassSegments(_Segments):
             _check_answers(X, allow_missing=True)
             self.columns_ = list(X.columns)
             self.categories_ = {}
-        elif list(X.columns) != self.columns_:
-            raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
+        else:
+            self._check_columns(X)
         coded = np.empty(X.shape, order="F")  # column-major: the engine works answer by answer
         for j, column in enumerate(self.columns_):
             values = X[column]

@@ -162,3 +162,12 @@ def test_bad_input_is_named(call, message):
     df, items = _planted(0, n=200)
     with pytest.raises(ValueError, match=message):
         call(df[items[:4]])
+
+
+def test_predict_needs_the_fitted_columns():
+    """Predicting on other columns than the model was fitted on is a named error, for both model kinds."""
+    df, items = _planted(1, n=300)
+    for model in (KMeansSegments(n_segments=2, n_init=1), LatentClassSegments(n_segments=2, n_init=1)):
+        model.fit(df[items[:4]])
+        with pytest.raises(ValueError, match="the model was fitted on"):
+            model.predict(df[items[1:5]])
