@@ -111,7 +111,10 @@ def choice_model(long_df, choice, alternative, chooser, attributes, price, respo
     -----
     Maximum likelihood by Newton-Raphson with the analytic gradient and
     Hessian (the log-likelihood is concave). Estimates equal statsmodels'
-    ``ConditionalLogit`` with the choice sets as groups (checked in the tests).
+    ``ConditionalLogit`` with the choice sets as groups and, with their
+    clustered standard errors and WTP, R's ``mlogit`` (checked in the tests).
+    Robust standard errors are clustered sandwiches with the G / (G - 1)
+    small-sample factor (G clusters), as Stata's ``vce(cluster)``.
     WTP for attribute k is -beta_k / beta_price; its delta-method standard
     error uses the robust covariance. If the price coefficient is not negative,
     WTP is undefined: a warning is given and the WTP columns are missing.

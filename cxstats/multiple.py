@@ -55,6 +55,15 @@ def adjust_pvalues(pvalues, method="holm", alpha=0.05):
     p = as_float_array("pvalues", pvalues)
     if (i := first_bad((p < 0) | (p > 1))) is not None:
         raise ValueError(f"pvalues must lie in [0, 1]; element {i} is {p[i]:g}")
+    adjusted = _adjusted(p, method)
+    out = pd.DataFrame({"p_value": p, "p_adjusted": adjusted, "reject": adjusted <= alpha, "method": method})
+    if index is not None:
+        out.index = index
+    return out
+
+
+def _adjusted(p, method):
+    """Adjusted p-values for a validated float array (the arithmetic of :func:`adjust_pvalues`)."""
     m = p.size
     if method in ("holm", "bonferroni", "none"):
         order = np.argsort(p, kind="stable")
@@ -72,7 +81,4 @@ def adjust_pvalues(pvalues, method="holm", alpha=0.05):
         adjusted_sorted = np.minimum.accumulate(factor[method] * p[order])
     adjusted = np.empty(m)
     adjusted[order] = np.minimum(adjusted_sorted, 1.0)
-    out = pd.DataFrame({"p_value": p, "p_adjusted": adjusted, "reject": adjusted <= alpha, "method": method})
-    if index is not None:
-        out.index = index
-    return out
+    return adjusted

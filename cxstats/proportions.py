@@ -101,6 +101,14 @@ def _wilson_bound(x, n, z, at_edge):
     return np.where(at_edge, 0.0 if z <= 0 else 1.0, bound)
 
 
+def _pooled_z(x1, n1, x2, n2):
+    """Two-proportion z statistic with the pooled standard error; 0 where the pooled share is 0 or 1."""
+    pooled = (x1 + x2) / (n1 + n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (x1 / n1 - x2 / n2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return np.where((pooled == 0) | (pooled == 1), 0.0, z)
+
+
 def _frame(columns: dict, index) -> pd.DataFrame:
     """Assemble a result table without copying: constant labels become one-category categoricals."""
     size = max(np.size(v) for v in columns.values())
@@ -437,9 +445,7 @@ def compare_proportions(
     degenerate = (pooled == 0) | (pooled == 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "z":
-            se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-            statistic = np.where(degenerate, 0.0, diff / se0)
-            z = statistic
+            statistic = z = _pooled_z(x1, n1, x2, n2)
             statistic_type = "z"
         elif method == "chi2_cc":
             yates = np.minimum(0.5, np.abs(diff) / (1 / n1 + 1 / n2))

@@ -109,3 +109,33 @@ def test_crosstab_errors(sample, tmp_path, call, message):
     sample.to_parquet(path)
     with pytest.raises(ValueError, match=message):
         call(sample, path)
+
+
+def test_cells_equal_a_groupby_across_chunks(sample):
+    """The chunked aggregation equals pandas' groupby sums, whatever the chunk size, with missing answers counted."""
+    from cxstats.crosstab import _cells_from_frame
+
+    holed = sample.assign(region=sample.region.where(sample.id % 7 != 0),
+                          segment=sample.segment.where(sample.id % 11 != 0))
+    answered = holed.dropna(subset=["region", "segment"])
+    ref = answered.assign(w2=answered.w**2).groupby(["region", "segment"])[["w", "w2"]].agg(["sum", "size"])
+    for chunk in (1, 7, 64, 1 << 16):
+        cells = _cells_from_frame(holed, "region", "segment", "w", chunk=chunk)
+        grid = pd.MultiIndex.from_product([cells.rows, cells.cols])
+        expected = ref.reindex(grid, fill_value=0)
+        assert_allclose(cells.weighted.ravel(), expected[("w", "sum")], rtol=1e-12)
+        assert_allclose(cells.sum_w2.ravel(), expected[("w2", "sum")], rtol=1e-12)
+        assert (cells.count.ravel() == expected[("w", "size")]).all()
+        assert cells.n_missing == len(holed) - len(answered)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_bad_weight_on_an_answered_row_is_named(sample, bad):
+    """A negative, missing or infinite weight on an answered row raises and names the row, even when a missing
+    weight on an unanswered row shares its chunk; on an unanswered row alone it does not matter."""
+    holed = sample.assign(region=sample.region.where(sample.index != 3))
+    holed.loc[3, "w"] = np.nan  # unanswered row: left out with its weight
+    assert cxstats.crosstab(holed, "region", "segment", weight="w").n_missing == 1
+    holed.loc[5, "w"] = bad
+    with pytest.raises(ValueError, match=r"weight.*\b5\b"):
+        cxstats.crosstab(holed, "region", "segment", weight="w")

@@ -1,4 +1,4 @@
-"""Contingent valuation and the conditional logit: closed forms, statsmodels, planted truths, real data."""
+"""Contingent valuation and the conditional logit: closed forms, statsmodels, R mlogit, planted truths, real data."""
 
 import numpy as np
 import pandas as pd
@@ -10,6 +10,7 @@ from scipy import integrate, stats
 import cxstats
 
 from .conftest import ROOT
+from .reference import r_choice_values as R
 
 
 def _single(n=4000, mu=12.0, sigma=4.0, seed=0, dist="logistic"):
@@ -103,6 +104,37 @@ def test_conditional_logit_equals_statsmodels(electricity):
     assert_allclose(res.coefficients.se, ref.bse, rtol=1e-5)
     assert_allclose(res.loglik, ref.llf, rtol=1e-9)
     assert res.n_choice_sets == 4308 and res.n_respondents == 361
+
+
+def test_conditional_logit_equals_r_mlogit(electricity):
+    """Estimates, classical and customer-clustered SEs, log-likelihood and WTP with its delta-method SE equal
+    R's mlogit (with car::deltaMethod) on Train's electricity data; see tests/reference/make_choice_reference.R."""
+    res = cxstats.choice_model(electricity, "choice", "alt", "chid", ATTRS, price="pf", respondent="id")
+    coef = res.coefficients.set_index("term").loc[R.TERMS]
+    assert_allclose(coef.estimate, R.ESTIMATE, rtol=1e-8)
+    assert_allclose(coef.se, R.SE, rtol=1e-8)
+    assert_allclose(coef.robust_se, R.ROBUST_SE, rtol=1e-8)
+    assert_allclose(res.loglik, R.LOGLIK, rtol=1e-12)
+    wtp = res.wtp.set_index("term").loc[R.WTP_TERMS]
+    assert_allclose(wtp.wtp, R.WTP, rtol=1e-8)
+    assert_allclose(wtp.se, R.WTP_SE, rtol=1e-8)
+
+
+# Conditional logit on the same data as published, to the digits printed: mlogit's estimates in the torch-choice
+# electricity tutorial (Du, Kanodia and Athey 2023, github.com/gsbDBI/torch-choice, tutorials/electricity), and the
+# log-likelihood expected by xlogit's tests (Arteaga et al. 2022, Journal of Choice Modelling 42, 100339).
+PUBLISHED = {"pf": -0.625228, "cl": -0.108299, "loc": 1.442243, "wk": 0.995504, "tod": -5.462759, "seas": -5.840031}
+PUBLISHED_SE = {"pf": 0.023222, "cl": 0.008244, "loc": 0.050557, "wk": 0.044780, "tod": 0.183713, "seas": 0.186678}
+PUBLISHED_LOGLIK = -4958.6491
+
+
+def test_conditional_logit_reproduces_published_estimates(electricity):
+    """Every published digit is reproduced (estimates and SEs to 6 decimals, log-likelihood to 4)."""
+    res = cxstats.choice_model(electricity, "choice", "alt", "chid", ATTRS, price="pf", respondent="id")
+    coef = res.coefficients.set_index("term")
+    assert_allclose(coef.estimate.round(6), pd.Series(PUBLISHED)[coef.index], atol=1e-12)
+    assert_allclose(coef.se.round(6), pd.Series(PUBLISHED_SE)[coef.index], atol=1e-12)
+    assert round(res.loglik, 4) == PUBLISHED_LOGLIK
 
 
 def test_wtp_is_minus_ratio_with_delta_se(electricity):
