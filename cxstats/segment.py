@@ -106,6 +106,22 @@ def _check_answers(X: pd.DataFrame, allow_missing: bool) -> None:
                          "(LatentClassSegments handles missing answers)")
 
 
+def _sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
+    """Respondent weights as a float array, or a clear error naming the offending rows."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    if w.shape != (n_rows,):
+        raise ValueError(f"sample_weight needs one weight per respondent ({n_rows}), got shape {w.shape}")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ValueError(f"sample_weight has {int(bad.sum())} negative, missing or infinite value(s), "
+                         f"e.g. rows {np.flatnonzero(bad)[:5].tolist()}")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero")
+    return w
+
+
 def _numeric(X: pd.DataFrame, model: str) -> np.ndarray:
     bad = [c for c, t in X.dtypes.items() if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))]
     if bad:
@@ -182,6 +198,7 @@ class KMeansSegments(_Segments):
         from sklearn.cluster import KMeans
 
         Z = self._prepare(X, fitting=True)
+        sample_weight = _sample_weight(sample_weight, len(Z))
         self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         for seed in self._seeds():  # one loop iteration per random start, as scikit-learn's own n_init does
@@ -371,6 +388,7 @@ class LatentClassSegments(_Segments):
     def fit(self, X, sample_weight=None):
         """Fit on respondents x answers; ``sample_weight`` are respondent weights."""
         coded = self._prepare(X, fitting=True)
+        sample_weight = _sample_weight(sample_weight, len(coded))
         self._has_missing = bool(np.isnan(coded).any())
         self._check_k(len(coded), _distinct_rows(coded, self.n_segments))
         total = len(coded) if sample_weight is None else float(np.sum(sample_weight))
@@ -413,16 +431,16 @@ class LatentClassSegments(_Segments):
         return self.model_.predict_proba(self._prepare(X, fitting=False))
 
 
-def _fit_stats(model, n: int) -> dict:
-    """Log-likelihood based criteria of a fitted mixture or latent class model."""
+def _fit_stats(model, weight) -> dict:
+    """Log-likelihood based criteria of a fitted mixture or latent class model (``weight``: one per row)."""
     if not hasattr(model, "loglik_"):
         return {"loglik": np.nan, "aic": np.nan, "bic": np.nan, "sabic": np.nan, "entropy": np.nan}
-    ll, p = model.loglik_, model.n_parameters_
+    ll, p, n = model.loglik_, model.n_parameters_, weight.sum()
     post = model.predict_proba(model._source)
     k = post.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(post > 0, post * np.log(post), 0.0)
-    entropy = 1 + plogp.sum() / (n * np.log(k)) if k > 1 else 1.0
+    entropy = 1 + (weight @ plogp.sum(axis=1)) / (n * np.log(k)) if k > 1 else 1.0
     return {"loglik": ll, "aic": -2 * ll + 2 * p, "bic": -2 * ll + p * np.log(n),
             "sabic": -2 * ll + p * np.log((n + 2) / 24), "entropy": entropy}
 
@@ -440,6 +458,11 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
     n_bootstrap : int, default 10
         Resamples for the stability column (0 to skip it).
     sample_weight : array-like, optional
+        Respondent weights. The criteria treat them as frequency weights: the
+        sample size in BIC and SABIC is their sum, and entropy and the
+        smallest share are weighted, so a table of answer patterns with their
+        counts gives the same criteria as one row per respondent. Scale survey
+        weights to sum to the number of respondents.
     random_state : int, default 0
 
     Returns
@@ -479,18 +502,20 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
     if not ks or min(ks) < 1:
         raise ValueError(f"k must list numbers of segments of at least 1, got {ks}")
     X = _frame(X)
+    weight = _sample_weight(sample_weight, len(X))
+    weight = np.ones(len(X)) if weight is None else weight
     rng = np.random.default_rng(random_state)
     rows = []
     for n_seg in ks:  # one fit per candidate k (plus the bootstrap refits)
         fitted = model.clone(n_segments=n_seg).fit(X, sample_weight=sample_weight)
         fitted._source = X
         labels = fitted.labels_
-        row = {"k": n_seg, **_fit_stats(fitted, len(X))}
+        row = {"k": n_seg, **_fit_stats(fitted, weight)}
         row["silhouette"] = np.nan
         if isinstance(fitted, KMeansSegments) and n_seg > 1:
             row["silhouette"] = silhouette_score(fitted._Z, labels, sample_size=min(len(X), 5000),
                                                  random_state=random_state)
-        row["smallest_share"] = np.bincount(labels, minlength=n_seg).min() / len(labels)
+        row["smallest_share"] = np.bincount(labels, weights=weight, minlength=n_seg).min() / weight.sum()
         agreements = []
         for _ in range(n_bootstrap):
             rows_b = rng.integers(0, len(X), len(X))

@@ -147,6 +147,7 @@ def test_segmentation_numbers(built_reports):
     model = cxstats.LatentClassSegments(n_segments=3, n_init=3, random_state=11).fit(df[items])
     assert_allclose(got["ari"], adjusted_rand_score(df.segment_true, model.labels_))
     assert got["ari"] >= 0.9
+    assert round(got["carcinoma_loglik"], 3) == -293.705  # Agresti's three-class model, as published
 
 
 def test_willingness_to_pay_numbers(built_reports):

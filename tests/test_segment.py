@@ -9,6 +9,93 @@ from sklearn.metrics import adjusted_rand_score
 import cxstats
 from cxstats import KMeansSegments, LatentClassSegments, MixtureSegments
 
+from .conftest import ROOT
+from .reference import r_lca_values as R
+
+
+def _published(name):
+    """A published pattern table from data/raw/lca: the answers, one row per pattern, and its count."""
+    table = pd.read_csv(ROOT / "data" / "raw" / "lca" / f"{name}.csv")
+    return table.drop(columns="count"), table["count"].to_numpy()
+
+
+# Log-likelihoods published for these tables in poLCA's documentation (Linzer and Lewis 2011), which replicates
+# Agresti (2002) Tables 13.2-13.3 (carcinoma) and Goodman (2002) Tables 5b-5c (values), to the digits printed there.
+PUBLISHED_LOGLIK = [("carcinoma", 2, -317.2568), ("carcinoma", 3, -293.705), ("values", 1, -543.6498),
+                    ("values", 2, -504.4677)]
+
+
+@pytest.mark.parametrize("name, k, loglik", PUBLISHED_LOGLIK)
+def test_latent_classes_reproduce_published_log_likelihoods(name, k, loglik):
+    """Agresti's carcinoma ratings and Stouffer and Toby's values items: every published digit is reproduced."""
+    answers, count = _published(name)
+    model = LatentClassSegments(n_segments=k, n_init=10).fit(answers, sample_weight=count)
+    decimals = len(str(loglik).split(".")[1])
+    assert round(model.loglik_, decimals) == loglik
+
+
+# The three-class model of the carcinoma ratings as printed in the poLCA manual (Linzer and Lewis, version 1.4,
+# section 6.1): class shares, and each class's probability that pathologists A to G rate a slide positive.
+PUBLISHED_SHARES = [0.3736, 0.1817, 0.4447]
+PUBLISHED_POSITIVE = [[0.0573, 0.1379, 0.0000, 0.0000, 0.0551, 0.0000, 0.0000],
+                      [0.5128, 1.0000, 0.0000, 0.0576, 0.7506, 0.0000, 0.6307],
+                      [1.0000, 0.9809, 0.8575, 0.5862, 1.0000, 0.4764, 1.0000]]
+
+
+def test_three_classes_reproduce_the_published_table():
+    """Shares and item probabilities agree with the printed table to its 4 decimals (half a unit of the last
+    digit)."""
+    answers, count = _published("carcinoma")
+    model = LatentClassSegments(n_segments=3, n_init=10).fit(answers, sample_weight=count)
+    items = model.item_probabilities_
+    positive = items[items.answer == "yes"].pivot(index="segment", columns="column", values="probability")
+    order = [int(np.argmin(np.abs(model.weights_ - share))) for share in PUBLISHED_SHARES]  # match by share
+    assert sorted(order) == [0, 1, 2]
+    assert np.abs(model.weights_[order] - PUBLISHED_SHARES).max() <= 5e-5
+    assert np.abs(positive.loc[order, list("ABCDEFG")].to_numpy() - PUBLISHED_POSITIVE).max() <= 5e-5
+
+
+@pytest.mark.parametrize("name, k", [("carcinoma", 2), ("carcinoma", 3), ("values", 2)])
+def test_latent_classes_equal_r_polca(name, k):
+    """Class shares and item probabilities equal R's poLCA (tests/reference/make_lca_reference.R). The tolerance,
+    1e-4, is EM's: both stop on a change in log-likelihood, where the parameters still move slowly."""
+    answers, count = _published(name)
+    model = LatentClassSegments(n_segments=k, n_init=10).fit(answers, sample_weight=count)
+    tag = f"{name.upper()}_{k}"
+    assert_allclose(model.loglik_, getattr(R, tag + "_LOGLIK"), atol=1e-6)
+    order = np.argsort(model.weights_)
+    assert_allclose(model.weights_[order], getattr(R, tag + "_SHARES"), atol=1e-4)
+    items = model.item_probabilities_
+    second = items.groupby("column", sort=False).answer.max()  # "yes" / "universalistic": poLCA's category 2
+    second_answer = items.answer == items.column.map(second)
+    table = items[second_answer].pivot(index="segment", columns="column", values="probability")[answers.columns]
+    assert_allclose(table.loc[order].to_numpy(), getattr(R, tag + "_ITEM"), atol=1e-4)
+
+
+def test_pattern_counts_give_the_same_model_as_respondent_rows():
+    """Counts are sufficient: 20 carcinoma patterns weighted by their counts fit as the 118 slides, row by row."""
+    answers, count = _published("carcinoma")
+    rows = answers.loc[answers.index.repeat(count)].reset_index(drop=True)
+    by_row = LatentClassSegments(n_segments=3, n_init=10).fit(rows)
+    by_pattern = LatentClassSegments(n_segments=3, n_init=10).fit(answers, sample_weight=count)
+    assert_allclose(by_row.loglik_, by_pattern.loglik_, rtol=1e-9)
+    assert_allclose(np.sort(by_row.weights_), np.sort(by_pattern.weights_), atol=1e-5)
+
+
+def test_criteria_from_pattern_counts_equal_rows_and_published():
+    """select_segments on 20 weighted patterns gives the criteria of the 118 rows; AIC and BIC equal those published
+    in the poLCA manual (Linzer and Lewis, version 1.4, section 6.1): 664.5 and 706.1 (2 classes), 633.41 and
+    697.1357 (3 classes)."""
+    answers, count = _published("carcinoma")
+    rows = answers.loc[answers.index.repeat(count)].reset_index(drop=True)
+    model = LatentClassSegments(n_init=10)
+    by_pattern = cxstats.select_segments(model, answers, k=[2, 3], n_bootstrap=0, sample_weight=count)
+    by_row = cxstats.select_segments(model, rows, k=[2, 3], n_bootstrap=0)
+    columns = ["loglik", "aic", "bic", "sabic", "entropy", "smallest_share"]
+    assert_allclose(by_pattern[columns], by_row[columns], rtol=1e-6)
+    assert by_pattern.aic.round(1).tolist()[0] == 664.5 and by_pattern.bic.round(1).tolist()[0] == 706.1
+    assert round(by_pattern.aic[1], 2) == 633.41 and round(by_pattern.bic[1], 4) == 697.1357
+
 
 def _planted(seed, n=2000):
     df = cxstats.simulate_respondents("accenture_2016", n=n, seed=seed)
@@ -154,6 +241,11 @@ def test_describe_segments_names_the_largest_significant_differences():
      r"needs numeric answers; column\(s\) \['region'\]"),
     (lambda X: MixtureSegments().fit(X, sample_weight=np.ones(len(X))), "cannot use respondent weights"),
     (lambda X: KMeansSegments().predict(X), "not fitted yet"),
+    (lambda X: LatentClassSegments().fit(X, sample_weight=np.where(X.index == 4, -1.0, 1.0)),
+     r"sample_weight has 1 negative, missing or infinite value\(s\), e.g. rows \[4\]"),
+    (lambda X: KMeansSegments().fit(X, sample_weight=np.ones(3)), r"one weight per respondent \(\d+\)"),
+    (lambda X: cxstats.select_segments(LatentClassSegments(), X, k=[2], sample_weight=np.zeros(len(X))),
+     "sums to zero"),
     (lambda X: KMeansSegments().fit(X.astype(float).mask(np.arange(X.size).reshape(X.shape) == 0)),
      "needs complete rows"),
 ])
