@@ -7,6 +7,7 @@ file is aggregated by DuckDB without loading the rows into pandas.
 
 from __future__ import annotations
 
+import functools
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,10 @@ def _cells_from_frame(df, row, col, weight, chunk=1 << 16) -> _Cells:
     nr, nc = len(rows), len(cols)
     size = (nr + 1) * (nc + 1)
     small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if size <= np.iinfo(t).max)
-    key = (rc.astype(small) + 1) * small(nc + 1) + (cc.astype(small) + 1)
+    key = rc.astype(small)  # a copy: (rc + 1) * (nc + 1) + (cc + 1), computed in place
+    key *= nc + 1
+    key += cc
+    key += nc + 2
     if weight is None or (pd.api.types.is_float_dtype(df[weight])
                           and not isinstance(df[weight].dtype, pd.CategoricalDtype)):
         w = None if weight is None else df[weight].to_numpy(dtype=float)
@@ -198,6 +202,19 @@ def _cells_from_file(path, row, col, weight):
     return _aggregate_sql(con, source, [str(path)], str(path), row, col, weight)
 
 
+@functools.lru_cache(maxsize=32)
+def _interaction_contrasts(nr, nc):
+    """Row-by-column interaction columns made orthogonal to the main effects (cells row-major); one per shape."""
+    r_idx, c_idx = np.divmod(np.arange(nr * nc), nc)
+    main = np.column_stack([np.ones(nr * nc)] + [(r_idx == i).astype(float) for i in range(1, nr)]
+                           + [(c_idx == j).astype(float) for j in range(1, nc)])
+    inter = np.column_stack([((r_idx == i) & (c_idx == j)).astype(float)
+                             for i in range(1, nr) for j in range(1, nc)])
+    contrast = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
+    contrast.flags.writeable = False  # shared between calls
+    return contrast
+
+
 def _rao_scott(weighted, sum_w2, n):
     """Second-order Rao-Scott F test from cell aggregates (as R's svychisq(statistic = "F"))."""
     nr, nc = weighted.shape
@@ -206,12 +223,7 @@ def _rao_scott(weighted, sum_w2, n):
     p = weighted.ravel() / W
     s2 = sum_w2.ravel() / W**2
     cov = n / (n - 1) * (np.diag(s2) - np.outer(s2, p) - np.outer(p, s2) + s2.sum() * np.outer(p, p))
-    r_idx, c_idx = np.divmod(np.arange(nr * nc), nc)
-    main = np.column_stack([np.ones(nr * nc)] + [(r_idx == i).astype(float) for i in range(1, nr)]
-                           + [(c_idx == j).astype(float) for j in range(1, nc)])
-    inter = np.column_stack([((r_idx == i) & (c_idx == j)).astype(float)
-                             for i in range(1, nr) for j in range(1, nc)])
-    contrast = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
+    contrast = _interaction_contrasts(nr, nc)
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     denom = contrast.T @ (inv_p[:, None] * contrast) / n
     numer = contrast.T @ (inv_p[:, None] * cov * inv_p[None, :]) @ contrast
