@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .survey import survey_weights
+
 
 class _Segments:
     """Shared plumbing: parameters, validation, random starts."""
@@ -106,20 +108,15 @@ def _check_answers(X: pd.DataFrame, allow_missing: bool) -> None:
                          "(LatentClassSegments handles missing answers)")
 
 
-def _sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
-    """Respondent weights as a float array, or a clear error naming the offending rows."""
+def _sample_weight(sample_weight, X) -> np.ndarray | None:
+    """Respondent weights as floats (checked as :func:`cxstats.survey.survey_weights` checks a weight column)."""
     if sample_weight is None:
         return None
-    w = np.asarray(sample_weight, dtype=float)
-    if w.shape != (n_rows,):
-        raise ValueError(f"sample_weight needs one weight per respondent ({n_rows}), got shape {w.shape}")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise ValueError(f"sample_weight has {int(bad.sum())} negative, missing or infinite value(s), "
-                         f"e.g. rows {np.flatnonzero(bad)[:5].tolist()}")
-    if w.sum() <= 0:
-        raise ValueError("sample_weight sums to zero")
-    return w
+    index = _frame(X).index
+    if np.shape(sample_weight) != (len(index),):
+        raise ValueError(f"sample_weight needs one weight per respondent ({len(index)}), "
+                         f"got shape {np.shape(sample_weight)}")
+    return survey_weights(pd.DataFrame({"sample_weight": np.asarray(sample_weight)}, index=index), "sample_weight")
 
 
 def _numeric(X: pd.DataFrame, model: str) -> np.ndarray:
@@ -198,7 +195,7 @@ class KMeansSegments(_Segments):
         from sklearn.cluster import KMeans
 
         Z = self._prepare(X, fitting=True)
-        sample_weight = _sample_weight(sample_weight, len(Z))
+        sample_weight = _sample_weight(sample_weight, X)
         self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         for seed in self._seeds():  # one loop iteration per random start, as scikit-learn's own n_init does
@@ -388,7 +385,7 @@ class LatentClassSegments(_Segments):
     def fit(self, X, sample_weight=None):
         """Fit on respondents x answers; ``sample_weight`` are respondent weights."""
         coded = self._prepare(X, fitting=True)
-        sample_weight = _sample_weight(sample_weight, len(coded))
+        sample_weight = _sample_weight(sample_weight, X)
         self._has_missing = bool(np.isnan(coded).any())
         self._check_k(len(coded), _distinct_rows(coded, self.n_segments))
         total = len(coded) if sample_weight is None else float(np.sum(sample_weight))
@@ -462,7 +459,8 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
         sample size in BIC and SABIC is their sum, and entropy and the
         smallest share are weighted, so a table of answer patterns with their
         counts gives the same criteria as one row per respondent. Scale survey
-        weights to sum to the number of respondents.
+        weights to sum to the number of respondents. The stability resamples
+        rows with their weights (patterns, for a table of patterns).
     random_state : int, default 0
 
     Returns
@@ -502,7 +500,7 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
     if not ks or min(ks) < 1:
         raise ValueError(f"k must list numbers of segments of at least 1, got {ks}")
     X = _frame(X)
-    weight = _sample_weight(sample_weight, len(X))
+    weight = _sample_weight(sample_weight, X)
     weight = np.ones(len(X)) if weight is None else weight
     rng = np.random.default_rng(random_state)
     rows = []
