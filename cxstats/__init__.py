@@ -15,6 +15,7 @@ from .contingency import Chi2Result, chi2_independence
 from .counts import count_range
 from .crosstab import CrosstabResult, crosstab
 from .datasets import list_datasets, load, survey_info
+from .design import SurveyDesign, survey_design
 from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
 from .meta import MetaResult, meta_proportions
@@ -28,12 +29,14 @@ from .simulate import simulate_price_study, simulate_respondents
 from .survey import (
     RakeResult,
     bottom_box,
+    compare_domains,
     compare_nps,
     nps,
     rake,
     top_box,
     weighted_mean,
     weighted_proportion,
+    weighted_total,
 )
 from .valuation import ValuationResult, dichotomous_choice_wtp
 from .wtp import GaborGrangerResult, VanWestendorpResult, gabor_granger, van_westendorp
@@ -51,6 +54,7 @@ __all__ = [
     "ValuationResult",
     "VanWestendorpResult",
     "RakeResult",
+    "SurveyDesign",
     "__version__",
     "adjust_pvalues",
     "analyze_figures",
@@ -58,6 +62,7 @@ __all__ = [
     "breakeven_n",
     "chi2_independence",
     "choice_model",
+    "compare_domains",
     "compare_figures",
     "compare_groups",
     "compare_nps",
@@ -88,5 +93,7 @@ __all__ = [
     "top_box",
     "van_westendorp",
     "weighted_mean",
+    "survey_design",
     "weighted_proportion",
+    "weighted_total",
 ]

@@ -96,10 +96,3 @@ def check_counts(count, nobs, *, suffix: str = "", integer: bool = False) -> tup
             if (i := first_bad(arr != np.round(arr))) is not None:
                 raise ValueError(f"{name} must be whole numbers for this method; element {i} is {arr[i]:g}")
     return count, nobs
-
-
-def z_critical(conf_level: float) -> float:
-    """Two-sided standard normal critical value for a confidence level."""
-    from scipy.special import ndtri
-
-    return float(ndtri(1 - (1 - conf_level) / 2))

@@ -49,7 +49,7 @@ def _exact(a1, b1, a2, b2):
     return np.clip(out, 0, 1)
 
 
-def prob_greater(count1, nobs1, count2, nobs2, prior=(1, 1), method="exact", draws=200_000, seed=0):
+def prob_greater(count1, nobs1, count2, nobs2, *, prior=(1, 1), method="exact", draws=200_000, seed=0):
     """Posterior probability that proportion 1 exceeds proportion 2.
 
     Each proportion gets an independent Beta(a, b) prior, so its posterior is

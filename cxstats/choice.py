@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
+from ._inference import delta_method_se, krinsky_robb, p_value, wald_interval
 from ._validate import check_open_unit
 from .survey import check_columns
 
@@ -21,8 +21,9 @@ class ChoiceModelResult:
     ----------
     coefficients : pandas.DataFrame
         ``term``, ``estimate``, ``se`` (classical, from the Hessian),
-        ``robust_se`` (sandwich, clustered by respondent), ``z`` and
-        ``p_value`` (robust), ``ci_low``, ``ci_high`` (robust).
+        ``robust_se`` (sandwich, clustered by respondent), ``statistic``
+        (z = estimate / robust_se) and ``p_value`` (two-sided, normal),
+        ``ci_low``, ``ci_high`` (robust, normal quantile).
     wtp : pandas.DataFrame
         For every non-price attribute: ``term``, ``wtp`` (-beta / beta_price,
         in price units), ``se`` and ``ci_low``/``ci_high`` by the delta method,
@@ -77,7 +78,7 @@ def _loglik_parts(beta, X, y, groups, starts):
     return loglik, p
 
 
-def choice_model(long_df, choice, alternative, chooser, attributes, price, respondent=None, conf_level=0.95,
+def choice_model(long_df, choice, alternative, chooser, attributes, price, respondent=None, *, conf_level=0.95,
                  draws=5000, seed=0, max_iter=100, tol=1e-10) -> ChoiceModelResult:
     """Conditional logit on long-format choice data, and willingness to pay for each attribute.
 
@@ -171,10 +172,10 @@ def choice_model(long_df, choice, alternative, chooser, attributes, price, respo
     robust = bread @ (cluster_scores.T @ cluster_scores) @ bread * g / (g - 1)
     se, robust_se = np.sqrt(np.diag(bread)), np.sqrt(np.diag(robust))
     z = beta / robust_se
-    crit = special.ndtri(1 - (1 - conf_level) / 2)
+    ci_low, ci_high = wald_interval(beta, robust_se, conf_level)
     coefficients = pd.DataFrame({
-        "term": attributes, "estimate": beta, "se": se, "robust_se": robust_se, "z": z,
-        "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_low": beta - crit * robust_se, "ci_high": beta + crit * robust_se,
+        "term": attributes, "estimate": beta, "se": se, "robust_se": robust_se, "statistic": z,
+        "p_value": p_value(z), "ci_low": ci_low, "ci_high": ci_high,
     })
     wtp = _wtp(beta, robust, attributes, price, conf_level, draws, seed)
     cov = pd.DataFrame(robust, index=attributes, columns=attributes)
@@ -193,18 +194,14 @@ def _wtp(beta, cov, attributes, price, conf_level, draws, seed):
                              "kr_low": nan, "kr_high": nan})
     b_p = beta[k]
     wtp = -beta[others] / b_p
-    # delta method: d(-b_j / b_p) / d b_j = -1 / b_p, d / d b_p = b_j / b_p^2
-    se = np.empty(len(others))
-    for n, j in enumerate(others):  # one small gradient per attribute
-        grad = np.zeros(len(beta))
-        grad[j], grad[k] = -1 / b_p, beta[j] / b_p**2
-        se[n] = np.sqrt(grad @ cov @ grad)
-    crit = special.ndtri(1 - (1 - conf_level) / 2)
-    rng = np.random.default_rng(seed)
-    sims = rng.multivariate_normal(beta, cov, size=draws)
-    sim_wtp = -sims[:, others] / sims[:, [k]]
-    alpha = 1 - conf_level
+    # delta method: d(-b_j / b_p) / d b_j = -1 / b_p, d / d b_p = b_j / b_p^2, one gradient row per attribute
+    grads = np.zeros((len(others), len(beta)))
+    grads[np.arange(len(others)), others] = -1 / b_p
+    grads[:, k] = beta[others] / b_p**2
+    se = delta_method_se(grads, cov)
+    ci_low, ci_high = wald_interval(wtp, se, conf_level)
+    kr_low, kr_high = krinsky_robb(lambda sims: -sims[:, others] / sims[:, [k]], beta, cov,
+                                   draws=draws, seed=seed, conf_level=conf_level)
     return pd.DataFrame({
-        "term": names, "wtp": wtp, "se": se, "ci_low": wtp - crit * se, "ci_high": wtp + crit * se,
-        "kr_low": np.quantile(sim_wtp, alpha / 2, axis=0), "kr_high": np.quantile(sim_wtp, 1 - alpha / 2, axis=0),
+        "term": names, "wtp": wtp, "se": se, "ci_low": ci_low, "ci_high": ci_high, "kr_low": kr_low, "kr_high": kr_high,
     })

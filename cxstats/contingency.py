@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ._inference import chi2_p_value
 from ._validate import first_bad
 
 
@@ -24,7 +24,7 @@ class Chi2Result:
     ----------
     statistic : float
         Pearson's X-squared (no continuity correction).
-    dof : int
+    df : int
         Degrees of freedom, (r - 1)(c - 1).
     p_value : float
         Upper-tail chi-square probability.
@@ -39,7 +39,7 @@ class Chi2Result:
     """
 
     statistic: float
-    dof: int
+    df: int
     p_value: float
     cramers_v: float
     n: float
@@ -48,9 +48,9 @@ class Chi2Result:
     expected: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row tidy summary: statistic, dof, p_value, cramers_v, n, min_expected."""
+        """One-row tidy summary: statistic, df, p_value, cramers_v, n, min_expected."""
         return pd.DataFrame([{
-            "statistic": self.statistic, "dof": self.dof, "p_value": self.p_value,
+            "statistic": self.statistic, "df": self.df, "p_value": self.p_value,
             "cramers_v": self.cramers_v, "n": self.n, "min_expected": self.min_expected,
         }])
 
@@ -68,7 +68,7 @@ def chi2_independence(table) -> Chi2Result:
     Returns
     -------
     Chi2Result
-        ``statistic``, ``dof``, ``p_value``, ``cramers_v``, ``n``,
+        ``statistic``, ``df``, ``p_value``, ``cramers_v``, ``n``,
         ``min_expected``, ``observed``, ``expected``; ``to_frame()`` gives a
         one-row table.
 
@@ -85,7 +85,7 @@ def chi2_independence(table) -> Chi2Result:
     Examples
     --------
     >>> res = chi2_independence([[200, 50], [112, 138]])
-    >>> round(res.statistic, 3), res.dof, round(res.cramers_v, 3)
+    >>> round(res.statistic, 3), res.df, round(res.cramers_v, 3)
     (66.012, 1, 0.363)
     """
     observed = table if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
@@ -111,8 +111,8 @@ def chi2_independence(table) -> Chi2Result:
     dof = (counts.shape[0] - 1) * (counts.shape[1] - 1)
     return Chi2Result(
         statistic=statistic,
-        dof=dof,
-        p_value=float(stats.chi2.sf(statistic, dof)),
+        df=dof,
+        p_value=float(chi2_p_value(statistic, dof)),
         cramers_v=float(np.sqrt(statistic / (n * (min(counts.shape) - 1)))),
         n=float(n),
         min_expected=float(expected.min()),

@@ -1,8 +1,10 @@
 """Banner crosstabs the market-research way: column percentages, significance letters, a design-based chi-square.
 
-Everything is computed from per-cell aggregates (respondents, sum of weights,
-sum of squared weights), so a crosstab of a 10-million-row Parquet or CSV
-file is aggregated by DuckDB without loading the rows into pandas.
+A crosstab is a set of domain estimates: the share of each row answer within
+each banner column, computed from the one aggregation of the survey design
+(so a Parquet/CSV file is aggregated by DuckDB where it lies, and strata and
+clusters are respected). The overall test is Pearson's chi-square for an
+unweighted simple random sample and the Rao-Scott F test otherwise.
 """
 
 from __future__ import annotations
@@ -10,17 +12,16 @@ from __future__ import annotations
 import functools
 import string
 from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from ._aggregate import aggregate
+from ._inference import f_p_value, p_value, pooled_z
+from ._linearize import variance
 from ._validate import check_open_unit
 from .multiple import ADJUST_METHODS, _adjusted
-from .proportions import _pooled_z
-from .survey import check_columns, survey_weights
+from .survey import _proportion_frame, _unique_with_nan, as_design, by_columns, domain_variance, domains, moments
 
 SMALL_BASE = 30
 
@@ -32,22 +33,31 @@ class CrosstabResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per cell: ``row``, ``col``, ``letter`` (the column's letter),
-        ``count`` (respondents), ``weighted_count``, ``col_pct`` (weighted
-        share of the column, 0 to 1), ``base`` and ``weighted_base`` of the
-        column, ``n_effective`` (the column's Kish effective base),
-        ``higher_than`` (letters of the columns this cell is significantly
-        higher than) and ``small_base`` (column base below 30).
+        One row per cell: the row answer and the banner column under their own
+        names, ``letter`` (the column's letter), ``n`` (respondents in the
+        cell), ``weighted_n``, ``estimate`` (weighted share of the column, 0
+        to 1), ``se``, ``ci_low``, ``ci_high`` (logit interval, as
+        :func:`cxstats.weighted_proportion`), ``deff``, ``n_effective``
+        (``base / deff``), ``base`` (respondents in the column who answered
+        the row question), ``n_missing`` (in the column, without a row
+        answer), ``weighted_base``, ``n_kish`` (the column's Kish effective
+        base), ``higher_than`` (letters of the columns this cell is
+        significantly higher than) and ``small_base`` (base below 30).
     test : pandas.DataFrame
-        One row: ``statistic``, ``dof`` (numerator degrees of freedom),
-        ``ddf`` (denominator, for the F test), ``p_value``, ``method``.
+        One row: ``statistic``, ``df`` (degrees of freedom; the numerator's
+        for the F test), ``df_denom`` (the F test's denominator), ``p_value``, ``method``,
+        ``adjust`` and ``letters`` (how the letters were tested).
     n_missing : int
-        Respondents left out for a missing row or column answer.
+        Respondents (with a positive weight) left out for a missing row or column answer.
+    row, column : str
+        The two variables.
     """
 
     table: pd.DataFrame
     test: pd.DataFrame
     n_missing: int
+    row: str
+    column: str
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy cell table."""
@@ -58,18 +68,18 @@ class CrosstabResult:
         import html
 
         t = self.table
-        cols = list(dict.fromkeys(t["col"]))
-        rows = list(dict.fromkeys(t["row"]))
-        letters = dict(zip(t["col"], t["letter"], strict=False))
-        base = t.drop_duplicates("col").set_index("col")
+        cols = list(dict.fromkeys(t[self.column]))
+        rows = list(dict.fromkeys(t[self.row]))
+        letters = dict(zip(t[self.column], t["letter"], strict=False))
+        base = t.drop_duplicates(self.column).set_index(self.column)
         head = "".join(f"<th>{html.escape(str(c))}<br><small>({letters[c]})</small></th>" for c in cols)
         body = []
-        cells = t.set_index(["row", "col"])
+        cells = t.set_index([self.row, self.column])
         for r in rows:
             tds = []
             for c in cols:
                 cell = cells.loc[(r, c)]
-                text = f"{100 * cell['col_pct']:.{decimals}f}%"
+                text = "-" if np.isnan(cell["estimate"]) else f"{100 * cell['estimate']:.{decimals}f}%"
                 if cell["higher_than"]:
                     text += f" <b>{html.escape(cell['higher_than'])}</b>"
                 tds.append(f"<td>{text}</td>")
@@ -79,8 +89,8 @@ class CrosstabResult:
         )
         body.append(f"<tr class='base'><th>Base (respondents)</th>{bases}</tr>")
         test = self.test.iloc[0]
-        notes = (f"Letters: the cell is significantly higher than the lettered column (column-proportion z tests "
-                 f"on effective bases, {test['adjust']} adjusted, alpha {test['alpha']:.3g}). "
+        notes = (f"Letters: the cell is significantly higher than the lettered column ({test['letters']}, "
+                 f"{test['adjust']} adjusted, at {1 - test['conf_level']:.3g}). "
                  f"{test['method']}: statistic {test['statistic']:.2f}, p = {test['p_value']:.3g}.")
         if base["small_base"].any():
             notes += f" * Base below {SMALL_BASE}: read with caution."
@@ -89,117 +99,6 @@ class CrosstabResult:
 
     def _repr_html_(self) -> str:
         return self.to_html()
-
-
-def _category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("category")
-    return values.cat.codes.to_numpy(), values.cat.categories
-
-
-class _Cells(NamedTuple):
-    """Per-cell aggregates, row-major ``len(rows)`` by ``len(cols)`` arrays."""
-
-    rows: pd.Index
-    cols: pd.Index
-    count: np.ndarray
-    weighted: np.ndarray
-    sum_w2: np.ndarray
-    n_missing: int
-
-
-def _cells_from_frame(df, row, col, weight, chunk=1 << 16) -> _Cells:
-    """Per-cell respondents, sum of weights and sum of squared weights.
-
-    Each row gets one small integer key, (row code + 1) * (columns + 1) +
-    (column code + 1), so a missing answer (code -1) lands in a key of its own
-    and is counted rather than dropped. The sums are unbuffered
-    ``numpy.add.at`` calls over chunks that stay in the processor cache.
-    """
-    check_columns(df, row, col, weight)
-    rc, rows = _category_codes(df[row])
-    cc, cols = _category_codes(df[col])
-    nr, nc = len(rows), len(cols)
-    size = (nr + 1) * (nc + 1)
-    small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if size <= np.iinfo(t).max)
-    key = rc.astype(small)  # a copy: (rc + 1) * (nc + 1) + (cc + 1), computed in place
-    key *= nc + 1
-    key += cc
-    key += nc + 2
-    if weight is None or (pd.api.types.is_float_dtype(df[weight])
-                          and not isinstance(df[weight].dtype, pd.CategoricalDtype)):
-        w = None if weight is None else df[weight].to_numpy(dtype=float)
-    else:
-        w = survey_weights(df, weight)
-    count = np.zeros(size, dtype=np.int64)
-    weighted, sum_w2 = np.zeros(size), np.zeros(size)
-    suspect = False  # a chunk with a negative or missing weight
-    for start in range(0, len(key), chunk):  # a loop over cache-sized chunks, not over rows
-        k = key[start:start + chunk].astype(np.intp)
-        np.add.at(count, k, 1)
-        if w is not None:
-            ws = w[start:start + chunk]
-            suspect |= not ws.min() >= 0
-            np.add.at(weighted, k, ws)
-            np.add.at(sum_w2, k, ws * ws)
-    count, weighted, sum_w2 = (a.reshape(nr + 1, nc + 1)[1:, 1:] for a in (count, weighted, sum_w2))
-    n_missing = len(key) - int(count.sum())
-    if w is not None and (suspect or not np.isfinite(sum_w2).all()):
-        # a negative or non-finite weight: name the answered rows that carry one (unanswered rows are left out)
-        survey_weights(df[(rc >= 0) & (cc >= 0)], weight)
-        if not np.isfinite(sum_w2).all():
-            raise ValueError(f"weight column {weight!r}: the squared weights overflow")
-    if w is None:
-        weighted, sum_w2 = count.astype(float), count.astype(float)
-    elif weighted.sum() <= 0:
-        raise ValueError(f"weight column {weight!r} sums to zero over the answered rows")
-    return _Cells(rows, cols, count, weighted, sum_w2, n_missing)
-
-
-def _aggregate_sql(con, source, params, label, row, col, weight):
-    """Per-cell respondents, sum of weights and of squared weights, and the weight checks, in one DuckDB scan."""
-    q = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
-    w = f"{q(weight)}::DOUBLE" if weight else "1.0"
-    agg = con.execute(
-        f"SELECT {q(row)} AS row, {q(col)} AS col, count(*) AS count, sum({w}) AS weighted_count, "
-        f"sum({w} * {w}) AS sum_w2, count(*) FILTER (WHERE {w} IS NULL OR NOT isfinite({w})) AS bad_w, "
-        f"count(*) FILTER (WHERE {w} < 0) AS negative_w FROM {source} GROUP BY ALL", params).df()
-    if weight and agg["bad_w"].sum():
-        raise ValueError(f"{label}: weight column {weight!r} has {int(agg['bad_w'].sum())} missing or non-finite "
-                         "value(s)")
-    if weight and agg["negative_w"].sum():
-        raise ValueError(f"{label}: weight column {weight!r} has {int(agg['negative_w'].sum())} negative value(s)")
-    answered = agg["row"].notna() & agg["col"].notna()
-    n_missing = int(agg.loc[~answered, "count"].sum())
-    agg = agg[answered]
-    if weight and agg["weighted_count"].sum() <= 0:
-        raise ValueError(f"{label}: weight column {weight!r} sums to zero over the answered rows")
-    rows, cols = pd.Index(sorted(agg["row"].unique())), pd.Index(sorted(agg["col"].unique()))
-    r, c = rows.get_indexer(agg["row"]), cols.get_indexer(agg["col"])
-    grids = []
-    for name, dtype in (("count", np.int64), ("weighted_count", float), ("sum_w2", float)):
-        grid = np.zeros((len(rows), len(cols)), dtype=dtype)
-        grid[r, c] = agg[name].to_numpy(dtype=dtype)
-        grids.append(grid)
-    return _Cells(rows, cols, *grids, n_missing)
-
-
-def _cells_from_file(path, row, col, weight):
-    import duckdb
-
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: file not found")
-    reader = {".parquet": "read_parquet", ".csv": "read_csv_auto"}.get(path.suffix.lower())
-    if reader is None:
-        raise ValueError(f"{path}: crosstab reads .parquet or .csv files; got {path.suffix!r}")
-    con = duckdb.connect()
-    source = f"{reader}(?)"
-    names = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0", [str(path)]).description]
-    missing = [c for c in (row, col, weight) if c is not None and c not in names]
-    if missing:
-        raise ValueError(f"{path}: column(s) {missing} not in the file; available: {names}")
-    return _aggregate_sql(con, source, [str(path)], str(path), row, col, weight)
 
 
 @functools.lru_cache(maxsize=32)
@@ -215,14 +114,15 @@ def _interaction_contrasts(nr, nc):
     return contrast
 
 
-def _rao_scott(weighted, sum_w2, n):
-    """Second-order Rao-Scott F test from cell aggregates (as R's svychisq(statistic = "F"))."""
-    nr, nc = weighted.shape
-    W = weighted.sum()
-    # cells are row-major (row r, col c at r * nc + c)
-    p = weighted.ravel() / W
-    s2 = sum_w2.ravel() / W**2
-    cov = n / (n - 1) * (np.diag(s2) - np.outer(s2, p) - np.outer(p, s2) + s2.sum() * np.outer(p, p))
+def _rao_scott(shares, cov, n, degf):
+    """Second-order Rao-Scott F test from the cell shares (row-major) and their design covariance.
+
+    As R's ``svychisq(statistic = "F")``: Pearson's X^2 on the weighted table
+    scaled to ``n`` respondents, divided by the mean generalized design
+    effect, referred to F with ``d0`` and ``d0 * degf`` degrees of freedom.
+    """
+    nr, nc = shares.shape
+    p = shares.ravel()
     contrast = _interaction_contrasts(nr, nc)
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     denom = contrast.T @ (inv_p[:, None] * contrast) / n
@@ -230,28 +130,35 @@ def _rao_scott(weighted, sum_w2, n):
     delta = np.linalg.solve(denom, numer)
     trace = np.trace(delta)
     d0 = trace**2 / np.trace(delta @ delta)
-    table = (p * n).reshape(nr, nc)
+    table = p.reshape(nr, nc) * n
     expected = np.outer(table.sum(1), table.sum(0)) / n
     with np.errstate(divide="ignore", invalid="ignore"):
         pearson = np.nansum((table - expected) ** 2 / expected)
     f = pearson / trace
-    return f, d0, d0 * (n - 1), float(special.fdtrc(d0, d0 * (n - 1), f))
+    return f, d0, d0 * degf, float(f_p_value(f, d0, d0 * degf))
 
 
-def crosstab(data, row, col, weight=None, conf_level=0.95, adjust="holm") -> CrosstabResult:
-    """Banner crosstab of ``row`` by ``col`` with column percentages and significance letters.
+def _levels(totals, key):
+    """The answers of a crosstab variable: declared categories, or the observed values in order."""
+    declared = totals.levels.get(key)
+    values = declared if declared is not None else sorted(totals.table[key].dropna().unique().tolist())
+    return list(values)
+
+
+def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") -> CrosstabResult:
+    """Banner crosstab of ``row`` by ``column`` with column percentages and significance letters.
 
     Parameters
     ----------
-    data : pandas.DataFrame or path
-        Respondents, or a ``.parquet``/``.csv`` file aggregated by DuckDB
-        without loading it into memory.
-    row, col : str
+    data : DataFrame, path, ibis.Table or SurveyDesign
+        Respondents (see :func:`cxstats.survey_design`); a ``.parquet`` or
+        ``.csv`` path is aggregated by DuckDB without loading it.
+    row, column : str
         The answer shown down the side and the banner variable across the top.
     weight : str, optional
-        Survey weights.
+        Survey weights (not with a design).
     conf_level : float, default 0.95
-        Letters are shown at alpha = 1 - conf_level.
+        Letters are shown at 1 - conf_level.
     adjust : str, default "holm"
         Multiple-comparison method over all column pairs in the table (as
         :func:`cxstats.adjust_pvalues`; "none" for none).
@@ -262,14 +169,27 @@ def crosstab(data, row, col, weight=None, conf_level=0.95, adjust="holm") -> Cro
         ``table`` (tidy cells), ``test`` (chi-square), ``n_missing``;
         ``to_html()`` renders the banner table.
 
+    Raises
+    ------
+    ValueError
+        A missing column, the same variable twice, fewer than 2 answers on
+        either side, more than 26 banner columns, bad weights or options.
+
     Notes
     -----
-    Letters come from two-proportion z tests of column percentages on each
-    column's effective base (Kish's, equal to the respondent count without
-    weights), the pooled z test of :func:`cxstats.compare_proportions`, with
-    p-values adjusted as :func:`cxstats.adjust_pvalues`. The overall test is
-    Pearson's chi-square without weights and the second-order Rao-Scott F with
-    them (equal to R's ``svychisq(statistic = "F")``).
+    Column percentages, their standard errors and design effects are domain
+    estimates of the design (as R's ``svyby(~I(row == r), ~column, design,
+    svyciprop)``). Letters: for a simple (unstratified, unclustered) sample,
+    two-proportion pooled z tests of the column percentages on each column's
+    Kish effective base, as banner software does (equal to the unweighted
+    test without weights); with strata or clusters, design-based t tests of
+    the difference with the covariance of the two columns (as ``svyby(...,
+    covmat = TRUE)`` + ``svycontrast``, ``degf`` degrees of freedom). The
+    p-values are adjusted together, as :func:`cxstats.adjust_pvalues`. The
+    overall test is Pearson's chi-square without weights or design, and the
+    second-order Rao-Scott F otherwise (equal to R's ``svychisq(statistic =
+    "F")``). A banner column with no respondents is kept, with missing
+    percentages, and left out of the tests.
 
     References
     ----------
@@ -283,59 +203,143 @@ def crosstab(data, row, col, weight=None, conf_level=0.95, adjust="holm") -> Cro
     >>> df = pd.DataFrame({"verdict": ["good"] * 60 + ["bad"] * 40 + ["good"] * 30 + ["bad"] * 70,
     ...                    "channel": ["chat"] * 100 + ["phone"] * 100})
     >>> res = crosstab(df, "verdict", "channel")
-    >>> res.table[["row", "col", "col_pct", "higher_than"]]
-        row    col  col_pct higher_than
-    0   bad   chat      0.4
-    1   bad  phone      0.7           A
-    2  good   chat      0.6           B
-    3  good  phone      0.3
+    >>> res.table[["verdict", "channel", "estimate", "higher_than"]]
+      verdict channel  estimate higher_than
+    0     bad    chat       0.4
+    1     bad   phone       0.7           A
+    2    good    chat       0.6           B
+    3    good   phone       0.3
     """
     conf_level = check_open_unit("conf_level", conf_level)
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
-    cells = _cells_from_file(data, row, col, weight) if isinstance(data, str | Path) else \
-        _cells_from_frame(data, row, col, weight)
-    nr, nc = len(cells.rows), len(cells.cols)
+    design, row = as_design(data, row, weight)
+    if not isinstance(column, str):
+        raise ValueError(f"column must be one column name (the banner variable), got {column!r}")
+    if column == row:
+        raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
+    by_columns(design, column, row)
+    discrete = aggregate(design, keys=(row, column))
+    table = discrete.table
+    rows, cols = _levels(discrete, row), _levels(discrete, column)
+    nr, nc = len(rows), len(cols)
     if nr < 2 or nc < 2:
-        raise ValueError(f"crosstab needs at least 2 answers of {row!r} and 2 of {col!r}; got {nr} and {nc}")
+        raise ValueError(f"crosstab needs at least 2 answers of {row!r} and 2 of {column!r}; got {nr} and {nc}")
     if nc > 26:
-        raise ValueError(f"{col!r} has {nc} categories; a banner takes at most 26 columns")
-    count, weighted, sum_w2 = cells.count, cells.weighted, cells.sum_w2
-    base, weighted_base = count.sum(axis=0), weighted.sum(axis=0)
-    if (base == 0).any():
-        raise ValueError(f"column(s) {[c for c, b in zip(cells.cols, base, strict=True) if b == 0]} of {col!r} "
-                         "have no respondents")
-    col_pct = weighted / weighted_base
-    n_eff = weighted_base**2 / sum_w2.sum(axis=0)
-    # every pair of columns within every row: one family of z tests (as compare_proportions with method="z")
+        raise ValueError(f"{column!r} has {nc} categories; a banner takes at most 26 columns")
+    answered = table[row].notna() & table[column].notna()
+    n_missing = int(table.loc[~answered, "n_pos"].sum())
+    row_answers, row_inverse = _unique_with_nan(table[row].to_numpy(dtype=object))
+    # one domain estimate per row answer: its share in every banner column
+    frames, doms = [], []
+    for r in rows:
+        hit = np.array([np.nan if pd.isna(v) else float(v == r) for v in row_answers])[row_inverse]
+        dom = domains(design, moments(discrete, [column], hit), [column])
+        frame = _proportion_frame(design, dom, [column], conf_level, "logit")
+        keep = frame[column].notna().to_numpy()
+        frames.append(frame[keep].set_index(column).reindex(cols))
+        doms.append((dom, keep))
+    cell_n = table[answered].groupby([row, column], observed=True)["n_pos"].sum()
+    cell_w = table[answered].groupby([row, column], observed=True)["sw"].sum()
+    estimate = np.array([f["estimate"].to_numpy() for f in frames])  # rows x columns
+    base = frames[0]["n"].to_numpy()
+    weighted_base = frames[0]["weighted_n"].to_numpy()
+    col_tables = [table[answered & (table[column] == c)] for c in cols]
+    n_kish = np.array([t["sw"].sum() ** 2 / t["sw2"].sum() if len(t) else np.nan for t in col_tables])
+    simple = not design.strata and not design.cluster
+    filled = base > 0
+    higher, letters_method, pvals, pairs = _letters(design, estimate, n_kish, doms, filled, simple, conf_level,
+                                                    adjust, cols)
+    test = _overall_test(design, discrete, row, column, rows, cols, answered, simple)
+    test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
+    index = pd.MultiIndex.from_product([rows, cols])
+    out = pd.DataFrame({
+        row: np.repeat(np.array(rows, dtype=object), nc), column: np.tile(np.array(cols, dtype=object), nr),
+        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr),
+        "n": cell_n.reindex(index, fill_value=0).to_numpy().astype(np.int64),
+        "weighted_n": cell_w.reindex(index, fill_value=0.0).to_numpy(),
+        "estimate": estimate.ravel(),
+        **{name: np.concatenate([f[name].to_numpy() for f in frames])
+           for name in ("se", "ci_low", "ci_high", "deff", "n_effective")},
+        "base": np.tile(base, nr).astype(np.int64), "n_missing": np.tile(frames[0]["n_missing"].to_numpy(), nr),
+        "weighted_base": np.tile(weighted_base, nr), "n_kish": np.tile(n_kish, nr),
+        "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
+        "small_base": np.tile(base < SMALL_BASE, nr),
+    })
+    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}), n_missing=n_missing,
+                          row=row, column=column)
+
+
+def _letters(design, estimate, n_kish, doms, filled, simple, conf_level, adjust, cols):
+    """Which cells are significantly higher than which columns, within every row of the table."""
+    nr, nc = estimate.shape
     i, j = np.triu_indices(nc, k=1)
-    diff = col_pct[:, i] - col_pct[:, j]
-    z = _pooled_z(col_pct[:, i] * n_eff[i], n_eff[i], col_pct[:, j] * n_eff[j], n_eff[j])
-    significant = (_adjusted(np.minimum(2 * special.ndtr(-np.abs(z)), 1.0).ravel(), adjust) <= 1 - conf_level)
+    usable = filled[i] & filled[j]
+    i, j = i[usable], j[usable]
+    diff = estimate[:, i] - estimate[:, j]
+    if simple:  # banner convention: pooled z on Kish effective bases
+        z = pooled_z(estimate[:, i] * n_kish[i], n_kish[i], estimate[:, j] * n_kish[j], n_kish[j])
+        p = p_value(z, "two-sided")
+        method = "column-proportion z tests on effective bases"
+    else:
+        p = np.full(diff.shape, np.nan)
+        for r, (dom, keep) in enumerate(doms):
+            cov = domain_variance(design, dom, diagonal=False)[np.ix_(keep, keep)]
+            order = [list(dom.labels.loc[keep, dom.labels.columns[0]]).index(c) if f else -1
+                     for c, f in zip(cols, filled, strict=True)]
+            a, b = np.array(order)[i], np.array(order)[j]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                se = np.sqrt(np.maximum(cov[a, a] + cov[b, b] - 2 * cov[a, b], 0.0))
+                p[r] = p_value(diff[r] / se, "two-sided", design.degf)
+        method = f"design-based t tests, {design.degf} degrees of freedom"
+    flat = p.ravel()
+    tested = np.isfinite(flat)
+    significant = np.zeros(flat.shape, dtype=bool)
+    if tested.any():
+        adjusted = _adjusted(flat[tested], adjust) if adjust != "none" else flat[tested]
+        significant[tested] = adjusted < 1 - conf_level
     higher = [[[] for _ in range(nc)] for _ in range(nr)]
-    for (rr, pair) in zip(*np.nonzero(significant.reshape(diff.shape)), strict=True):
+    for rr, pair in zip(*np.nonzero(significant.reshape(diff.shape)), strict=True):
         # a loop over the significant column pairs of a small table, not over respondents
         a, b = i[pair], j[pair]
         winner, loser = (a, b) if diff[rr, pair] > 0 else (b, a)
         higher[rr][winner].append(string.ascii_uppercase[loser])
-    n = int(count.sum())
-    if weight is None:
+    return higher, method, p, (i, j)
+
+
+def _overall_test(design, discrete, row, column, rows, cols, answered, simple):
+    """Pearson chi-square (unweighted simple sample) or Rao-Scott F (weights, strata or clusters)."""
+    table = discrete.table[answered]
+    grid = table.groupby([row, column], observed=True)[["n", "n_pos", "sw"]].sum()
+    index = pd.MultiIndex.from_product([rows, cols])
+    counts = grid["n_pos"].reindex(index, fill_value=0).to_numpy().reshape(len(rows), len(cols))
+    keep_r, keep_c = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
+    if keep_r.sum() < 2 or keep_c.sum() < 2:
+        return {"statistic": np.nan, "df": np.nan, "df_denom": np.nan, "p_value": np.nan,
+                "method": "no test: fewer than 2 answered rows or columns"}
+    if simple and design.weight is None:
         from .contingency import chi2_independence
 
-        res = chi2_independence(count)
-        test = {"statistic": res.statistic, "dof": res.dof, "ddf": np.nan, "p_value": res.p_value,
+        res = chi2_independence(counts[np.ix_(keep_r, keep_c)])
+        return {"statistic": res.statistic, "df": res.df, "df_denom": np.nan, "p_value": res.p_value,
                 "method": "Pearson chi-square"}
-    else:
-        f, d0, ddf, p = _rao_scott(weighted, sum_w2, n)
-        test = {"statistic": f, "dof": d0, "ddf": ddf, "p_value": p, "method": "Rao-Scott F (second order)"}
-    test.update(adjust=adjust, alpha=1 - conf_level)
-    table = pd.DataFrame({
-        "row": np.repeat(cells.rows.to_numpy(), nc), "col": np.tile(cells.cols.to_numpy(), nr),
-        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "count": count.ravel(),
-        "weighted_count": weighted.ravel(), "col_pct": col_pct.ravel(), "base": np.tile(base, nr),
-        "weighted_base": np.tile(weighted_base, nr), "n_effective": np.tile(n_eff, nr),
-        "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
-        "small_base": np.tile(base < SMALL_BASE, nr),
-    })
-    test = pd.DataFrame({name: [value] for name, value in test.items()})
-    return CrosstabResult(table=table, test=test, n_missing=cells.n_missing)
+    cells = [(r, c) for r, kr in zip(rows, keep_r, strict=True) if kr for c, kc in zip(cols, keep_c, strict=True)
+             if kc]
+    # joint cell shares among the answered rows, with their full design covariance
+    position = {cell: k for k, cell in enumerate(cells)}
+    full = discrete.table
+    cell_of = np.array([position.get((r, c), -1) if ok else -1 for r, c, ok in
+                        zip(full[row], full[column], answered, strict=True)])
+    sw = full["sw"].to_numpy()
+    W = sw[cell_of >= 0].sum()
+    K = len(cells)
+    shares = np.bincount(cell_of[cell_of >= 0], weights=sw[cell_of >= 0], minlength=K) / W
+    a = np.zeros((len(full), K))
+    rows_in = np.flatnonzero(cell_of >= 0)
+    a[rows_in] = -shares / W
+    a[rows_in, cell_of[rows_in]] += 1 / W
+    vtable = full.assign(sw_y=sw, swy=0.0, sw2_y=full["sw2"].to_numpy(), sw2y=0.0, sw2y2=0.0)
+    cov = variance(design, vtable, a, np.zeros_like(a), diagonal=False)
+    n = int(full.loc[answered, "n_pos"].sum())
+    f, d0, ddf, p = _rao_scott(shares.reshape(keep_r.sum(), keep_c.sum()), cov, n, design.degf)
+    return {"statistic": f, "df": d0, "df_denom": ddf, "p_value": p, "method": "Rao-Scott F (second order)"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._inference import cohen_h, verdict
 from ._validate import check_open_unit
 from .power import breakeven_n
 from .proportions import compare_proportions, proportion_ci, test_proportion
@@ -42,7 +43,7 @@ def _untestable_reason(rows: pd.DataFrame) -> pd.Series:
     return reason
 
 
-def analyze_figures(df, conf_level=0.95, method="wilson", deff=1.0, value=None):
+def analyze_figures(df, *, conf_level=0.95, method="wilson", deff=1.0, value=None):
     """Interval for every share figure, over all counts consistent with the printed percentage.
 
     Parameters
@@ -105,8 +106,9 @@ def analyze_figures(df, conf_level=0.95, method="wilson", deff=1.0, value=None):
         lo_counts = ok["count_low"].to_numpy(dtype=float)
         hi_counts = ok["count_high"].to_numpy(dtype=float)
         bases = ok["n"].to_numpy(dtype=float)
-        low[testable] = proportion_ci(lo_counts, bases, conf_level, method, deff)["ci_low"].to_numpy()
-        high[testable] = proportion_ci(hi_counts, bases, conf_level, method, deff)["ci_high"].to_numpy()
+        options = {"conf_level": conf_level, "method": method, "deff": deff}
+        low[testable] = proportion_ci(lo_counts, bases, **options)["ci_low"].to_numpy()
+        high[testable] = proportion_ci(hi_counts, bases, **options)["ci_high"].to_numpy()
         if value is not None:
             p_range = _p_range_one_sample(lo_counts, hi_counts, bases, value)
             p_min[testable], p_max[testable] = p_range
@@ -131,13 +133,12 @@ def _p_range_one_sample(lo_counts, hi_counts, bases, value):
     return (pd.Series(p).groupby(row).min().to_numpy(), pd.Series(p).groupby(row).max().to_numpy())
 
 
-def _verdict(p_min, p_max, alpha):
-    verdict = np.where(p_max < alpha, "all", np.where(p_min < alpha, "some", "none"))
-    return np.where(np.isnan(p_min), pd.NA, verdict)
+def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level):
+    """Compare row i of ``first`` with row i of ``second`` over every consistent pair of counts.
 
-
-def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level, alpha):
-    """Compare row i of ``first`` with row i of ``second`` over every consistent pair of counts."""
+    The significance level of the verdict and of the break-even bases is ``1 - conf_level``.
+    """
+    alpha = 1 - conf_level
     first, second = first.reset_index(drop=True), second.reset_index(drop=True)
     reason = _untestable_reason(first).fillna(_untestable_reason(second))
     testable = reason.isna().to_numpy()
@@ -162,7 +163,7 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level,
         cols["p_value_min"][testable] = grouped["p_value"].min().to_numpy()
         cols["p_value_max"][testable] = grouped["p_value"].max().to_numpy()
     p1, p2 = first["percent"].to_numpy(float) / 100, second["percent"].to_numpy(float) / 100
-    cols["cohen_h"] = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+    cols["cohen_h"] = cohen_h(p1, p2)
     breakeven = _breakeven_for_missing_bases(first, second, p1, p2, alpha)
     warning = _warnings(first, second)
     out = pd.DataFrame({
@@ -170,7 +171,7 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level,
         "survey2": second["survey"], "figure2": second["figure"], "group2": second["group"],
         "percent1": first["percent"], "percent2": second["percent"],
         "n1": first["n"].astype("Int64"), "n2": second["n"].astype("Int64"),
-        **cols, "significant": _verdict(cols["p_value_min"], cols["p_value_max"], alpha),
+        **cols, "significant": verdict(cols["p_value_min"], cols["p_value_max"], alpha),
         "testable": testable, "reason": reason.to_numpy(), "breakeven_n": breakeven, "warning": warning,
         "method": method,
     })
@@ -219,7 +220,7 @@ def _warnings(first, second):
     return msgs
 
 
-def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, alpha=0.05):
+def compare_groups(df, figure=None, groups=None, *, method="z", conf_level=0.95):
     """Test the gap between two groups of the same figure (e.g. Calabrio's managers vs consumers).
 
     Every pair of counts consistent with both printed percentages is tested,
@@ -238,8 +239,10 @@ def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, al
     method : {"z", "chi2_cc", "fisher"}
         Test, as in :func:`cxstats.compare_proportions`.
     conf_level : float, default 0.95
-    alpha : float, default 0.05
-        Level for the ``significant`` verdict.
+        Level of the intervals. The ``significant`` verdict and
+        ``breakeven_n`` test at the matching significance level
+        ``1 - conf_level`` (0.05 by default): a gap counts as significant
+        when p < 1 - conf_level (there is no separate ``alpha``).
 
     Returns
     -------
@@ -250,9 +253,10 @@ def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, al
         ``ci_low``/``ci_high`` (widest Newcombe interval over them),
         ``p_value_min``/``p_value_max``, ``cohen_h`` (at the printed values),
         ``significant`` ("all", "some" or "none" of the consistent counts give
-        p < alpha), ``testable``, ``reason``, ``breakeven_n`` (when a base is
-        unknown: the smallest unknown base that would make the printed gap
-        significant at ``alpha``, per group if both are unknown; see
+        p < 1 - conf_level; missing when untestable), ``testable``,
+        ``reason``, ``breakeven_n`` (when a base is unknown: the smallest
+        unknown base that would make the printed gap significant at
+        1 - conf_level, per group if both are unknown; see
         :func:`cxstats.breakeven_n`), ``warning``, ``method``.
 
     References
@@ -274,7 +278,6 @@ def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, al
     """
     _check_table(df)
     conf_level = check_open_unit("conf_level", conf_level)
-    alpha = check_open_unit("alpha", alpha)
     shares = df
     if figure is not None:
         wanted = [figure] if isinstance(figure, str) else list(figure)
@@ -296,10 +299,10 @@ def compare_groups(df, figure=None, groups=None, method="z", conf_level=0.95, al
         seconds.append(rows[rows["group"] == pair[1]])
     if not firsts:
         raise ValueError(f"no figure in the table has both groups {groups!r}")
-    return _compare_rows(pd.concat(firsts), pd.concat(seconds), method, conf_level, alpha)
+    return _compare_rows(pd.concat(firsts), pd.concat(seconds), method, conf_level)
 
 
-def compare_figures(df, first, second, method="z", conf_level=0.95, alpha=0.05):
+def compare_figures(df, first, second, *, method="z", conf_level=0.95):
     """Test the gap between any two figures, e.g. from different surveys.
 
     Parameters
@@ -309,8 +312,8 @@ def compare_figures(df, first, second, method="z", conf_level=0.95, alpha=0.05):
     first, second : dict
         Column values that pick exactly one row each, e.g.
         ``{"survey": "accenture_2016", "figure": "pay_more_for_service"}``.
-    method, conf_level, alpha
-        As in :func:`compare_groups`.
+    method, conf_level
+        As in :func:`compare_groups` (the verdict tests at ``1 - conf_level``).
 
     Returns
     -------
@@ -346,5 +349,4 @@ def compare_figures(df, first, second, method="z", conf_level=0.95, alpha=0.05):
         if mask.sum() != 1:
             raise ValueError(f"{name}={selector} matches {int(mask.sum())} rows; it must pick exactly one figure")
         picked.append(df[mask])
-    return _compare_rows(picked[0], picked[1], method, check_open_unit("conf_level", conf_level),
-                         check_open_unit("alpha", alpha))
+    return _compare_rows(picked[0], picked[1], method, check_open_unit("conf_level", conf_level))

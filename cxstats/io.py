@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._validate import DataError
@@ -20,49 +21,246 @@ READERS = {
 COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 
 
-def _read_labelled(path: Path, reader: str, **options) -> pd.DataFrame:
-    """Read SPSS or Stata with pyreadstat: value labels as ordered categoricals, variable labels in attrs."""
-    import pyreadstat
+# Options of pyreadstat.read_sav/read_dta that this module sets itself: value codes are the data.
+CONTROLLED = ("apply_value_formats", "formats_as_category", "formats_as_ordered_category")
 
-    options.setdefault("apply_value_formats", True)
-    options.setdefault("formats_as_ordered_category", True)
-    df, meta = getattr(pyreadstat, reader)(str(path), **options)
-    df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
+MEASURES = ("nominal", "ordinal", "scale")
+
+
+def _number(value):
+    """A code as a plain Python value: a whole number as ``int``, other numbers as ``float``, text as is."""
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _code_text(code) -> str:
+    """How an unlabelled code is shown as a category: ``3`` for 3.0, ``2.5``, or the text itself."""
+    return code if isinstance(code, str) else str(_number(code))
+
+
+def _whole_numbers_as_int(df: pd.DataFrame) -> pd.DataFrame:
+    """Numeric columns that hold only whole numbers and no missing values become int64 (same numbers)."""
+    for column in df.columns:
+        values = df[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        if values.dtype.kind == "i" or (values.dtype.kind == "u" and values.dtype.itemsize < 8):
+            df[column] = values.astype("int64")
+            continue
+        if values.dtype.kind != "f":
+            continue
+        array = values.to_numpy(dtype=float)
+        if array.size and np.isfinite(array).all() and (np.abs(array) < 2**53).all() and (array % 1 == 0).all():
+            df[column] = values.astype("int64")
     return df
 
 
-def read_responses(path, **options) -> pd.DataFrame:
+def _labelled_categorical(values: pd.Series, labels: dict, path: Path, column) -> pd.Categorical:
+    """An ordered categorical of ``values`` in code order, shown by label (or the code as text).
+
+    The categories are every declared code plus any observed unlabelled code,
+    sorted by code. Two codes that would be shown by the same text raise
+    :class:`DataError` rather than merging into one answer.
+    """
+    observed = {_number(x) for x in values.dropna().unique()}
+    codes = sorted(set(labels) | observed, key=lambda code: (isinstance(code, str), code))  # numbers, then text
+    texts = [labels.get(code, _code_text(code)) for code in codes]
+    shown = {}
+    for code, text in zip(codes, texts, strict=True):
+        shown.setdefault(text, []).append(code)
+    clashes = {text: found for text, found in shown.items() if len(found) > 1}
+    if clashes:
+        detail = "; ".join(
+            f"codes {', '.join(map(repr, found))} are all shown as {text!r}" for text, found in clashes.items()
+        )
+        raise DataError(
+            f"{path}: column {column!r}: {detail}; they would merge into one category. "
+            "Read without categorical= for this column (the codes are the data) or give the codes distinct labels."
+        )
+    mapping = dict(zip(codes, texts, strict=True))
+    return pd.Categorical(values.map(mapping), categories=texts, ordered=True)
+
+
+def _columns_to_convert(categorical, value_labels: dict, columns, path: Path) -> list:
+    """The columns named by ``categorical=`` (True: every labelled column), each present and labelled."""
+    if categorical is True or categorical is False:
+        return list(value_labels) if categorical else []
+    names = categorical
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise ValueError(f"categorical= names columns not in {path}: {', '.join(map(repr, missing))}")
+    unlabelled = [name for name in names if name not in value_labels]
+    if unlabelled:
+        raise ValueError(
+            f"categorical= names columns without value labels in {path}: {', '.join(map(repr, unlabelled))}; "
+            f"labelled columns: {', '.join(map(repr, value_labels)) or '(none)'}"
+        )
+    return names
+
+
+def _read_labelled(path: Path, reader: str, **options):
+    """Read SPSS or Stata with pyreadstat, value codes as the data; return the frame and pyreadstat's metadata."""
+    import pyreadstat
+
+    for name in CONTROLLED:
+        options[name] = False
+    return getattr(pyreadstat, reader)(str(path), **options)
+
+
+def _with_metadata(df: pd.DataFrame, meta, path: Path, categorical) -> pd.DataFrame:
+    """Codes stay the data; labels, variable labels and measurement levels go into ``df.attrs``."""
+    df = _whole_numbers_as_int(df)
+    value_labels = {
+        column: {_number(code): label for code, label in labels.items()}
+        for column, labels in (meta.variable_value_labels or {}).items()
+        if column in df.columns
+    }
+    for column in _columns_to_convert(categorical, value_labels, df.columns, path):
+        df[column] = _labelled_categorical(df[column], value_labels[column], path, column)
+    df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    df.attrs["value_labels"] = value_labels
+    df.attrs["measure"] = {
+        column: level
+        for column, level in (getattr(meta, "variable_measure", None) or {}).items()
+        if column in df.columns and level in MEASURES
+    }
+    return df
+
+
+def _check_options(kind: str, categorical, options: dict):
+    """Reject options this module controls; return ``categorical`` as True, False or a list of names."""
+    if kind in ("spss", "stata"):
+        controlled = [name for name in CONTROLLED if name in options]
+        if controlled:
+            raise ValueError(
+                f"{', '.join(controlled)} cannot be passed to read_responses: value codes are read as the data; "
+                "use categorical=True (or a list of columns) for labelled ordered categoricals"
+            )
+        if options.get("output_format") not in (None, "pandas"):
+            raise ValueError(f"output_format={options['output_format']!r} is not supported; read_responses returns "
+                             "a pandas DataFrame")
+        if categorical is None:
+            return False
+        if isinstance(categorical, bool):
+            return categorical
+        if isinstance(categorical, str):
+            return [categorical]
+        try:
+            categorical = list(categorical)
+        except TypeError:
+            raise ValueError(
+                f"categorical={categorical!r} is not valid; use True, False or a list of column names"
+            ) from None
+        if not all(isinstance(name, str) for name in categorical):
+            raise ValueError(f"categorical={categorical!r} is not valid; column names must be strings")
+        return categorical
+    if categorical is not None and categorical is not False:
+        raise ValueError("categorical= applies to SPSS (.sav, .zsav) and Stata (.dta) files, which hold value labels")
+    return False
+
+
+def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     """Read a respondent-level survey file into a DataFrame, one row per respondent.
 
     The format follows the file ending: ``.csv``/``.tsv``/``.txt`` (pandas;
-    also compressed, e.g. ``.csv.gz``),
-    ``.parquet``, ``.sav``/``.zsav`` (SPSS), ``.dta`` (Stata), ``.xlsx``/``.xls``
-    (Excel). SPSS and Stata value labels become ordered categoricals (so a
-    Likert item keeps its order) and variable labels are kept in
-    ``df.attrs["column_labels"]``.
+    also compressed, e.g. ``.csv.gz``), ``.parquet``, ``.sav``/``.zsav``
+    (SPSS), ``.dta`` (Stata), ``.xlsx``/``.xls`` (Excel).
+
+    SPSS and Stata files are read with each variable's value **codes** as the
+    data and its value labels as metadata: a 0-10 recommendation item labelled
+    only at 0 and 10 stays 0..10 and a 1-5 agreement item stays 1..5,
+    whichever values were observed. Functions such as :func:`cxstats.nps`
+    therefore score the answers by their values, never by their position
+    among the observed categories. Labelled ordered categoricals are
+    available on request with ``categorical=``.
 
     Parameters
     ----------
     path : str or path-like
         The file to read.
+    categorical : bool, str or list of str, default False
+        SPSS and Stata only. ``True`` turns every column with value labels
+        into an ordered :class:`pandas.Categorical`; a column name or a list
+        of names turns only those (each must have value labels). The
+        categories are all declared codes plus any observed unlabelled code,
+        sorted by code (never by order of appearance), each shown by its
+        label, or by the code as text (``"3"``) where it has none, so
+        labelled answers nobody gave are still categories.
     **options
         Passed to the underlying reader (``pandas.read_csv``,
         ``pandas.read_parquet``, ``pyreadstat.read_sav``/``read_dta``,
-        ``pandas.read_excel``), e.g. ``sep=";"`` or ``sheet_name="wave2"``.
+        ``pandas.read_excel``), e.g. ``sep=";"``, ``sheet_name="wave2"`` or
+        ``usecols=["nps"]``. For SPSS and Stata, ``apply_value_formats``,
+        ``formats_as_category`` and ``formats_as_ordered_category`` are set
+        by this function (use ``categorical=`` instead).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent. For SPSS and Stata, numeric columns holding
+        only whole numbers and no missing values are ``int64``, other numeric
+        columns keep pyreadstat's float type (missing values are ``NaN``);
+        the numbers are those stored in the file. ``df.attrs`` then holds
+
+        - ``"column_labels"``: ``{column: variable label or None}``;
+        - ``"value_labels"``: ``{column: {code: label}}`` for every column
+          with value labels, all declared labels whether observed or not
+          (whole-number codes as ``int``);
+        - ``"measure"``: ``{column: "nominal" | "ordinal" | "scale"}``, the
+          SPSS measurement level where the file declares one (empty for
+          Stata, which has none).
+
+        Other formats are read as their pandas reader returns them.
 
     Raises
     ------
     DataError
-        If the file is missing, has an unsupported ending, or cannot be parsed;
-        the message names the file.
+        If the file is missing, has an unsupported ending, cannot be parsed,
+        or (with ``categorical=``) two codes of one column would be shown by
+        the same text, e.g. two codes labelled ``"Agree"``; the message names
+        the file, the column and the codes. Such a column is not
+        disambiguated: read it without ``categorical=`` and use the codes.
+    ValueError
+        If ``categorical=`` is used with a format without value labels, names
+        a column that is missing or has no value labels, or if an option this
+        function controls is passed.
+
+    Notes
+    -----
+    SPSS user-defined missing values are read as missing (``NaN``), as
+    pyreadstat does by default; their labels stay in ``"value_labels"``.
 
     Examples
     --------
-    >>> import pandas as pd, tempfile, os
+    >>> import os, tempfile
+    >>> import pandas as pd, pyreadstat
     >>> folder = tempfile.mkdtemp()
     >>> pd.DataFrame({"nps": [10, 7, 3]}).to_csv(os.path.join(folder, "w1.csv"), index=False)
     >>> read_responses(os.path.join(folder, "w1.csv"))["nps"].tolist()
     [10, 7, 3]
+
+    An SPSS file with a 0-10 item labelled only at its ends, and a 1-5 item:
+
+    >>> sav = os.path.join(folder, "w2.sav")
+    >>> answers = pd.DataFrame({"nps": [10, 9, 3, 0, 7], "agree": [2, 3, 3, 4, 2]})
+    >>> pyreadstat.write_sav(answers, sav, column_labels=["Recommend", "Easy to deal with"],
+    ...     variable_value_labels={"nps": {0: "Not at all likely", 10: "Extremely likely"},
+    ...                            "agree": {1: "Disagree strongly", 2: "Disagree", 3: "Neutral",
+    ...                                      4: "Agree", 5: "Agree strongly"}})
+    >>> df = read_responses(sav)
+    >>> df["nps"].tolist()
+    [10, 9, 3, 0, 7]
+    >>> df.attrs["value_labels"]["nps"]
+    {0: 'Not at all likely', 10: 'Extremely likely'}
+    >>> df.attrs["column_labels"]["agree"]
+    'Easy to deal with'
+    >>> labelled = read_responses(sav, categorical=["agree"])
+    >>> labelled["agree"].cat.categories.tolist()
+    ['Disagree strongly', 'Disagree', 'Neutral', 'Agree', 'Agree strongly']
+    >>> labelled["nps"].tolist()
+    [10, 9, 3, 0, 7]
     """
     path = Path(path)
     suffixes = [x.lower() for x in path.suffixes]
@@ -73,6 +271,7 @@ def read_responses(path, **options) -> pd.DataFrame:
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
             f"supported: {', '.join(sorted(READERS))}"
         )
+    categorical = _check_options(kind, categorical, options)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     if kind == "csv" and ".tsv" in suffixes:
@@ -85,11 +284,12 @@ def read_responses(path, **options) -> pd.DataFrame:
         "excel": pd.read_excel,
     }
     try:
-        df = readers[kind](path, **options)
+        read = readers[kind](path, **options)
     except TypeError:
         raise
     except Exception as err:  # the readers raise many types; name the file either way
         raise DataError(f"{path}: could not be read as {kind}: {type(err).__name__}: {err}") from err
+    df = _with_metadata(*read, path, categorical) if kind in ("spss", "stata") else read
     if df.shape[1] == 0:
         raise DataError(f"{path}: no columns were found; is it empty or in another format?")
     return df

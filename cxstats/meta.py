@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
-from ._validate import broadcast, check_counts, check_open_unit, z_critical
+from ._inference import chi2_p_value, wald_interval
+from ._validate import broadcast, check_counts, check_open_unit
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,12 @@ class MetaResult:
     studies : pandas.DataFrame
         One row per figure: ``label``, ``count``, ``nobs``, ``proportion``,
         ``logit``, ``se``, ``ci_low``, ``ci_high`` (logit interval, back
-        transformed), ``weight`` (random-effects weight, percent).
+        transformed), ``study_weight`` (random-effects weight, percent).
     pooled : pandas.DataFrame
         One row: ``proportion``, ``ci_low``, ``ci_high``, ``pi_low``,
-        ``pi_high`` (95% prediction interval for a new survey), ``logit``,
-        ``se``, ``tau2``, ``i2`` (percent), ``q``, ``dof``,
-        ``p_heterogeneity``, ``k``.
+        ``pi_high`` (prediction interval for a new survey, at ``conf_level``), ``logit``,
+        ``se``, ``tau2``, ``i2`` (percent), ``q``, ``df``,
+        ``p_heterogeneity``, ``n_studies``.
     """
 
     studies: pd.DataFrame
@@ -33,12 +34,13 @@ class MetaResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Studies and the pooled row stacked, for a forest plot or a report table."""
-        pooled = self.pooled.assign(label="pooled (random effects)", weight=100.0)
-        return pd.concat([self.studies, pooled[["label", "proportion", "ci_low", "ci_high", "logit", "se", "weight"]]],
+        pooled = self.pooled.assign(label="pooled (random effects)", study_weight=100.0)
+        columns = ["label", "proportion", "ci_low", "ci_high", "logit", "se", "study_weight"]
+        return pd.concat([self.studies, pooled[columns]],
                          ignore_index=True)
 
 
-def meta_proportions(count, nobs, labels=None, conf_level=0.95) -> MetaResult:
+def meta_proportions(count, nobs, labels=None, *, conf_level=0.95) -> MetaResult:
     """Pool proportions from several surveys with a DerSimonian-Laird random-effects model.
 
     Each figure is put on the logit scale, log(p / (1 - p)), with variance
@@ -103,18 +105,18 @@ def meta_proportions(count, nobs, labels=None, conf_level=0.95) -> MetaResult:
     w_re = 1 / (v + tau2)
     mu = float(np.sum(w_re * y) / np.sum(w_re))
     se = float(np.sqrt(1 / np.sum(w_re)))
-    z = z_critical(conf_level)
     i2 = 100 * max(0.0, (q - dof) / q) if q > 0 else 0.0
     expit = special.expit
+    ci_low, ci_high = wald_interval(y, np.sqrt(v), conf_level)  # on the logit scale, then back
     studies = pd.DataFrame({
         "label": labels, "count": x, "nobs": n, "proportion": x / n, "logit": y, "se": np.sqrt(v),
-        "ci_low": expit(y - z * np.sqrt(v)), "ci_high": expit(y + z * np.sqrt(v)),
-        "weight": 100 * w_re / np.sum(w_re),
+        "ci_low": expit(ci_low), "ci_high": expit(ci_high), "study_weight": 100 * w_re / np.sum(w_re),
     })
-    pi_half = z * np.sqrt(se**2 + tau2)
+    pooled_low, pooled_high = wald_interval(mu, se, conf_level)
+    pi_low, pi_high = wald_interval(mu, np.sqrt(se**2 + tau2), conf_level)
     pooled = pd.DataFrame([{
-        "proportion": expit(mu), "ci_low": expit(mu - z * se), "ci_high": expit(mu + z * se),
-        "pi_low": expit(mu - pi_half), "pi_high": expit(mu + pi_half), "logit": mu, "se": se,
-        "tau2": tau2, "i2": i2, "q": q, "dof": dof, "p_heterogeneity": float(stats.chi2.sf(q, dof)), "k": k,
+        "proportion": expit(mu), "ci_low": expit(pooled_low), "ci_high": expit(pooled_high),
+        "pi_low": expit(pi_low), "pi_high": expit(pi_high), "logit": mu, "se": se,
+        "tau2": tau2, "i2": i2, "q": q, "df": dof, "p_heterogeneity": float(chi2_p_value(q, dof)), "n_studies": k,
     }])
     return MetaResult(studies=studies, pooled=pooled)

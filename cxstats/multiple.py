@@ -10,7 +10,7 @@ from ._validate import as_float_array, check_choice, check_open_unit, first_bad,
 ADJUST_METHODS = ("holm", "hochberg", "bonferroni", "bh", "by", "none")
 
 
-def adjust_pvalues(pvalues, method="holm", alpha=0.05):
+def adjust_pvalues(pvalues, *, method="holm", alpha=0.05):
     """Adjust p-values for multiple comparisons.
 
     Parameters

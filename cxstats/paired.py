@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from ._inference import p_value, verdict
 from ._validate import as_float_array, broadcast, check_open_unit, first_bad
 
 
-def paired_gap_bounds(p1, p2, nobs, alpha=0.05):
+def paired_gap_bounds(p1, p2, nobs, *, alpha=0.05):
     """Range of McNemar test results for two answers given by the same respondents.
 
     When one survey reports "53% find chatbots useful" and "43% are frustrated
@@ -26,7 +26,8 @@ def paired_gap_bounds(p1, p2, nobs, alpha=0.05):
     nobs : float or array-like
         Number of respondents who answered both.
     alpha : float, default 0.05
-        Level for the ``significant`` verdict.
+        Significance level of McNemar's test, for the ``significant``
+        verdict: "all" when every possible cross-tab gives p < alpha.
 
     Returns
     -------
@@ -75,9 +76,8 @@ def paired_gap_bounds(p1, p2, nobs, alpha=0.05):
     with np.errstate(divide="ignore", invalid="ignore"):
         z_max = np.where(d_min > 0, gap / np.sqrt(d_min), 0.0)
         z_min = np.where(d_max > 0, gap / np.sqrt(d_max), 0.0)
-    p_min, p_max = 2 * special.ndtr(-z_max), 2 * special.ndtr(-z_min)
-    verdict = np.where(p_max < alpha, "all", np.where(p_min < alpha, "some", "none"))
+    p_min, p_max = p_value(z_max), p_value(z_min)
     return pd.DataFrame({
         "p1": p1, "p2": p2, "nobs": nobs, "diff": p1 - p2, "discordant_min": d_min, "discordant_max": d_max,
-        "p_value_min": p_min, "p_value_max": p_max, "significant": verdict,
+        "p_value_min": p_min, "p_value_max": p_max, "significant": verdict(p_min, p_max, alpha),
     })

@@ -8,6 +8,7 @@ sets the style; matplotlib is imported only when a plot is drawn.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def _axes(ax, height=None):
@@ -143,7 +144,7 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
     pct = 100 * studies["proportion"].to_numpy(float)
     low, high = 100 * studies["ci_low"].to_numpy(float), 100 * studies["ci_high"].to_numpy(float)
     ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="none", ecolor="C0", capsize=3)
-    ax.scatter(pct, y, s=20 + 2 * studies["weight"].to_numpy(float), marker="s", color="C0", zorder=3,
+    ax.scatter(pct, y, s=20 + 2 * studies["study_weight"].to_numpy(float), marker="s", color="C0", zorder=3,
                label="each survey (size: weight)")
     centre, lo, hi = 100 * pooled["proportion"], 100 * pooled["ci_low"], 100 * pooled["ci_high"]
     ax.add_patch(Polygon([[lo, 0], [centre, 0.25], [hi, 0], [centre, -0.25]], color="C3", label="pooled"))
@@ -196,7 +197,42 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     return _finish(ax, title, "Respondents per group", "Power", caption)
 
 
-def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="Answers on a rating scale",
+def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
+    """Weighted share of each scale point for each rating item (items x points), from the one aggregation.
+
+    Parameters as :func:`plot_likert`. Missing answers are left out of each
+    item's shares; an answer off the scale is an error naming it.
+    """
+    from ._aggregate import aggregate
+    from .design import check_columns
+    from .scales import scale_points, score
+    from .survey import as_design
+
+    if isinstance(columns, str) or not columns:
+        raise ValueError(f"columns must be a list of rating items, got {columns!r}")
+    design, first = as_design(data, columns[0], weight)
+    check_columns(design.data, *columns, where=design.source)
+    rows, points = [], None
+    for column in columns:  # one aggregation per item: items x points is a small table
+        dtype = design.data[column].dtype if design.in_memory else None
+        item_points, _ = scale_points(column, scale, dtype)
+        if item_points is None:
+            raise ValueError(f"give scale= for {column!r}: the scale points from low to high, e.g. range(1, 6)")
+        if points is None:
+            points = item_points
+        elif list(item_points) != list(points):
+            raise ValueError(f"items have different scales: {column!r} has {item_points}, others {points}; "
+                             "plot them separately or give one scale=")
+        table = aggregate(design, keys=(column,)).table
+        position = score(column, table[column].to_numpy(dtype=object), points, np.arange(len(points), dtype=float))
+        answered = ~np.isnan(position)
+        shares = np.bincount(position[answered].astype(int), weights=table["sw"].to_numpy()[answered],
+                             minlength=len(points))
+        rows.append(shares / shares.sum())
+    return pd.DataFrame(rows, index=list(columns), columns=list(points))
+
+
+def plot_likert(data, columns, *, scale=None, labels=None, weight=None, ax=None, title="Answers on a rating scale",
                 caption=None):
     """Diverging stacked bar chart of rating-scale answers, centred on the neutral point.
 
@@ -205,15 +241,18 @@ def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    data : DataFrame, path, ibis.Table or SurveyDesign
         One row per respondent.
     columns : list of str
-        Rating items: whole numbers 1..scale or ordered categoricals.
-    scale : int, default 5
+        Rating items on one scale.
+    scale : sequence, optional
+        The scale points from low to high (``range(1, 6)`` or the labels);
+        not needed for ordered categoricals. Answers are placed by their
+        values, never by category position.
     labels : list of str, optional
-        Names of the scale points, lowest first (default "1".."scale").
+        Names of the scale points, lowest first (default: the points).
     weight : str, optional
-        Survey weights.
+        Survey weights (not with a design).
 
     Returns
     -------
@@ -223,29 +262,25 @@ def plot_likert(df, columns, scale=5, labels=None, weight=None, ax=None, title="
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"speed": [1, 2, 5, 4, 4], "empathy": [3, 3, 5, 5, 2]})
-    >>> ax = plot_likert(df, ["speed", "empathy"])
+    >>> ax = plot_likert(df, ["speed", "empathy"], scale=range(1, 6))
     >>> ax.get_xlabel()
     'Percent of respondents'
     """
     import matplotlib.pyplot as plt
 
-    from .survey import score_values, survey_weights
-
-    labels = labels or [str(i) for i in range(1, scale + 1)]
-    if len(labels) != scale:
-        raise ValueError(f"labels has {len(labels)} names for a {scale}-point scale")
-    w = survey_weights(df, weight)
-    shares = np.zeros((len(columns), scale))
-    for i, column in enumerate(columns):
-        values = score_values(df[column], 1, scale, name=f"column {column!r}")
-        ok = ~np.isnan(values)
-        shares[i] = np.bincount(values[ok].astype(int) - 1, weights=w[ok], minlength=scale) / w[ok].sum()
+    shares_table = likert_shares(data, columns, scale=scale, weight=weight)
+    points = list(shares_table.columns)
+    n_points = len(points)
+    labels = labels or [str(p) for p in points]
+    if len(labels) != n_points:
+        raise ValueError(f"labels has {len(labels)} names for a {n_points}-point scale")
+    shares = shares_table.to_numpy()
     ax = _axes(ax, height=0.6 * len(columns) + 2)
-    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, scale))
-    middle = scale // 2
-    left = -(shares[:, :middle].sum(axis=1) + (shares[:, middle] / 2 if scale % 2 else 0))
+    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, n_points))
+    middle = n_points // 2
+    left = -(shares[:, :middle].sum(axis=1) + (shares[:, middle] / 2 if n_points % 2 else 0))
     y = np.arange(len(columns))[::-1]
-    for k in range(scale):
+    for k in range(n_points):
         ax.barh(y, 100 * shares[:, k], left=100 * left, color=colors[k], label=labels[k], edgecolor="white")
         left = left + shares[:, k]
     ax.axvline(0, color="0.3", linewidth=1)
@@ -269,22 +304,23 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
     Examples
     --------
     >>> import pandas as pd, cxstats
-    >>> df = pd.DataFrame({"human": [1, 1, 0, 0], "fast": [0, 1, 1, 1]})
-    >>> ax = plot_segment_profiles(cxstats.profile(df, [0, 0, 1, 1]))
+    >>> df = pd.DataFrame({"human": [1, 1, 0, 0], "fast": [0, 1, 1, 1], "segment": [0, 0, 1, 1]})
+    >>> ax = plot_segment_profiles(cxstats.profile(df, "segment"))
     >>> ax.get_xlabel()
     'Segment'
     """
     import seaborn as sns
 
     labels = labels or {}
-    values = table.pivot(index="column", columns="segment", values="in_segment")
-    diffs = table.pivot(index="column", columns="segment", values="diff")
+    segment = table.columns[0]
+    values = table.pivot(index="column", columns=segment, values="in_segment")
+    diffs = table.pivot(index="column", columns=segment, values="diff")
     order = list(dict.fromkeys(table["column"]))
     values, diffs = values.loc[order], diffs.loc[order]
-    kinds = table.drop_duplicates("column").set_index("column")["kind"].loc[order]
+    kinds = table.drop_duplicates("column").set_index("column")["measure"].loc[order]
     text = values.copy().astype(object)
     for column in order:
-        fmt = "{:.0%}" if kinds[column] == "share" else "{:.2g}"
+        fmt = "{:.0%}" if kinds[column] == "proportion" else "{:.2g}"
         text.loc[column] = [fmt.format(v) for v in values.loc[column]]
     ax = _axes(ax, height=0.45 * len(order) + 2)
     # colour each answer by its difference scaled to that answer's largest, so shares and means compare
@@ -302,19 +338,20 @@ def plot_segment_sizes(table, ax=None, title="Segment sizes", caption=None):
     Examples
     --------
     >>> import pandas as pd, cxstats
-    >>> df = pd.DataFrame({"human": [1, 1, 0, 0, 1]})
-    >>> ax = plot_segment_sizes(cxstats.profile(df, [0, 0, 1, 1, 1]))
+    >>> df = pd.DataFrame({"human": [1, 1, 0, 0, 1], "segment": [0, 0, 1, 1, 1]})
+    >>> ax = plot_segment_sizes(cxstats.profile(df, "segment"))
     >>> ax.get_ylabel()
     'Percent of respondents'
     """
-    sizes = table.drop_duplicates("segment")
+    segment = table.columns[0]
+    sizes = table.drop_duplicates(segment)
     ax = _axes(ax)
     share = 100 * sizes["share"].to_numpy(float)
     low, high = 100 * sizes["share_ci_low"].to_numpy(float), 100 * sizes["share_ci_high"].to_numpy(float)
     x = np.arange(len(sizes))
     ax.bar(x, share, color="C0", alpha=0.8)
     ax.errorbar(x, share, yerr=[share - low, high - share], fmt="none", ecolor="black", capsize=4)
-    ax.set_xticks(x, [str(s) for s in sizes["segment"]])
+    ax.set_xticks(x, [str(s) for s in sizes[segment]])
     return _finish(ax, title, "Segment", "Percent of respondents", caption)
 
 

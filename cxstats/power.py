@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from ._inference import bisect, cohen_h, critical_value, p_value, pooled_z
 from ._validate import ALTERNATIVES, as_float_array, broadcast, check_choice, check_open_unit, first_bad
 
 
@@ -17,16 +17,19 @@ def _check_shares(name, value):
 
 
 def _power(h, n_eff, alpha, alternative):
-    """Power of the arcsine test with effect ``h`` and effective base ``n_eff`` (pwr's formulas)."""
+    """Power of the arcsine test with effect ``h`` and effective base ``n_eff`` (pwr's formulas).
+
+    The statistic is normal with mean ``h sqrt(n_eff)`` and unit variance: the
+    power is its probability beyond the critical value(s).
+    """
     shift = h * np.sqrt(n_eff)
+    crit = critical_value(1 - alpha, alternative=alternative)
     if alternative == "two-sided":
-        crit = special.ndtri(1 - alpha / 2)
-        return special.ndtr(np.abs(shift) - crit) + special.ndtr(-crit - np.abs(shift))
-    crit = special.ndtri(1 - alpha)
-    return special.ndtr(shift - crit) if alternative == "greater" else special.ndtr(-shift - crit)
+        return p_value(crit - np.abs(shift), "greater") + p_value(crit + np.abs(shift), "greater")
+    return p_value(crit - shift if alternative == "greater" else crit + shift, "greater")
 
 
-def power_proportions(p1, p2, nobs1=None, power=None, alpha=0.05, ratio=1.0, alternative="two-sided"):
+def power_proportions(p1, p2, nobs1=None, *, power=None, alpha=0.05, ratio=1.0, alternative="two-sided"):
     """Power of a two-proportion test, or the base per group needed for a given power.
 
     Give ``nobs1`` to get the power, or ``power`` to get ``nobs1``.
@@ -85,13 +88,13 @@ def power_proportions(p1, p2, nobs1=None, power=None, alpha=0.05, ratio=1.0, alt
         if (i := first_bad(nobs1 <= 0)) is not None:
             raise ValueError(f"nobs1 must be positive; element {i} is {nobs1[i]:g}")
         p1, p2, nobs1, ratio = broadcast(p1=p1, p2=p2, nobs1=nobs1, ratio=ratio)
-        h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+        h = cohen_h(p1, p2)
         result = _power(h, nobs1 * ratio / (1 + ratio), alpha, alternative)
         solved = "power"
     else:
         power = as_float_array("power", power)
         p1, p2, power, ratio = broadcast(p1=p1, p2=p2, power=power, ratio=ratio)
-        h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
+        h = cohen_h(p1, p2)
         if (i := first_bad((power <= alpha) | (power >= 1))) is not None:
             raise ValueError(f"power must lie strictly between alpha={alpha} and 1; element {i} is {power[i]:g}")
         if (i := first_bad(h == 0)) is not None:
@@ -103,12 +106,9 @@ def power_proportions(p1, p2, nobs1=None, power=None, alpha=0.05, ratio=1.0, alt
                     f"element {i}: alternative={alternative!r} but p1={p1[i]:g} and p2={p2[i]:g} point the other way"
                 )
         # power rises monotonically with the base: bisect log(n_eff) for every row at once
-        left, right = np.full(h.shape, -20.0), np.full(h.shape, 40.0)
-        for _ in range(200):
-            mid = (left + right) / 2
-            short = _power(h, np.exp(mid), alpha, alternative) < power
-            left, right = np.where(short, mid, left), np.where(short, right, mid)
-        nobs1 = np.exp((left + right) / 2) * (1 + ratio) / ratio
+        log_n_eff = bisect(lambda log_n: _power(h, np.exp(log_n), alpha, alternative) >= power,
+                           np.full(h.shape, -20.0), np.full(h.shape, 40.0), iterations=200)
+        nobs1 = np.exp(log_n_eff) * (1 + ratio) / ratio
         result = power
         solved = "nobs1"
     return pd.DataFrame({
@@ -117,7 +117,7 @@ def power_proportions(p1, p2, nobs1=None, power=None, alpha=0.05, ratio=1.0, alt
     })
 
 
-def breakeven_n(p1, p2, alpha=0.05, power=None, nobs1=None, alternative="two-sided"):
+def breakeven_n(p1, p2, *, alpha=0.05, power=None, nobs1=None, alternative="two-sided"):
     """Smallest base at which a printed gap would be statistically significant.
 
     A published gap ("80% of companies vs 8% of customers") often comes without
@@ -176,7 +176,7 @@ def breakeven_n(p1, p2, alpha=0.05, power=None, nobs1=None, alternative="two-sid
     diff = p1 - p2
     if (i := first_bad(diff == 0)) is not None:
         raise ValueError(f"p1 equals p2 at element {i}: a zero gap is never significant")
-    crit = special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
+    crit = critical_value(1 - alpha, alternative=alternative)
     if alternative != "two-sided":
         sign = 1 if alternative == "greater" else -1
         if (i := first_bad(sign * diff < 0)) is not None:
@@ -206,19 +206,13 @@ def breakeven_n(p1, p2, alpha=0.05, power=None, nobs1=None, alternative="two-sid
     })
 
 
-def _z_pooled(p1, p2, n1, n2):
-    pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.abs(p1 - p2) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
-
-
 def _smallest_second_base(p1, p2, n1, crit, limit=10**9):
     """Smallest whole n2 with |z| >= crit given n1 (z rises with n2); inf if even ``limit`` fails."""
-    reachable = _z_pooled(p1, p2, n1, np.full(n1.shape, float(limit))) >= crit
-    left, right = np.zeros(n1.shape), np.full(n1.shape, float(limit))
-    for _ in range(32):
-        mid = np.floor((left + right) / 2)
-        ok = _z_pooled(p1, p2, n1, np.maximum(mid, 1)) >= crit
-        right = np.where(ok & (right - left > 1), mid, right)
-        left = np.where(~ok & (right - left > 1), mid, left)
-    return np.where(reachable, np.maximum(right, 1), np.inf)
+
+    def significant(n2):  # the pooled z test at the printed shares with bases n1 and n2
+        return np.abs(pooled_z(p1 * n1, n1, p2 * n2, n2)) >= crit
+
+    reachable = significant(np.full(n1.shape, float(limit)))
+    n2 = bisect(lambda mid: significant(np.maximum(mid, 1)), np.zeros(n1.shape), np.full(n1.shape, float(limit)),
+                integer=True)
+    return np.where(reachable, np.maximum(n2, 1), np.inf)

@@ -4,107 +4,145 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ._aggregate import aggregate
+from ._inference import p_value
+from ._linearize import variance
 from .multiple import adjust_pvalues
-from .proportions import compare_proportions, proportion_ci
 
 
-def _is_binary(values: pd.Series) -> bool:
-    present = set(pd.unique(values.dropna()))
-    return pd.api.types.is_bool_dtype(values) or present <= {0, 1}
+def _is_binary(values) -> bool:
+    present = set(pd.unique(values[~pd.isna(values)]))
+    return present <= {0, 1}
 
 
-def profile(df, labels, columns=None, conf_level=0.95, adjust="holm"):
+def _segment_vs_rest(design, table, segment, s, shift):
+    """Mean (or share) in segment ``s`` and in the rest, and the design-based t test of their difference."""
+    inside = (table[segment] == s).to_numpy() & table[segment].notna().to_numpy()
+    rest = ~inside & table[segment].notna().to_numpy()
+    sw, swy = table["sw_y"].to_numpy(), table["swy"].to_numpy()
+    W = np.array([sw[inside].sum(), sw[rest].sum()])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.array([swy[inside].sum(), swy[rest].sum()]) / W
+        a = np.column_stack([np.where(inside, -r[0] / W[0], 0.0), np.where(rest, -r[1] / W[1], 0.0)])
+        b = np.column_stack([np.where(inside, 1 / W[0], 0.0), np.where(rest, 1 / W[1], 0.0)])
+    if not (W > 0).all():
+        return r + shift, np.nan, np.nan
+    cov = variance(design, table, a, b, diagonal=False)
+    se = float(np.sqrt(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0)))
+    return r + shift, se, r[0] - r[1]
+
+
+def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust="holm"):
     """Each segment's size and, for every answer, its share or mean in the segment against the rest.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Respondents.
-    labels : array-like
-        Segment of each respondent (e.g. ``model.labels_``).
+    data : DataFrame, path, ibis.Table or SurveyDesign
+        Respondents (see :func:`cxstats.survey_design`).
+    segment : str
+        Column holding each respondent's segment (e.g. ``df.assign(segment=model.labels_)``).
     columns : list of str, optional
-        Answers to profile (default: every numeric or boolean column).
+        Answers to profile (default: every numeric or boolean column of an
+        in-memory frame, except the segment and the weight).
+    weight : str, optional
+        Survey weights (not with a design).
     conf_level : float, default 0.95
+        Level of the interval of each segment's share of respondents.
     adjust : str, default "holm"
         Multiple-comparison method over every segment x answer test.
 
     Returns
     -------
     pandas.DataFrame
-        One row per segment and answer: ``segment``, ``size``, ``share``,
-        ``share_ci_low``, ``share_ci_high`` (Wilson interval of the segment's
-        share of respondents), ``column``, ``kind`` ("share" for 0/1 answers,
-        "mean" otherwise), ``in_segment``, ``in_rest``, ``diff``, ``p_value``
-        (two-proportion z test, or Welch's t test for means), ``p_adjusted``,
-        ``n_answered``. Missing answers are left out of each comparison.
+        One row per segment and answer: the segment (under its own name),
+        ``n`` (respondents in the segment), ``share`` (weighted share of
+        respondents), ``share_ci_low``, ``share_ci_high`` (logit interval, as
+        :func:`cxstats.weighted_proportion`), ``column``, ``measure``
+        ("proportion" for 0/1 answers, "mean" otherwise), ``in_segment``, ``in_rest``,
+        ``diff``, ``se`` (of the difference), ``statistic`` (t), ``df``,
+        ``p_value``, ``p_adjusted``, ``n_missing`` (segment members without
+        that answer). Rows with a missing segment are in neither side.
+
+    Notes
+    -----
+    Each comparison is a design-based t test of the difference between two
+    domains of the design (the segment and the rest), with their covariance,
+    as :func:`cxstats.compare_domains` and R's ``svyttest`` (whose estimate
+    and standard error it equals; cxstats uses ``degf`` degrees of freedom).
+    For an unweighted simple sample this is close to Welch's t test. The
+    segments were found from these answers, so the tests describe the
+    segments; they do not confirm that the segments exist.
 
     References
     ----------
-    Welch, B. L. (1947). The generalization of Student's problem when several
-    different population variances are involved. Biometrika 34, 28-35.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 3.5.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"human": [1, 1, 1, 0, 0, 1, 0, 0], "csat": [5, 4, 5, 2, 1, 4, 2, 3]})
-    >>> out = profile(df, [0, 0, 0, 1, 1, 0, 1, 1])
-    >>> out[["segment", "column", "in_segment", "in_rest"]]
+    >>> df = pd.DataFrame({"human": [1, 1, 1, 0, 0, 1, 0, 0], "csat": [5, 4, 5, 2, 1, 4, 2, 3],
+    ...                    "segment": [0, 0, 0, 1, 1, 0, 1, 1]})
+    >>> profile(df, "segment")[["segment", "column", "in_segment", "in_rest"]]
        segment column  in_segment  in_rest
     0        0  human         1.0      0.0
     1        0   csat         4.5      2.0
     2        1  human         0.0      1.0
     3        1   csat         2.0      4.5
     """
-    labels = np.asarray(labels)
-    if len(labels) != len(df):
-        raise ValueError(f"labels has {len(labels)} entries for {len(df)} respondents")
+    from .survey import _proportion_frame, as_design, by_columns, domains, scored_totals, value_totals
+
+    design, segment = as_design(data, segment, weight)
     if columns is None:
-        columns = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not in the data")
-    segments = np.unique(labels)
-    sizes = np.array([(labels == s).sum() for s in segments])
-    size_ci = proportion_ci(sizes, len(labels), conf_level=conf_level)
+        if not design.in_memory:
+            raise ValueError("give columns= (the answers to profile) for data read where it lives")
+        df = design.data
+        skip = {segment, design.weight}
+        columns = [c for c in df.columns if c not in skip and not isinstance(df[c].dtype, pd.CategoricalDtype)
+                   and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
+    by_columns(design, list(columns), segment)
+    # segment sizes: weighted shares of respondents, from the one aggregation
+    sizes = aggregate(design, keys=(segment,)).table.groupby(segment, sort=True)[["n_pos", "sw"]].sum()
+    segments = list(sizes.index)
+    shares = []
+    for s in segments:
+        indicator = lambda v, s=s: np.array([np.nan if pd.isna(x) else float(x == s) for x in v])  # noqa: E731
+        shares.append(_proportion_frame(design, domains(design, scored_totals(design, segment, [], indicator), []),
+                                        [], conf_level, "logit").iloc[0])
     rows = []
-    for i, s in enumerate(segments):  # segments x answers: a small table, not respondents
-        inside = labels == s
-        for column in columns:
-            values = df[column]
-            ok = values.notna().to_numpy()
-            a, b = values[inside & ok].astype(float), values[~inside & ok].astype(float)
-            base = {"segment": s, "size": int(sizes[i]), "share": sizes[i] / len(labels),
-                    "share_ci_low": size_ci.ci_low.iloc[i], "share_ci_high": size_ci.ci_high.iloc[i],
-                    "column": column, "n_answered": int(ok.sum())}
-            if len(a) == 0 or len(b) == 0:
-                rows.append({**base, "kind": "share", "in_segment": np.nan, "in_rest": np.nan, "diff": np.nan,
-                             "p_value": np.nan})
-                continue
-            if _is_binary(values):
-                test = compare_proportions(a.sum(), len(a), b.sum(), len(b))
-                rows.append({**base, "kind": "share", "in_segment": a.mean(), "in_rest": b.mean(),
-                             "diff": a.mean() - b.mean(), "p_value": test.p_value.iloc[0]})
-            else:
-                p = stats.ttest_ind(a, b, equal_var=False).pvalue if len(a) > 1 and len(b) > 1 else np.nan
-                rows.append({**base, "kind": "mean", "in_segment": a.mean(), "in_rest": b.mean(),
-                             "diff": a.mean() - b.mean(), "p_value": p})
+    for column in columns:  # answers x segments: a small table, not respondents
+        totals = value_totals(design, column, [segment])
+        table = totals.table
+        measure = "proportion" if _is_binary(aggregate(design, keys=(column,)).table[column].to_numpy(dtype=object)) \
+            else "mean"
+        members = table.groupby(segment, sort=True)[["n_pos", "n_y_pos"]].sum()
+        for s, share in zip(segments, shares, strict=True):
+            (in_s, in_rest), se, diff = _segment_vs_rest(design, table, segment, s, totals.shift)
+            rows.append({segment: s, "n": int(sizes.loc[s, "n_pos"]), "share": share["estimate"],
+                         "share_ci_low": share["ci_low"], "share_ci_high": share["ci_high"], "column": column,
+                         "measure": measure, "in_segment": in_s, "in_rest": in_rest, "diff": diff, "se": se,
+                         "n_missing": int(members.loc[s, "n_pos"] - members.loc[s, "n_y_pos"])})
     out = pd.DataFrame(rows)
-    tested = out["p_value"].notna()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["statistic"] = out["diff"] / out["se"]
+    out["df"] = float(design.degf)
+    out["p_value"] = p_value(out["statistic"].to_numpy(), "two-sided", design.degf)
+    tested = np.isfinite(out["p_value"].to_numpy())
     out["p_adjusted"] = np.nan
     if tested.any():
         out.loc[tested, "p_adjusted"] = adjust_pvalues(out.loc[tested, "p_value"], method=adjust)["p_adjusted"]
-    return out
+    out = out.sort_values(segment, kind="stable").reset_index(drop=True)
+    return out[[segment, "n", "share", "share_ci_low", "share_ci_high", "column", "measure", "in_segment", "in_rest",
+                "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing"]]
 
 
-def describe_segments(table, labels=None, top=3, alpha=0.05):
+def describe_segments(table, *, labels=None, top=3, alpha=0.05):
     """Plain-words description of each segment's most distinctive answers, from :func:`profile`.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`profile`.
+        Output of :func:`profile` (its first column is the segment).
     labels : dict, optional
         Plain-words names of the columns (default: the column names).
     top : int, default 3
@@ -115,30 +153,31 @@ def describe_segments(table, labels=None, top=3, alpha=0.05):
     Returns
     -------
     pandas.DataFrame
-        ``segment``, ``size``, ``share``, ``description``.
+        The segment (under its own name), ``n``, ``share``, ``description``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"segment": [0], "size": [60], "share": [0.6], "column": ["human"], "kind": ["share"],
+    >>> t = pd.DataFrame({"segment": [0], "n": [60], "share": [0.6], "column": ["human"], "measure": ["proportion"],
     ...                   "in_segment": [0.91], "in_rest": [0.54], "diff": [0.37], "p_adjusted": [0.001]})
     >>> describe_segments(t, labels={"human": "prefers a human for service"}).description[0]
     '60% of respondents. prefers a human for service: 91% vs 54% in the rest'
     """
     labels = labels or {}
     rows = []
-    for segment, part in table.groupby("segment", sort=True):
-        size, share = int(part["size"].iloc[0]), float(part["share"].iloc[0])
+    name_of_segment = table.columns[0]
+    for segment, part in table.groupby(name_of_segment, sort=True):
+        size, share = int(part["n"].iloc[0]), float(part["share"].iloc[0])
         distinct = part[part["p_adjusted"] < alpha]
-        scale = np.where(distinct["kind"] == "share", 1.0, distinct["in_rest"].abs().clip(lower=1e-9))
+        scale = np.where(distinct["measure"] == "proportion", 1.0, distinct["in_rest"].abs().clip(lower=1e-9))
         ranked = distinct.assign(weight=distinct["diff"].abs() / scale).sort_values("weight", ascending=False)
         phrases = []
         for _, r in ranked.head(top).iterrows():
             name = labels.get(r["column"], r["column"])
-            if r["kind"] == "share":
+            if r["measure"] == "proportion":
                 phrases.append(f"{name}: {r['in_segment']:.0%} vs {r['in_rest']:.0%} in the rest")
             else:
                 phrases.append(f"{name}: mean {r['in_segment']:.2g} vs {r['in_rest']:.2g} in the rest")
         text = f"{share:.0%} of respondents. " + ("; ".join(phrases) if phrases else "no answer differs significantly")
-        rows.append({"segment": segment, "size": size, "share": share, "description": text})
+        rows.append({name_of_segment: segment, "n": size, "share": share, "description": text})
     return pd.DataFrame(rows)

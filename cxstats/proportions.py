@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ._inference import bisect, cohen_h, critical_value, p_value, pooled_z, wald_interval
 from ._validate import (
     ALTERNATIVES,
     as_float_array,
@@ -20,7 +21,6 @@ from ._validate import (
     check_open_unit,
     first_bad,
     index_of,
-    z_critical,
 )
 
 CI_METHODS = ("wilson", "wilson_cc", "clopper_pearson", "jeffreys", "agresti_coull", "wald")
@@ -42,7 +42,8 @@ def _interval(x, n, z_low, z_high, method):
         low = _wilson_bound(x - cc, n, -z_low, at_edge=x <= 0)
         high = _wilson_bound(x + cc, n, z_high, at_edge=x >= n)
     elif method in ("clopper_pearson", "jeffreys"):
-        alpha_low, alpha_high = special.ndtr(-z_low), special.ndtr(-z_high)
+        # the tail probability beyond each side's quantile (0 for an open side)
+        alpha_low, alpha_high = p_value(z_low, "greater"), p_value(z_high, "greater")
         shift = 0.5 if method == "jeffreys" else 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
             low = np.where(x > 0, special.betaincinv(x + shift, n - x + 1 - shift, alpha_low), 0.0)
@@ -101,12 +102,6 @@ def _wilson_bound(x, n, z, at_edge):
     return np.where(at_edge, 0.0 if z <= 0 else 1.0, bound)
 
 
-def _pooled_z(x1, n1, x2, n2):
-    """Two-proportion z statistic with the pooled standard error; 0 where the pooled share is 0 or 1."""
-    pooled = (x1 + x2) / (n1 + n2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (x1 / n1 - x2 / n2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    return np.where((pooled == 0) | (pooled == 1), 0.0, z)
 
 
 def _frame(columns: dict, index) -> pd.DataFrame:
@@ -127,7 +122,7 @@ def _frame(columns: dict, index) -> pd.DataFrame:
     return out
 
 
-def proportion_ci(count, nobs, conf_level=0.95, method="wilson", deff=1.0):
+def proportion_ci(count, nobs, *, conf_level=0.95, method="wilson", deff=1.0):
     """Confidence interval for a proportion: successes ``count`` out of ``nobs``.
 
     Parameters
@@ -154,7 +149,8 @@ def proportion_ci(count, nobs, conf_level=0.95, method="wilson", deff=1.0):
     -------
     pandas.DataFrame
         One row per element: ``count``, ``nobs``, ``proportion``, ``ci_low``,
-        ``ci_high``, ``conf_level``, ``method``, ``deff``, ``nobs_effective``.
+        ``ci_high``, ``conf_level``, ``method``, ``deff``, ``n_effective``
+        (the effective base ``nobs / deff``).
 
     Notes
     -----
@@ -193,11 +189,11 @@ def proportion_ci(count, nobs, conf_level=0.95, method="wilson", deff=1.0):
     else:
         count, nobs, deff = broadcast(count=count, nobs=nobs, deff=deff)
         x, n = count / deff, nobs / deff
-    z = z_critical(conf_level)
+    z = critical_value(conf_level)
     low, high = _interval(x, n, z, z, method)
     return _frame({
         "count": count, "nobs": nobs, "proportion": count / nobs, "ci_low": low, "ci_high": high,
-        "conf_level": conf_level, "method": method, "deff": deff, "nobs_effective": n,
+        "conf_level": conf_level, "method": method, "deff": deff, "n_effective": n,
     }, index)
 
 
@@ -209,24 +205,23 @@ def _binom_two_sided(x, n, p0):
     # Outcomes on the far side of the mean form a tail whose pmf is monotone;
     # find by bisection where the pmf drops to d or below (all rows at once).
     # below: the first i in [ceil(m), n] with pmf(i) <= d (n + 1 if none);
-    # above: the last i in [0, floor(m)] with pmf(i) <= d (-1 if none).
-    # left and right are sentinels just outside each range.
-    left = np.where(below, np.ceil(m) - 1, -1.0)
-    right = np.where(below, n + 1, np.floor(m) + 1)
-    for _ in range(int(np.ceil(np.log2(np.max(n) + 2))) + 1):
-        mid = np.floor((left + right) / 2)
-        ok = stats.binom.pmf(mid, n, p0) <= d
-        move_right = np.where(below, ~ok, ok)
-        left = np.where(move_right & (right - left > 1), mid, left)
-        right = np.where(~move_right & (right - left > 1), mid, right)
-    edge = np.where(below, right, left)
+    # above: the last i in [0, floor(m)] with pmf(i) <= d (-1 if none), one
+    # before the first i where the (rising) pmf exceeds d.
+    # The brackets are sentinels just outside each range.
+    def past_edge(i):
+        small = stats.binom.pmf(i, n, p0) <= d
+        return np.where(below, small, ~small)
+
+    first = bisect(past_edge, np.where(below, np.ceil(m) - 1, -1.0), np.where(below, n + 1, np.floor(m) + 1),
+                   integer=True)
+    edge = np.where(below, first, first - 1)
     p_below = stats.binom.cdf(x, n, p0) + stats.binom.sf(edge - 1, n, p0)
     p_above = stats.binom.cdf(edge, n, p0) + stats.binom.sf(x - 1, n, p0)
     p = np.where(below, p_below, p_above)
     return np.where(x == m, 1.0, np.minimum(p, 1.0))
 
 
-def test_proportion(count, nobs, value=0.5, alternative="two-sided", method="exact", conf_level=0.95):
+def test_proportion(count, nobs, *, value=0.5, alternative="two-sided", method="exact", conf_level=0.95):
     """Test whether a proportion differs from ``value`` (e.g. "is 52% really a majority?").
 
     Parameters
@@ -248,7 +243,7 @@ def test_proportion(count, nobs, value=0.5, alternative="two-sided", method="exa
     Returns
     -------
     pandas.DataFrame
-        ``count``, ``nobs``, ``proportion``, ``value``, ``statistic`` (the
+        ``count``, ``nobs``, ``proportion``, ``null_value`` (``value``), ``statistic`` (the
         count for ``exact``, z for ``score``), ``p_value``, ``ci_low``,
         ``ci_high``, ``alternative``, ``method``.
 
@@ -274,30 +269,26 @@ def test_proportion(count, nobs, value=0.5, alternative="two-sided", method="exa
     if (i := first_bad((value <= 0) | (value >= 1))) is not None:
         raise ValueError(f"value must be strictly between 0 and 1; element {i} is {value[i]:g}")
     count, nobs, value = broadcast(count=count, nobs=nobs, value=value)
-    z_two = z_critical(conf_level)
-    z_one = float(special.ndtri(conf_level))
+    z_two = critical_value(conf_level)
+    z_one = critical_value(conf_level, alternative="greater")
     z_low = {"two-sided": z_two, "less": np.inf, "greater": z_one}[alternative]
     z_high = {"two-sided": z_two, "less": z_one, "greater": np.inf}[alternative]
     if method == "exact":
         statistic = count
         if alternative == "less":
-            p_value = stats.binom.cdf(count, nobs, value)
+            p = stats.binom.cdf(count, nobs, value)
         elif alternative == "greater":
-            p_value = stats.binom.sf(count - 1, nobs, value)
+            p = stats.binom.sf(count - 1, nobs, value)
         else:
-            p_value = _binom_two_sided(count, nobs, value)
+            p = _binom_two_sided(count, nobs, value)
         low, high = _interval(count, nobs, z_low, z_high, "clopper_pearson")
     else:
         statistic = (count / nobs - value) / np.sqrt(value * (1 - value) / nobs)
-        p_value = {
-            "two-sided": 2 * special.ndtr(-np.abs(statistic)),
-            "less": special.ndtr(statistic),
-            "greater": special.ndtr(-statistic),
-        }[alternative]
+        p = p_value(statistic, alternative)
         low, high = _interval(count, nobs, z_low, z_high, "wilson")
     return _frame({
-        "count": count, "nobs": nobs, "proportion": count / nobs, "value": value,
-        "statistic": statistic, "p_value": np.minimum(p_value, 1.0), "ci_low": low, "ci_high": high,
+        "count": count, "nobs": nobs, "proportion": count / nobs, "null_value": value,
+        "statistic": statistic, "p_value": np.minimum(p, 1.0), "ci_low": low, "ci_high": high,
         "alternative": alternative, "method": method,
     }, index)
 
@@ -308,10 +299,10 @@ test_proportion.__test__ = False  # a statistics function, not a pytest test
 def _diff_ci(x1, n1, x2, n2, conf_level, method):
     """Interval for p1 - p2: Newcombe's hybrid score (methods 10 and 11) or Wald."""
     p1, p2 = x1 / n1, x2 / n2
-    z = z_critical(conf_level)
     if method == "wald":
-        half = z * np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-        return np.maximum(p1 - p2 - half, -1), np.minimum(p1 - p2 + half, 1)
+        low, high = wald_interval(p1 - p2, np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2), conf_level)
+        return np.maximum(low, -1), np.minimum(high, 1)
+    z = critical_value(conf_level)
     single = "wilson_cc" if method == "newcombe_cc" else "wilson"
     l1, u1 = _interval(x1, n1, z, z, single)
     l2, u2 = _interval(x2, n2, z, z, single)
@@ -340,7 +331,7 @@ def _support_grid(x1, n1, x2, n2):
 
 def _fisher(x1, n1, x2, n2, alternative):
     """Fisher's exact test p-values and conditional MLE odds ratios, as R's fisher.test."""
-    p_value = np.empty(x1.shape)
+    pvals = np.empty(x1.shape)
     odds = np.empty(x1.shape)
     chunk = max(1, 20_000_000 // int(np.max(np.minimum(n1, n2)) + 1))
     for start in range(0, x1.size, chunk):  # chunks bound memory; each chunk is vectorized
@@ -355,29 +346,25 @@ def _fisher(x1, n1, x2, n2, alternative):
         else:
             d = np.sum(np.where(k == obs, prob, 0), axis=1)
             p = np.sum(np.where(valid & (prob <= d[:, None] * _REL_ERR), prob, 0), axis=1)
-        p_value[sl] = np.minimum(p, 1.0)
+        pvals[sl] = np.minimum(p, 1.0)
         odds[sl] = _conditional_mle(k, valid, logp, x1[sl], lo, hi)
-    return p_value, odds
+    return pvals, odds
 
 
 def _conditional_mle(k, valid, logp, x, lo, hi):
     """Odds ratio psi solving E[X | psi] = x under the noncentral hypergeometric (bisection on log psi)."""
-    left = np.full(x.shape, -50.0)
-    right = np.full(x.shape, 50.0)
-    for _ in range(80):
-        mid = (left + right) / 2
-        w = np.where(valid, logp + k * mid[:, None], -np.inf)
+
+    def too_high(log_psi):  # E[X | psi] rises with psi
+        w = np.where(valid, logp + k * log_psi[:, None], -np.inf)
         w = np.exp(w - w.max(axis=1, keepdims=True))
-        mean = np.sum(w * k, axis=1) / np.sum(w, axis=1)
-        too_high = mean > x
-        right = np.where(too_high, mid, right)
-        left = np.where(too_high, left, mid)
-    psi = np.exp((left + right) / 2)
+        return np.sum(w * k, axis=1) / np.sum(w, axis=1) > x
+
+    psi = np.exp(bisect(too_high, np.full(x.shape, -50.0), np.full(x.shape, 50.0), iterations=80))
     return np.where(x <= lo, 0.0, np.where(x >= hi, np.inf, psi))
 
 
 def compare_proportions(
-    count1, nobs1, count2, nobs2, conf_level=0.95, method="z", alternative="two-sided", ci_method="newcombe"
+    count1, nobs1, count2, nobs2, *, conf_level=0.95, method="z", alternative="two-sided", ci_method="newcombe"
 ):
     """Compare two independent proportions (e.g. managers vs consumers).
 
@@ -445,7 +432,7 @@ def compare_proportions(
     degenerate = (pooled == 0) | (pooled == 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "z":
-            statistic = z = _pooled_z(x1, n1, x2, n2)
+            statistic = z = pooled_z(x1, n1, x2, n2)
             statistic_type = "z"
         elif method == "chi2_cc":
             yates = np.minimum(0.5, np.abs(diff) / (1 / n1 + 1 / n2))
@@ -455,23 +442,17 @@ def compare_proportions(
             z = np.sign(diff) * np.sqrt(statistic)
             statistic_type = "chi2"
         if method in ("z", "chi2_cc"):
-            p_value = {
-                "two-sided": 2 * special.ndtr(-np.abs(z)),
-                "less": special.ndtr(z),
-                "greater": special.ndtr(-z),
-            }[alternative]
-            p_value = np.where(degenerate, 1.0, p_value)
+            p = np.where(degenerate, 1.0, p_value(z, alternative))
             odds = (x1 * (n2 - x2)) / (x2 * (n1 - x1))
         else:
             statistic = np.full(x1.shape, np.nan)
             statistic_type = "none"
-            p_value, odds = _fisher(x1, n1, x2, n2, alternative)
+            p, odds = _fisher(x1, n1, x2, n2, alternative)
         risk = p1 / p2
     low, high = _diff_ci(x1, n1, x2, n2, conf_level, ci_method)
-    cohen_h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
     return _frame({
         "count1": x1, "nobs1": n1, "count2": x2, "nobs2": n2, "p1": p1, "p2": p2, "diff": diff,
         "ci_low": low, "ci_high": high, "statistic": statistic, "statistic_type": statistic_type,
-        "p_value": np.minimum(p_value, 1.0), "cohen_h": cohen_h, "odds_ratio": odds, "risk_ratio": risk,
+        "p_value": np.minimum(p, 1.0), "cohen_h": cohen_h(p1, p2), "odds_ratio": odds, "risk_ratio": risk,
         "alternative": alternative, "method": method,
     }, index)

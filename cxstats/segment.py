@@ -1,71 +1,135 @@
 """Customer segmentation: k-means, Gaussian mixtures and latent classes, with several random starts.
 
-The models follow scikit-learn's conventions (parameters in ``__init__``,
-``fit`` returns ``self``, learned state ends in ``_``) and wrap scikit-learn
-(k-means, Gaussian mixture) and StepMix (latent classes, with missing answers
-handled by full-information likelihood). Each model runs ``n_init`` random
-starts itself, keeps the best, and reports every start's fit in
-``start_scores_`` so that a local optimum is visible.
+The three models are scikit-learn estimators (``BaseEstimator`` and
+``ClusterMixin``): keyword-only parameters stored unchanged in ``__init__``,
+checked in ``fit``; ``fit`` returns ``self``; learned state ends in ``_``;
+``n_features_in_`` and, for a DataFrame, ``feature_names_in_`` are set by
+``fit``; ``predict`` and ``fit_predict`` give segments, and the probabilistic
+models add ``predict_proba``. They pass
+``sklearn.utils.estimator_checks.check_estimator`` (the checks that cannot
+apply are listed, with the reason, in ``tests/test_segment.py``), so they work
+with ``sklearn.base.clone``, pipelines and model selection.
+
+They wrap scikit-learn (k-means, Gaussian mixture) and StepMix (latent
+classes, with missing answers handled by full-information likelihood). Each
+model runs ``n_init`` random starts itself, keeps the best, and reports every
+start's fit in ``start_scores_`` so that a local optimum is visible.
+:func:`select_segments` fits a model for several numbers of segments and
+tabulates the criteria for choosing one.
+
+Vocabulary: functions take ``seed``; the estimators keep scikit-learn's
+``random_state``.
 """
 
 from __future__ import annotations
 
-import inspect
+import numbers
 import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .survey import survey_weights
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
-class _Segments:
-    """Shared plumbing: parameters, validation, random starts."""
+def _whole(value, least: int) -> bool:
+    """True if ``value`` is a whole number (not a bool) of at least ``least``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_) and value >= least
 
-    def get_params(self, deep=True) -> dict:
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
 
-    def set_params(self, **params):
-        for name, value in params.items():
-            if name not in self.get_params():
-                raise ValueError(f"{type(self).__name__} has no parameter {name!r}")
-            setattr(self, name, value)
-        return self
+class _Segments(ClusterMixin, BaseEstimator):
+    """Shared plumbing of the segment models: parameter checks, random starts, validation, ``predict``.
 
-    def clone(self, **params):
-        """A fresh, unfitted copy with some parameters changed."""
-        return type(self)(**{**self.get_params(), **params})
+    Subclasses define ``__init__`` (keyword-only parameters, stored unchanged),
+    ``fit`` and ``_encode(X, fitting)``, which validates ``X`` and returns it
+    as the engine sees it.
+    """
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+    def _check_params(self) -> None:
+        """Check the parameters shared by every model (called at the start of ``fit``)."""
+        if not _whole(self.n_segments, 1):
+            raise ValueError(f"n_segments must be a whole number of at least 1, got {self.n_segments!r}")
+        if not _whole(self.n_init, 1):
+            raise ValueError(f"n_init must be a whole number of at least 1, got {self.n_init!r}")
+        rs = self.random_state
+        if not (rs is None or _whole(rs, 0) or isinstance(rs, np.random.RandomState | np.random.Generator)):
+            raise ValueError(f"random_state must be None, a whole number of at least 0, a numpy RandomState or "
+                             f"a numpy Generator, got {rs!r}")
 
     def _check_k(self, n_rows: int, n_distinct: int) -> None:
-        k = self.n_segments
-        if not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"n_segments must be a whole number of at least 1, got {k!r}")
-        if k > n_distinct:
-            raise ValueError(f"n_segments={k} is more than the {n_distinct} distinct answer patterns in the data "
-                             f"({n_rows} respondents); ask for fewer segments")
-        if not isinstance(self.n_init, int | np.integer) or self.n_init < 1:
-            raise ValueError(f"n_init must be a whole number of at least 1, got {self.n_init!r}")
+        if self.n_segments > n_distinct:
+            raise ValueError(f"n_segments={self.n_segments} is more than the {n_distinct} distinct answer patterns "
+                             f"in the data ({n_rows} respondents); ask for fewer segments")
 
     def _seeds(self) -> np.ndarray:
+        """One engine seed per random start, drawn from ``random_state``."""
+        if isinstance(self.random_state, np.random.RandomState):
+            return self.random_state.randint(0, 2**31 - 1, size=self.n_init)
         return np.random.default_rng(self.random_state).integers(0, 2**31 - 1, size=self.n_init)
 
+    def _validate(self, X, *, reset: bool, **kwargs) -> np.ndarray:
+        """scikit-learn's ``validate_data``; a column mismatch at predict time also lists both sets of columns."""
+        try:
+            return validate_data(self, X, reset=reset, **kwargs)
+        except ValueError as err:
+            fitted = getattr(self, "feature_names_in_", None)
+            if not reset and fitted is not None and isinstance(X, pd.DataFrame) and list(X.columns) != list(fitted):
+                raise ValueError(f"{err}\nX has columns {list(X.columns)}; the model was fitted on "
+                                 f"{list(fitted)}") from err
+            raise
+
+    def _names(self) -> list:
+        """Column names: X's when fitted on a DataFrame with string column names, else x0, x1, ..."""
+        if hasattr(self, "feature_names_in_"):
+            return list(self.feature_names_in_)
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    def encode(self, X) -> np.ndarray:
+        """X as the engine sees it (see the class docstring), checked against the fitted columns.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_features_in_)
+            Answers, one row per respondent, in the columns the model was fitted on.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (n_respondents, n_features_in_)
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model is not fitted yet.
+        ValueError
+            If X does not have the fitted columns, or has answers the model cannot use.
+        """
+        check_is_fitted(self, "labels_")  # set last by fit: a fit that failed half-way is not a fitted model
+        return self._encode(X, fitting=False)
+
     def predict(self, X) -> np.ndarray:
-        """Segment (0 to n_segments - 1) of each respondent."""
-        self._check_fitted()
-        return self._predict(self._prepare(X, fitting=False))
+        """Segment of each respondent.
 
-    def _check_columns(self, X: pd.DataFrame) -> None:
-        if list(X.columns) != self.columns_:
-            raise ValueError(f"X has columns {list(X.columns)}; the model was fitted on {self.columns_}")
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_features_in_)
+            Answers, one row per respondent, in the columns the model was fitted on.
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "labels_"):
-            raise ValueError(f"this {type(self).__name__} is not fitted yet; call fit(X) first")
+        Returns
+        -------
+        numpy.ndarray of int, shape (n_respondents,)
+            Segments 0 to ``n_segments - 1``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model is not fitted yet (a ValueError).
+        ValueError
+            If X does not have the fitted columns, or has answers the model cannot use.
+        """
+        Z = self.encode(X)  # first: an unfitted model raises NotFittedError
+        return self.model_.predict(Z)
 
 
 def _distinct_rows(values: np.ndarray, enough: int) -> int:
@@ -91,64 +155,142 @@ def _frame(X) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
 
-def _check_answers(X: pd.DataFrame, allow_missing: bool) -> None:
-    if X.shape[0] < 2 or X.shape[1] < 1:
-        raise ValueError(f"X needs at least 2 respondents and 1 answer column, got shape {X.shape}")
-    constant = [c for c in X.columns if X[c].nunique(dropna=True) <= 1]
-    if constant:
-        raise ValueError(f"column(s) {constant} have a single answer (or none): they cannot separate segments; "
-                         "drop them")
-    empty = X.isna().all(axis=1)
-    if empty.any():
-        raise ValueError(f"{int(empty.sum())} respondent(s) answered nothing, e.g. rows {X.index[empty][:5].tolist()}; "
-                         "drop them")
-    if not allow_missing and X.isna().any().any():
-        cols = X.columns[X.isna().any()].tolist()
-        raise ValueError(f"column(s) {cols} have missing answers; this model needs complete rows "
-                         "(LatentClassSegments handles missing answers)")
+def _sample_weight(sample_weight, X, n: int) -> np.ndarray | None:
+    """Respondent weights as floats, or None; the rows at fault are named (by X's index for a DataFrame).
 
-
-def _sample_weight(sample_weight, X) -> np.ndarray | None:
-    """Respondent weights as floats (checked as :func:`cxstats.survey.survey_weights` checks a weight column)."""
+    The checks (and messages) are those :func:`cxstats.survey.survey_weights`
+    makes of a weight column: one weight per respondent (``n``, the rows of
+    the validated X), numeric, finite, not negative, not all zero.
+    """
     if sample_weight is None:
         return None
-    index = _frame(X).index
-    if np.shape(sample_weight) != (len(index),):
-        raise ValueError(f"sample_weight needs one weight per respondent ({len(index)}), "
-                         f"got shape {np.shape(sample_weight)}")
-    return survey_weights(pd.DataFrame({"sample_weight": np.asarray(sample_weight)}, index=index), "sample_weight")
+    index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(n)
+    w = np.asarray(sample_weight)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight needs one weight per respondent ({n}), got shape {w.shape}")
+    try:
+        w = np.array(w, dtype=float)  # a copy: the caller's weights are never changed
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"weight column 'sample_weight' must be numeric: {err}") from err
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise ValueError(f"weight column 'sample_weight' has {bad.sum()} missing or non-finite value(s), "
+                         f"e.g. rows {index[bad][:5].tolist()}")
+    if w.min() < 0:
+        raise ValueError(f"weight column 'sample_weight' has {(w < 0).sum()} negative value(s), "
+                         f"e.g. rows {index[w < 0][:5].tolist()}")
+    total = w.sum()
+    if not np.isfinite(total):
+        raise ValueError("weight column 'sample_weight' is too large to sum; rescale it")
+    if total <= 0:
+        raise ValueError("weight column 'sample_weight' sums to zero")
+    return w
 
 
-def _numeric(X: pd.DataFrame, model: str) -> np.ndarray:
+def _check_numeric(X, model: str) -> None:
+    """A DataFrame's non-numeric columns, named (before scikit-learn's conversion to floats)."""
+    if not isinstance(X, pd.DataFrame):
+        return
     bad = [c for c, t in X.dtypes.items() if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))]
     if bad:
         raise ValueError(f"{model} needs numeric answers; column(s) {bad} are not numeric "
                          "(code them as numbers, or use LatentClassSegments for categorical answers)")
-    return X.to_numpy(dtype=float)
 
 
-class KMeansSegments(_Segments):
+def _gaussian_parameters(k: int, d: int, covariance_type: str) -> int:
+    """Free parameters of a k-component Gaussian mixture in d dimensions: means, covariances, k - 1 shares."""
+    covariance = {"full": k * d * (d + 1) // 2, "diag": k * d, "tied": d * (d + 1) // 2, "spherical": k}
+    return covariance[covariance_type] + k * d + k - 1
+
+
+class _Standardized(_Segments):
+    """Numeric answers, complete rows, optionally standardized (k-means and Gaussian mixtures)."""
+
+    def _answers(self, X, fitting: bool) -> np.ndarray:
+        """Validated float answers: numeric, complete rows, and (when fitting) no constant column."""
+        _check_numeric(X, type(self).__name__)
+        values = self._validate(X, reset=fitting, dtype=np.float64, ensure_all_finite="allow-nan",
+                                ensure_min_samples=2 if fitting else 1)
+        holes = np.isnan(values).any(axis=0)
+        if holes.any():
+            raise ValueError(f"column(s) {[self._names()[j] for j in np.flatnonzero(holes)]} have missing answers "
+                             "(NaN); this model needs complete rows (LatentClassSegments handles missing answers)")
+        if fitting:
+            flat = values.min(axis=0) == values.max(axis=0)
+            if flat.any():
+                raise ValueError(f"column(s) {[self._names()[j] for j in np.flatnonzero(flat)]} have a single "
+                                 "answer: they cannot separate segments; drop them")
+        return values
+
+    def _fit_scaling(self, values: np.ndarray, weight: np.ndarray | None) -> None:
+        """Set ``mean_`` and ``scale_``, weighted so that a weight of 2 counts as two respondents."""
+        d = values.shape[1]
+        if not self.standardize:
+            self.mean_, self.scale_ = np.zeros(d), np.ones(d)
+        elif weight is None:
+            self.mean_, self.scale_ = values.mean(axis=0), values.std(axis=0)
+        else:
+            self.mean_ = np.average(values, axis=0, weights=weight)
+            self.scale_ = np.sqrt(np.average((values - self.mean_) ** 2, axis=0, weights=weight))
+            flat = self.scale_ == 0
+            if flat.any():
+                raise ValueError(f"column(s) {[self._names()[j] for j in np.flatnonzero(flat)]} have a single "
+                                 "answer among respondents with a positive weight: they cannot separate segments; "
+                                 "drop them")
+
+    def _fit_encode(self, X, sample_weight) -> tuple[np.ndarray, np.ndarray | None]:
+        """Checked answers, standardized, and checked weights (fit's first step)."""
+        self._check_params()
+        if not isinstance(self.standardize, bool | np.bool_):
+            raise ValueError(f"standardize must be True or False, got {self.standardize!r}")
+        values = self._answers(X, fitting=True)
+        weight = _sample_weight(sample_weight, X, len(values))
+        self._fit_scaling(values, weight)
+        return (values - self.mean_) / self.scale_, weight
+
+    def _encode(self, X, fitting: bool) -> np.ndarray:
+        return (self._answers(X, fitting) - self.mean_) / self.scale_
+
+
+class KMeansSegments(_Standardized):
     """k-means segments of numeric answers (e.g. ratings), standardized by default.
 
     Parameters
     ----------
     n_segments : int, default 3
+        Number of segments (at least 1, at most the number of distinct rows).
     n_init : int, default 10
         Random starts; the one with the smallest within-segment sum of squares is kept.
     standardize : bool, default True
-        Scale every column to mean 0 and standard deviation 1 first, so no
-        answer dominates because of its units.
-    random_state : int, default 0
+        Scale every column to mean 0 and standard deviation 1 first (weighted
+        by ``sample_weight``), so no answer dominates because of its units.
+    random_state : int, numpy RandomState or Generator, or None, default 0
+        Seeds the random starts (scikit-learn's name for it).
 
     Attributes
     ----------
-    labels_, centers_ (DataFrame, original units), inertia_, start_scores_
-    (minus the inertia of every start), n_features_in_.
+    labels_ : ndarray of int, shape (n_respondents,)
+        Segment of each respondent, 0 to ``n_segments - 1``.
+    centers_ : DataFrame, shape (n_segments, n_features_in_)
+        Segment centres in the original units of each column.
+    inertia_ : float
+        Within-segment (weighted) sum of squared distances, in standardized units.
+    start_scores_ : ndarray, shape (n_init,)
+        Minus the inertia of every start.
+    mean_, scale_ : ndarray, shape (n_features_in_,)
+        Column means and standard deviations used to standardize (0 and 1 without standardizing).
+    model_ : sklearn.cluster.KMeans
+        The engine of the best start.
+    n_features_in_ : int
+        Number of answer columns.
+    feature_names_in_ : ndarray of str, shape (n_features_in_,)
+        Column names, when X was a DataFrame with string column names.
 
     Notes
     -----
     Respondent weights are passed to scikit-learn's ``KMeans`` as
-    ``sample_weight``.
+    ``sample_weight`` and weight the standardization, so a weight of 2 counts
+    as two respondents. ``encode(X)`` gives X standardized as the engine sees it.
 
     References
     ----------
@@ -163,44 +305,44 @@ class KMeansSegments(_Segments):
     20
     """
 
-    def __init__(self, n_segments=3, n_init=10, standardize=True, random_state=0):
+    def __init__(self, *, n_segments=3, n_init=10, standardize=True, random_state=0):
         self.n_segments = n_segments
         self.n_init = n_init
         self.standardize = standardize
         self.random_state = random_state
 
-    def _prepare(self, X, fitting):
-        X = _frame(X)
-        if not fitting:
-            self._check_columns(X)
-        values = _numeric(X, type(self).__name__)
-        if fitting:  # the checks of _check_answers, on the numeric array (cheaper than per-column pandas)
-            if values.shape[0] < 2:
-                raise ValueError(f"X needs at least 2 respondents, got {values.shape[0]}")
-            holes = np.isnan(values).any(axis=0)
-            if holes.any():
-                raise ValueError(f"column(s) {list(X.columns[holes])} have missing answers; this model needs "
-                                 "complete rows (LatentClassSegments handles missing answers)")
-            flat = values.min(axis=0) == values.max(axis=0)
-            if flat.any():
-                raise ValueError(f"column(s) {list(X.columns[flat])} have a single answer: they cannot separate "
-                                 "segments; drop them")
-            self.columns_ = list(X.columns)
-            self.mean_ = values.mean(axis=0) if self.standardize else np.zeros(values.shape[1])
-            self.scale_ = values.std(axis=0) if self.standardize else np.ones(values.shape[1])
-        return (values - self.mean_) / self.scale_
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit on respondents x answers.
 
-    def fit(self, X, sample_weight=None):
-        """Fit on respondents x answers; ``sample_weight`` are respondent weights."""
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_answers)
+            Numeric answers, complete rows.
+        y : None
+            Ignored; there for scikit-learn's API (pipelines).
+        sample_weight : array-like, shape (n_respondents,), optional
+            Respondent weights (not negative, finite, not all zero).
+
+        Returns
+        -------
+        KMeansSegments
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter, column or rows at fault: bad parameters,
+            non-numeric, missing or constant answers, bad weights, more
+            segments than distinct answer patterns.
+        """
         from sklearn.cluster import KMeans
 
-        Z = self._prepare(X, fitting=True)
-        sample_weight = _sample_weight(sample_weight, X)
+        Z, weight = self._fit_encode(X, sample_weight)
         self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         for seed in self._seeds():  # one loop iteration per random start, as scikit-learn's own n_init does
             model = KMeans(n_clusters=self.n_segments, n_init=1, random_state=int(seed), copy_x=False).fit(
-                Z, sample_weight=sample_weight)
+                Z, sample_weight=weight)
             scores.append(-model.inertia_)
             if best is None or model.inertia_ < best.inertia_:
                 best = model
@@ -208,31 +350,48 @@ class KMeansSegments(_Segments):
         self.labels_ = best.labels_
         self.inertia_ = best.inertia_
         self.start_scores_ = np.array(scores)
-        self.centers_ = pd.DataFrame(best.cluster_centers_ * self.scale_ + self.mean_, columns=self.columns_)
-        self.n_features_in_ = Z.shape[1]
-        self._Z = Z
+        self.centers_ = pd.DataFrame(best.cluster_centers_ * self.scale_ + self.mean_, columns=self._names())
         return self
 
-    def _predict(self, Z):
-        return self.model_.predict(Z)
 
-
-class MixtureSegments(_Segments):
+class MixtureSegments(_Standardized):
     """Gaussian mixture segments of numeric answers (scikit-learn ``GaussianMixture``).
 
     Parameters
     ----------
     n_segments : int, default 3
+        Number of segments (mixture components).
     n_init : int, default 10
         Random starts; the highest log-likelihood is kept.
     covariance_type : {"diag", "full", "tied", "spherical"}, default "diag"
+        Shape of each segment's covariance matrix (as in ``GaussianMixture``).
     standardize : bool, default True
-    random_state : int, default 0
+        Scale every column to mean 0 and standard deviation 1 first.
+    random_state : int, numpy RandomState or Generator, or None, default 0
+        Seeds the random starts.
 
     Attributes
     ----------
-    labels_, weights_ (segment shares), means_ (DataFrame, original units),
-    loglik_, n_parameters_, start_scores_ (log-likelihood of every start).
+    labels_ : ndarray of int, shape (n_respondents,)
+        Most probable segment of each respondent.
+    weights_ : ndarray, shape (n_segments,)
+        Segment shares.
+    means_ : DataFrame, shape (n_segments, n_features_in_)
+        Segment means in the original units.
+    loglik_ : float
+        Log-likelihood of the kept start (of the standardized answers).
+    n_parameters_ : int
+        Free parameters: means, covariances and ``n_segments - 1`` shares.
+    start_scores_ : ndarray, shape (n_init,)
+        Log-likelihood of every start.
+    mean_, scale_ : ndarray, shape (n_features_in_,)
+        Column means and standard deviations used to standardize.
+    model_ : sklearn.mixture.GaussianMixture
+        The engine of the best start.
+    n_features_in_ : int
+        Number of answer columns.
+    feature_names_in_ : ndarray of str, shape (n_features_in_,)
+        Column names, when X was a DataFrame with string column names.
 
     Notes
     -----
@@ -252,23 +411,44 @@ class MixtureSegments(_Segments):
     [30, 30]
     """
 
-    def __init__(self, n_segments=3, n_init=10, covariance_type="diag", standardize=True, random_state=0):
+    def __init__(self, *, n_segments=3, n_init=10, covariance_type="diag", standardize=True, random_state=0):
         self.n_segments = n_segments
         self.n_init = n_init
         self.covariance_type = covariance_type
         self.standardize = standardize
         self.random_state = random_state
 
-    _prepare = KMeansSegments._prepare
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit on respondents x answers (weights are not supported by the engine: see Notes).
 
-    def fit(self, X, sample_weight=None):
-        """Fit on respondents x answers (weights are not supported by the engine: see Notes)."""
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_answers)
+            Numeric answers, complete rows.
+        y : None
+            Ignored; there for scikit-learn's API (pipelines).
+        sample_weight : None
+            Must be None: any weights raise a ValueError rather than being ignored.
+
+        Returns
+        -------
+        MixtureSegments
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            If weights are passed, and naming the parameter or column at fault
+            otherwise (as ``KMeansSegments.fit``).
+        """
         from sklearn.mixture import GaussianMixture
 
         if sample_weight is not None:
             raise ValueError("MixtureSegments cannot use respondent weights: scikit-learn's GaussianMixture does "
                              "not support them. Use LatentClassSegments or KMeansSegments, which do.")
-        Z = self._prepare(X, fitting=True)
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise ValueError(f"covariance_type must be one of {COVARIANCE_TYPES}, got {self.covariance_type!r}")
+        Z, _ = self._fit_encode(X, None)
         self._check_k(len(Z), _distinct_rows(Z, self.n_segments))
         best, scores = None, []
         with warnings.catch_warnings():
@@ -283,19 +463,36 @@ class MixtureSegments(_Segments):
         self.loglik_, self.model_ = best
         self.labels_ = self.model_.predict(Z)
         self.weights_ = self.model_.weights_
-        self.means_ = pd.DataFrame(self.model_.means_ * self.scale_ + self.mean_, columns=self.columns_)
-        self.n_parameters_ = int(self.model_._n_parameters())
+        self.means_ = pd.DataFrame(self.model_.means_ * self.scale_ + self.mean_, columns=self._names())
+        self.n_parameters_ = _gaussian_parameters(self.n_segments, Z.shape[1], self.covariance_type)
         self.start_scores_ = np.array(scores)
-        self._Z = Z
         return self
 
-    def _predict(self, Z):
-        return self.model_.predict(Z)
-
     def predict_proba(self, X) -> np.ndarray:
-        """Posterior probability of each segment for each respondent."""
-        self._check_fitted()
-        return self.model_.predict_proba(self._prepare(X, fitting=False))
+        """Posterior probability of each segment for each respondent.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_features_in_)
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_respondents, n_segments)
+            Rows sum to 1.
+        """
+        Z = self.encode(X)  # first: an unfitted model raises NotFittedError
+        return self.model_.predict_proba(Z)
+
+
+def _check_answers(X: pd.DataFrame, names: list) -> None:
+    constant = [names[j] for j in range(X.shape[1]) if X.iloc[:, j].nunique(dropna=True) <= 1]
+    if constant:
+        raise ValueError(f"column(s) {constant} have a single answer (or none): they cannot separate segments; "
+                         "drop them")
+    empty = X.isna().all(axis=1)
+    if empty.any():
+        raise ValueError(f"{int(empty.sum())} respondent(s) answered nothing, e.g. rows {X.index[empty][:5].tolist()}; "
+                         "drop them")
 
 
 class LatentClassSegments(_Segments):
@@ -309,21 +506,46 @@ class LatentClassSegments(_Segments):
     Parameters
     ----------
     n_segments : int, default 3
+        Number of segments (latent classes).
     n_init : int, default 10
         Random starts; the highest log-likelihood is kept.
     max_iter : int, default 1000
-    random_state : int, default 0
+        EM iterations per start.
+    random_state : int, numpy RandomState or Generator, or None, default 0
+        Seeds the random starts.
 
     Attributes
     ----------
-    labels_, weights_ (segment shares), item_probabilities_ (DataFrame:
-    segment x column x answer), loglik_, n_parameters_, start_scores_
-    (log-likelihood of every start), categories_ (answers of each column).
+    labels_ : ndarray of int, shape (n_respondents,)
+        Most probable segment of each respondent.
+    weights_ : ndarray, shape (n_segments,)
+        Segment shares.
+    item_probabilities_ : DataFrame
+        One row per segment, column and answer: ``segment``, ``column``,
+        ``answer``, ``probability``.
+    loglik_ : float
+        Log-likelihood (weighted pseudo-likelihood with weights).
+    n_parameters_ : int
+        Free parameters: answer probabilities and ``n_segments - 1`` shares.
+    n_iter_ : int
+        EM iterations of the kept start.
+    start_scores_ : ndarray, shape (n_init,)
+        Log-likelihood of every start.
+    categories_ : dict
+        The answers of each column, in coding order.
+    model_ : stepmix.StepMix
+        The engine of the best start.
+    n_features_in_ : int
+        Number of answer columns.
+    feature_names_in_ : ndarray of str, shape (n_features_in_,)
+        Column names, when X was a DataFrame with string column names.
 
     Notes
     -----
     Respondent weights are passed to StepMix as ``sample_weight`` (the
-    log-likelihood is then a weighted pseudo-likelihood).
+    log-likelihood is then a weighted pseudo-likelihood). ``encode(X)`` gives
+    the answer codes the engine sees (0, 1, ... in the order of
+    ``categories_``; NaN for a missing answer).
 
     References
     ----------
@@ -344,96 +566,139 @@ class LatentClassSegments(_Segments):
     [0.2, 0.3, 0.5]
     """
 
-    def __init__(self, n_segments=3, n_init=10, max_iter=1000, random_state=0):
+    def __init__(self, *, n_segments=3, n_init=10, max_iter=1000, random_state=0):
         self.n_segments = n_segments
         self.n_init = n_init
         self.max_iter = max_iter
         self.random_state = random_state
 
-    def _prepare(self, X, fitting):
-        X = _frame(X)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing answers: full-information likelihood
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True  # answers may be text ("yes", "no")
+        return tags
+
+    def _encode(self, X, fitting: bool) -> np.ndarray:
+        """Answer codes (float, NaN = missing), column-major; when fitting, ``categories_`` is set."""
+        values = self._validate(X, reset=fitting, dtype=None, ensure_all_finite="allow-nan",
+                                ensure_min_samples=2 if fitting else 1)
+        X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(values)  # a DataFrame keeps its categorical dtypes
+        names = self._names()
         if fitting:
-            _check_answers(X, allow_missing=True)
-            self.columns_ = list(X.columns)
+            _check_answers(X, names)
             self.categories_ = {}
-        else:
-            self._check_columns(X)
         coded = np.empty(X.shape, order="F")  # column-major: the engine works answer by answer
-        for j, column in enumerate(self.columns_):
-            values = X[column]
+        for j, column in enumerate(names):
+            answers = X.iloc[:, j]
             if fitting:
-                if isinstance(values.dtype, pd.CategoricalDtype):
-                    self.categories_[column] = list(values.cat.categories)
+                if isinstance(answers.dtype, pd.CategoricalDtype):
+                    self.categories_[column] = list(answers.cat.categories)
                 else:
-                    self.categories_[column] = sorted(values.dropna().unique().tolist())
-            codes = pd.Categorical(values, categories=self.categories_[column]).codes.astype(float)
-            unknown = values.notna().to_numpy() & (codes < 0)
+                    self.categories_[column] = sorted(answers.dropna().unique().tolist())
+            unknown = answers.notna().to_numpy() & ~answers.isin(self.categories_[column]).to_numpy()
             if unknown.any():
-                raise ValueError(f"column {column!r} has answers {sorted(values[unknown].unique().tolist())[:5]} "
+                raise ValueError(f"column {column!r} has answers {sorted(answers[unknown].unique().tolist())[:5]} "
                                  f"not seen when fitting ({self.categories_[column]})")
+            codes = pd.Categorical(answers, categories=self.categories_[column]).codes.astype(float)
             codes[codes < 0] = np.nan
             coded[:, j] = codes
         return coded
 
-    def _engine(self, seed):
+    def _engine(self, seed, has_missing: bool):
         from stepmix.stepmix import StepMix
 
-        measurement = "categorical_nan" if self._has_missing else "categorical"
+        measurement = "categorical_nan" if has_missing else "categorical"
         return StepMix(n_components=self.n_segments, measurement=measurement, n_init=1, max_iter=self.max_iter,
                        random_state=int(seed), verbose=0, progress_bar=0)
 
-    def fit(self, X, sample_weight=None):
-        """Fit on respondents x answers; ``sample_weight`` are respondent weights."""
-        coded = self._prepare(X, fitting=True)
-        sample_weight = _sample_weight(sample_weight, X)
-        self._has_missing = bool(np.isnan(coded).any())
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit on respondents x answers.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_answers)
+            Categorical answers (numbers, text or pandas categoricals); NaN or
+            None for a missing answer.
+        y : None
+            Ignored; there for scikit-learn's API (pipelines).
+        sample_weight : array-like, shape (n_respondents,), optional
+            Respondent weights, or the counts of a table of answer patterns.
+
+        Returns
+        -------
+        LatentClassSegments
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter, column or rows at fault: bad parameters,
+            constant columns, respondents who answered nothing, bad weights,
+            more segments than distinct answer patterns.
+        """
+        self._check_params()
+        if not _whole(self.max_iter, 1):
+            raise ValueError(f"max_iter must be a whole number of at least 1, got {self.max_iter!r}")
+        coded = self._encode(X, fitting=True)
+        sample_weight = _sample_weight(sample_weight, X, len(coded))
         self._check_k(len(coded), _distinct_rows(coded, self.n_segments))
+        has_missing = bool(np.isnan(coded).any())
         total = len(coded) if sample_weight is None else float(np.sum(sample_weight))
         best, scores = None, []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # StepMix reports non-convergence per start; the scores show it
             for seed in self._seeds():
-                model = self._engine(seed).fit(coded, sample_weight=sample_weight)
+                model = self._engine(seed, has_missing).fit(coded, sample_weight=sample_weight)
                 loglik = model.lower_bound_ * total  # the engine's average log-likelihood at convergence
                 scores.append(loglik)
                 if best is None or loglik > best[0]:
                     best = (loglik, model)
             self.model_ = best[1]
             self.loglik_ = self.model_.score(coded, sample_weight=sample_weight) * total
-        self._coded = coded
         self.labels_ = self.model_.predict(coded)
         self.weights_ = np.asarray(self.model_.weights_)
         self.n_parameters_ = int(self.model_.n_parameters)
+        self.n_iter_ = int(self.model_.n_iter_)
         self.start_scores_ = np.array(scores)
         self.item_probabilities_ = self._item_table()
         return self
 
     def _item_table(self) -> pd.DataFrame:
         params = self.model_.get_parameters()["measurement"]["pis"]  # segments x (columns x max answers)
-        n_answers = params.shape[1] // len(self.columns_)
+        names = self._names()
+        n_answers = params.shape[1] // len(names)
         rows = []
         for k in range(self.n_segments):
-            for j, column in enumerate(self.columns_):
+            for j, column in enumerate(names):
                 for a, answer in enumerate(self.categories_[column]):
                     rows.append({"segment": k, "column": column, "answer": answer,
                                  "probability": params[k, j * n_answers + a]})
         return pd.DataFrame(rows)
 
-    def _predict(self, coded):
-        return self.model_.predict(coded)
-
     def predict_proba(self, X) -> np.ndarray:
-        """Posterior probability of each segment for each respondent."""
-        self._check_fitted()
-        return self.model_.predict_proba(self._prepare(X, fitting=False))
+        """Posterior probability of each segment for each respondent.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n_respondents, n_features_in_)
+            Answers among those seen when fitting (NaN for missing).
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_respondents, n_segments)
+            Rows sum to 1.
+        """
+        Z = self.encode(X)  # first: an unfitted model raises NotFittedError
+        return self.model_.predict_proba(Z)
 
 
-def _fit_stats(model, weight) -> dict:
-    """Log-likelihood based criteria of a fitted mixture or latent class model (``weight``: one per row)."""
+def _fit_stats(model, X, weight) -> dict:
+    """Log-likelihood based criteria of a fitted mixture or latent class model (``weight``: one per row of X)."""
     if not hasattr(model, "loglik_"):
         return {"loglik": np.nan, "aic": np.nan, "bic": np.nan, "sabic": np.nan, "entropy": np.nan}
     ll, p, n = model.loglik_, model.n_parameters_, weight.sum()
-    post = model.predict_proba(model._source)
+    post = model.predict_proba(X)
     k = post.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(post > 0, post * np.log(post), 0.0)
@@ -442,26 +707,32 @@ def _fit_stats(model, weight) -> dict:
             "sabic": -2 * ll + p * np.log((n + 2) / 24), "entropy": entropy}
 
 
-def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None, random_state=0):
+def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=None, seed=0):
     """Fit ``model`` for each number of segments and tabulate the criteria for choosing one.
+
+    ``model`` itself is left unfitted: every fit is on a clone
+    (``sklearn.base.clone``) with ``n_segments`` set.
 
     Parameters
     ----------
     model : KMeansSegments, MixtureSegments or LatentClassSegments
-        An (unfitted) model whose other settings are kept.
-    X : DataFrame
+        A model whose other settings (``n_init``, ``random_state``, ...) are kept.
+    X : array-like or DataFrame, shape (n_respondents, n_answers)
         Respondents x answers.
     k : iterable of int, default range(2, 9)
+        Numbers of segments to try.
     n_bootstrap : int, default 10
         Resamples for the stability column (0 to skip it).
-    sample_weight : array-like, optional
+    sample_weight : array-like, shape (n_respondents,), optional
         Respondent weights. The criteria treat them as frequency weights: the
         sample size in BIC and SABIC is their sum, and entropy and the
         smallest share are weighted, so a table of answer patterns with their
         counts gives the same criteria as one row per respondent. Scale survey
         weights to sum to the number of respondents. The stability resamples
         rows with their weights (patterns, for a table of patterns).
-    random_state : int, default 0
+    seed : int or None, default 0
+        Seeds the bootstrap resamples (and their fits' ``random_state``) and
+        the silhouette's subsample.
 
     Returns
     -------
@@ -469,11 +740,18 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
         One row per k: ``k``, ``loglik``, ``aic``, ``bic``, ``sabic``
         (sample-size adjusted BIC), ``entropy`` (relative entropy, 1 = crisp
         classification; mixtures and latent classes), ``silhouette``
-        (k-means), ``smallest_share``, ``stability`` (mean adjusted Rand index
-        between the full fit and fits on bootstrap resamples, all predicted on
-        X), ``suggested`` (True on one row) and ``criterion`` (what suggested
-        it: lowest BIC for mixtures and latent classes, highest silhouette for
-        k-means).
+        (k-means, on the standardized answers), ``smallest_share``,
+        ``stability`` (mean adjusted Rand index between the full fit and fits
+        on bootstrap resamples, all predicted on X), ``suggested`` (True on
+        one row) and ``criterion`` (what suggested it: lowest BIC for mixtures
+        and latent classes, highest silhouette for k-means).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a cxstats segment model, ``k`` or ``n_bootstrap``
+        is out of range, or the weights are bad (rows named); the models'
+        own errors otherwise.
 
     References
     ----------
@@ -499,26 +777,28 @@ def select_segments(model, X, k=range(2, 9), n_bootstrap=10, sample_weight=None,
     ks = [int(v) for v in k]
     if not ks or min(ks) < 1:
         raise ValueError(f"k must list numbers of segments of at least 1, got {ks}")
+    if not _whole(n_bootstrap, 0):
+        raise ValueError(f"n_bootstrap must be a whole number of at least 0, got {n_bootstrap!r}")
     X = _frame(X)
-    weight = _sample_weight(sample_weight, X)
+    weight = _sample_weight(sample_weight, X, len(X))
     weight = np.ones(len(X)) if weight is None else weight
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(seed)
     rows = []
     for n_seg in ks:  # one fit per candidate k (plus the bootstrap refits)
-        fitted = model.clone(n_segments=n_seg).fit(X, sample_weight=sample_weight)
-        fitted._source = X
+        fitted = clone(model).set_params(n_segments=n_seg).fit(X, sample_weight=sample_weight)
         labels = fitted.labels_
-        row = {"k": n_seg, **_fit_stats(fitted, weight)}
+        row = {"k": n_seg, **_fit_stats(fitted, X, weight)}
         row["silhouette"] = np.nan
         if isinstance(fitted, KMeansSegments) and n_seg > 1:
-            row["silhouette"] = silhouette_score(fitted._Z, labels, sample_size=min(len(X), 5000),
-                                                 random_state=random_state)
+            row["silhouette"] = silhouette_score(fitted.encode(X), labels, sample_size=min(len(X), 5000),
+                                                 random_state=seed)
         row["smallest_share"] = np.bincount(labels, weights=weight, minlength=n_seg).min() / weight.sum()
         agreements = []
         for _ in range(n_bootstrap):
             rows_b = rng.integers(0, len(X), len(X))
             w_b = None if sample_weight is None else np.asarray(sample_weight)[rows_b]
-            refit = fitted.clone(n_init=max(1, min(3, fitted.n_init)), random_state=int(rng.integers(2**31 - 1)))
+            refit = clone(fitted).set_params(n_init=max(1, min(3, fitted.n_init)),
+                                             random_state=int(rng.integers(2**31 - 1)))
             refit.fit(X.iloc[rows_b].reset_index(drop=True), sample_weight=w_b)
             agreements.append(adjusted_rand_score(labels, refit.predict(X)))
         row["stability"] = float(np.mean(agreements)) if agreements else np.nan

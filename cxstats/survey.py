@@ -1,16 +1,20 @@
-"""Respondent-level estimates with survey weights: shares, means, NPS, top-box, raking.
+"""Respondent-level estimates from a survey design: means, shares, totals, NPS, top-box, domain comparisons, raking.
 
-``weight=`` always means a **survey (sampling) weight**: how many people in the
-population a respondent stands for. Standard errors are design-based
-(Taylor linearization for a one-stage design with replacement), as R's
-``survey`` package computes them for ``svydesign(ids = ~1, weights = ~w)``;
-they are not frequency-weight formulas. Without weights every respondent has
-weight 1 and the results are the usual ones.
+Every function here has the same shape, ``f(data, column, *, by=None,
+weight=None, conf_level=0.95, ...)``: ``data`` is a pandas DataFrame, a path to
+a Parquet/CSV file (read where it lies by DuckDB), an Ibis table, or a
+:func:`cxstats.survey_design` (then the design's weights, strata and clusters
+are used, and ``weight=`` is not allowed). A pandas Series may be passed alone
+for quick use; its name is the column.
 
-Groups (``by=``) are estimated as domains of the whole sample, so their
-standard errors use the full sample, as R's ``svyby`` does. Rows with a
-missing answer are left out of the estimate and counted in ``n_missing``;
-they are never treated as zero.
+Standard errors are design-based (Taylor linearization), equal to R's
+``survey`` package for the same design: ``svymean``, ``svytotal``,
+``svyciprop``, ``svyby``. ``weight=`` is a survey (sampling) weight, never a
+frequency weight. Groups (``by=``) are domains of the whole design: their
+standard errors use every PSU and stratum, never a subset of the rows.
+Missing answers stay in the design as a domain of their own (as R's ``na.rm =
+TRUE``) and are counted in ``n_missing``; rows with a missing ``by`` value form
+a group of their own (shown as missing), never dropped.
 """
 
 from __future__ import annotations
@@ -19,409 +23,872 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
-from ._validate import check_choice, check_open_unit
+from . import scales
+from ._aggregate import VALUE_SUMS, Totals, aggregate
+from ._inference import critical_value, p_value
+from ._linearize import variance
+from ._validate import ALTERNATIVES, check_choice, check_open_unit
+from .design import SurveyDesign, check_columns, check_weights, survey_design
 
-PROPORTION_METHODS = ("logit", "beta", "mean")
+PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
+MEASURES = ("mean", "proportion", "nps", "top_box", "bottom_box")
 
-
-def check_columns(df: pd.DataFrame, *columns) -> None:
-    """Raise a ValueError naming every requested column the frame lacks."""
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"expected a pandas DataFrame of respondents, got {type(df).__name__}")
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not in the data; available: {list(df.columns)}")
-
-
-def survey_weights(df: pd.DataFrame, weight) -> np.ndarray:
-    """The weight column as floats, or ones; negative, non-finite or all-zero weights are named errors."""
-    if weight is None:
-        return np.ones(len(df))
-    check_columns(df, weight)
-    try:
-        w = np.array(pd.to_numeric(df[weight]), dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"weight column {weight!r} must be numeric: {err}") from err
-    total = w.sum()
-    bad = ~np.isfinite(w) if not np.isfinite(total) else np.zeros(0, dtype=bool)  # one pass in the usual case
-    if bad.any():
-        rows = df.index[bad][:5].tolist()
-        raise ValueError(f"weight column {weight!r} has {bad.sum()} missing or non-finite value(s), e.g. rows {rows}")
-    if not np.isfinite(total):
-        raise ValueError(f"weight column {weight!r} is too large to sum; rescale it")
-    if w.min() < 0:
-        rows = df.index[w < 0][:5].tolist()
-        raise ValueError(f"weight column {weight!r} has {(w < 0).sum()} negative value(s), e.g. rows {rows}")
-    if total <= 0:
-        raise ValueError(f"weight column {weight!r} sums to zero")
-    return w
+survey_weights = check_weights  # the name other modules used before the design layer
 
 
-def group_codes(df: pd.DataFrame, by) -> tuple[np.ndarray, list]:
-    """Integer group codes (−1 for a missing group) and the group labels; one group "all" without ``by``."""
+# ------------------------------------------------------------------ front end
+
+def as_design(data, column=None, weight=None):
+    """The survey design of ``data`` and the answer column: one entry point for every respondent function."""
+    if isinstance(data, pd.Series):
+        name = data.name if data.name is not None else "answer"
+        if column is not None and column != name:
+            raise ValueError(f"data is a Series named {name!r}; pass column=None or {name!r}")
+        frame = data.to_frame(name=name)
+        return survey_design(frame, weight=None) if weight is None else _weight_error(), name
+    if isinstance(data, SurveyDesign):
+        if weight is not None:
+            raise ValueError("data is a survey design, which carries its weights; drop weight= (or make the design "
+                             "with survey_design(..., weight=...))")
+        design = data
+    else:
+        if isinstance(data, np.ndarray | list | tuple):
+            raise ValueError(f"data must be a DataFrame, a file path, an Ibis table, a survey design or a pandas "
+                             f"Series, not a {type(data).__name__}; wrap the values in pd.Series(values, name=...)")
+        design = survey_design(data, weight=weight)
+    if column is None:
+        raise ValueError("give the answer column, e.g. f(data, 'csat')")
+    if not isinstance(column, str):
+        raise ValueError(f"column must be a column name, got {column!r}")
+    check_columns(design.data, column, where=design.source)
+    return design, column
+
+
+def _weight_error():
+    raise ValueError("a Series has no weight column; pass a DataFrame and weight='column'")
+
+
+def by_columns(design, by, column=None) -> list:
+    """``by`` as a list of column names (checked)."""
     if by is None:
-        return np.zeros(len(df), dtype=np.int64), ["all"]
-    check_columns(df, by)
-    codes, labels = pd.factorize(df[by], sort=True)
-    if len(labels) == 0:
-        raise ValueError(f"group column {by!r} has no non-missing values")
-    return codes.astype(np.int64), list(labels)
+        return []
+    names = [by] if isinstance(by, str) else list(by) if isinstance(by, list | tuple) else None
+    if not names or not all(isinstance(b, str) for b in names):
+        raise ValueError(f"by must be a column name or a list of column names, got {by!r}")
+    check_columns(design.data, *names, where=design.source)
+    if column is not None and column in names:
+        raise ValueError(f"by={by!r} includes the answer column {column!r}")
+    return names
 
 
-def domain_estimates(y, w, codes, n_groups, conf_level=0.95, labels=None):
-    """Weighted mean of ``y`` per group with its linearization standard error (NaN in ``y`` = missing).
+# ------------------------------------------------------------------ answers to sums
 
-    Returns a DataFrame with ``n`` (answers), ``n_missing``, ``weighted_n``,
-    ``estimate``, ``se``, ``df`` (rows in the group − 1, as ``svyby``),
-    ``deff`` (against simple random sampling with replacement, R's
-    ``deff = "replace"``), ``n_effective`` (Kish) and the t-based ``ci_low``,
-    ``ci_high`` of a mean.
+def _column_dtype(design, column):
+    return design.data[column].dtype if design.in_memory else None
+
+
+def _numeric_column(design, column):
+    """Check that an answer column is numeric (for a mean or total without a scale)."""
+    if design.in_memory:
+        dtype = design.data[column].dtype
+        ok = (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) and \
+            not isinstance(dtype, pd.CategoricalDtype)
+    else:
+        kind = design.data.schema()[column]
+        ok = kind.is_numeric() or kind.is_boolean()
+    if not ok:
+        values = design.data[column].dropna().unique()[:5].tolist() if design.in_memory else "text"
+        raise ValueError(f"column {column!r} must be numeric for this estimate; it has values {values} "
+                         "(give scale= for rating labels)")
+
+
+def scored_totals(design, column, by, g) -> Totals:
+    """Sums per group of ``by`` of a function ``g`` of the answers, from a discrete aggregation of the answers.
+
+    ``g`` maps the array of distinct answers (missing included) to scores
+    (NaN for a missing answer). The answers are grouped as they are, so the
+    scale is checked on the distinct answers only.
     """
-    n_total = len(y)
-    answered = ~np.isnan(y) & (codes >= 0)
-    g = codes[answered]
-    wy, ya = w[answered], y[answered]
-    size = np.bincount(codes[codes >= 0], minlength=n_groups).astype(float)
-    n = np.bincount(g, minlength=n_groups).astype(float)
-    weighted_n = np.bincount(g, weights=wy, minlength=n_groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(g, weights=wy * ya, minlength=n_groups) / weighted_n
-        resid = ya - mean[g]
-        z2 = np.bincount(g, weights=(wy * resid) ** 2, minlength=n_groups) / weighted_n**2
-        var = n_total / (n_total - 1) * z2
-        unit_var = np.bincount(g, weights=wy * resid**2, minlength=n_groups) / weighted_n * n / (n - 1)
-        deff = var / (unit_var / n)
-        n_eff = weighted_n**2 / np.bincount(g, weights=wy**2, minlength=n_groups)
+    discrete = aggregate(design, keys=(*by, column))
+    table = discrete.table
+    answers = table[column].to_numpy(dtype=object)
+    distinct, inverse = _unique_with_nan(answers)
+    y = g(distinct)[inverse]
+    return moments(discrete, by, y)
+
+
+def _unique_with_nan(values: np.ndarray):
+    missing = pd.isna(values)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if missing.any():
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques = np.append(uniques, None)
+    return uniques, codes
+
+
+def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
+    """Collapse a discrete aggregation over its answer column into the sums of a scored answer ``y`` (per row)."""
+    table = discrete.table
+    answered = ~np.isnan(y)
+    y0 = np.where(answered, y, 0.0)
+    sw, sw2 = table["sw"].to_numpy(), table["sw2"].to_numpy()
+    parts = pd.DataFrame({
+        "n": table["n"], "n_pos": table["n_pos"], "sw": sw, "sw2": sw2,
+        "n_y": np.where(answered, table["n"], 0), "n_y_pos": np.where(answered, table["n_pos"], 0),
+        "sw_y": np.where(answered, sw, 0.0), "sw2_y": np.where(answered, sw2, 0.0), "swy": y0 * sw,
+        "swy2": y0**2 * sw, "sw2y": y0 * sw2, "sw2y2": y0**2 * sw2})
+    keys = ["stratum", *discrete.units, *by]
+    for k in keys:
+        parts[k] = table[k].to_numpy()
+    grouped = parts.groupby(keys, sort=True, dropna=False, observed=True)[["n", "n_pos", "sw", "sw2", *VALUE_SUMS]]
+    out = grouped.sum().reset_index()
+    return Totals(out, tuple(by), "score", discrete.units, {k: discrete.levels.get(k) for k in by})
+
+
+def value_totals(design, column, by) -> Totals:
+    """Sums of a numeric answer per group of ``by`` (continuous: no grouping on the answer)."""
+    _numeric_column(design, column)
+    return aggregate(design, keys=by, value=column)
+
+
+# ------------------------------------------------------------------ domains
+
+@dataclass
+class Domains:
+    """Domain (group) estimates of ratio means or totals, with what inference needs."""
+
+    labels: pd.DataFrame  # one row per domain, the by columns
+    index: np.ndarray  # domain of each row of the totals table
+    table: pd.DataFrame
+    estimate: np.ndarray
+    a: np.ndarray  # influence coefficients per table row (of the row's own domain)
+    b: np.ndarray
+    present: np.ndarray  # strata (H) x domains: the domain has answered rows there
+    counts: pd.DataFrame  # per domain: n, n_missing, n_obs, weighted_n, df, nrow
+
+
+def _domain_labels(totals: Totals, by):
+    table = totals.table
+    if not by:
+        return pd.DataFrame(index=[0]), np.zeros(len(table), dtype=np.int64)
+    observed = table[by].drop_duplicates()
+    if len(by) == 1 and totals.levels.get(by[0]) is not None:
+        declared = pd.DataFrame({by[0]: totals.levels[by[0]]})
+        extra = observed[~observed[by[0]].isin(declared[by[0]]) | observed[by[0]].isna()]
+        observed = pd.concat([declared, extra], ignore_index=True).drop_duplicates()
+    order = observed.sort_values(by, na_position="last", kind="stable") if not \
+        (len(by) == 1 and totals.levels.get(by[0]) is not None) else observed
+    labels = order.reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(labels.astype(object)) if len(by) > 1 else pd.Index(labels[by[0]].astype(object))
+    rows = pd.MultiIndex.from_frame(table[by].astype(object)) if len(by) > 1 else pd.Index(table[by[0]].astype(object))
+    index = key.get_indexer(rows)
+    if (index < 0).any():  # NaN labels: match them by position of the missing label
+        for i in np.flatnonzero(index < 0):
+            row = table[by].iloc[i]
+            match = labels.index[(labels[by].isna() == row.isna().to_numpy()).all(axis=1)
+                                 & ((labels[by] == row.to_numpy()) | labels[by].isna()).all(axis=1)]
+            index[i] = match[0]
+    return labels, index.astype(np.int64)
+
+
+def domains(design, totals: Totals, by, kind="mean") -> Domains:
+    """Ratio means (or totals) of the scored answer per domain of ``by``, with influence coefficients."""
+    labels, index = _domain_labels(totals, by)
+    table = totals.table
+    D = len(labels)
+    add = lambda col: np.bincount(index, weights=table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
+    W, Y = add("sw_y"), add("swy")  # Y: the sum of w (y - shift)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = Y / W
+        if kind == "mean":
+            a = np.where(W[index] > 0, -r[index] / W[index], 0.0)
+            b = np.where(W[index] > 0, 1 / W[index], 0.0)
+            estimate = r + totals.shift
+        else:  # the influence of a total is w y = w (y - shift) + shift w
+            a, b = np.full(len(table), totals.shift), np.ones(len(table))
+            estimate = Y + totals.shift * W
+    H = len(design.strata_table)
+    stratum = table["stratum"].to_numpy()
+    answered_rows = np.zeros((H, D))
+    np.add.at(answered_rows, (stratum, index), table["n_y"].to_numpy())
+    counts = pd.DataFrame({
+        "n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
+        "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(table, index, D, design)})
+    return Domains(labels, index, table, estimate, a, b, answered_rows > 0, counts)
+
+
+def _domain_degf(table, index, D, design) -> np.ndarray:
+    """Degrees of freedom of each domain's subset design: its PSUs minus its strata, with a positive weight."""
+    if not len(table):
+        return np.zeros(D)
+    positive = table["n_pos"].to_numpy() > 0
+    stratum = table["stratum"].to_numpy()
+    H = len(design.strata_table)
+    strata_hit = np.zeros((D, H), dtype=bool)
+    strata_hit[index[positive], stratum[positive]] = True
+    if "unit1" in table:
+        pairs = pd.DataFrame({"d": index[positive], "u": table["unit1"].to_numpy()[positive]}).drop_duplicates()
+        psus = np.bincount(pairs["d"].to_numpy(), minlength=D)
+    else:
+        psus = np.bincount(index[positive], weights=table["n_pos"].to_numpy()[positive], minlength=D)
+    return (psus - strata_hit.sum(axis=1)).astype(float)
+
+
+def domain_variance(design, dom: Domains, diagonal=True) -> np.ndarray:
+    """Variances of the domain estimates (each on its subset, as svyby) or their covariance (full design)."""
+    D = len(dom.labels)
+    a = np.zeros((len(dom.table), D))
+    b = np.zeros((len(dom.table), D))
+    rows = np.arange(len(dom.table))
+    a[rows, dom.index] = dom.a
+    b[rows, dom.index] = dom.b
+    present = dom.present if diagonal else None
+    return variance(design, dom.table, a, b, present=present, diagonal=diagonal)
+
+
+def srs_variance(dom: Domains, kind) -> np.ndarray:
+    """Variance under simple random sampling with replacement (R's ``deff = "replace"``), per domain."""
+    D = len(dom.labels)
+    add = lambda col: np.bincount(dom.index, weights=dom.table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
+    W, Y, Y2 = add("sw_y"), add("swy"), add("swy2")
+    n = dom.counts["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = Y / W
+        ss = np.maximum(Y2 - 2 * mean * Y + mean**2 * W, 0.0)  # sum of w (y - mean)^2
+        unit = ss / (W * (n - 1))  # svyvar / n
+        return unit if kind == "mean" else unit * W**2
+
+
+def _finish(design, dom: Domains, kind, conf_level, by):
+    """Estimate, SE, t interval, design effect and bases per domain."""
+    var = domain_variance(design, dom)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a spread below rounding of the estimate itself (a constant answer) is no spread
+        var = np.where(var <= (1e-13 * np.abs(dom.estimate)) ** 2, 0.0, var)
         se = np.sqrt(var)
-        t = stats.t.ppf(1 - (1 - conf_level) / 2, size - 1)
-    empty = n == 0
-    if empty.any():
-        names = [labels[i] if labels is not None else i for i in np.flatnonzero(empty)]
-        raise ValueError(f"group(s) {names} have no answers to estimate from (all missing); drop them or merge them")
-    return pd.DataFrame({
-        "n": n.astype(int), "n_missing": (size - n).astype(int), "weighted_n": weighted_n, "estimate": mean,
-        "se": se, "df": size - 1, "deff": deff, "n_effective": n_eff, "ci_low": mean - t * se, "ci_high": mean + t * se,
-    })
-
-
-def _label(out: pd.DataFrame, by, labels) -> pd.DataFrame:
-    out.insert(0, by if by is not None else "group", labels)
+        deff = var / srs_variance(dom, kind)
+        df = dom.counts["df"].to_numpy() if by else np.full(len(dom.labels), float(design.degf))
+        crit = critical_value(conf_level, np.where(df > 0, df, np.nan))
+        n = dom.counts["n"].to_numpy()
+        empty = 0.0 if kind == "total" else np.nan  # nobody in a domain: a total of 0, a mean undefined
+        est = np.where(n > 0, dom.estimate, empty)
+        se = np.where(n > 0, se, empty)
+        out = dom.labels.copy()
+        out["estimate"] = est
+        out["se"] = se
+        out["ci_low"] = est - crit * se
+        out["ci_high"] = est + crit * se
+        out["n"] = n
+        out["n_missing"] = dom.counts["n_missing"].to_numpy()
+        out["deff"] = np.where(n > 0, deff, np.nan)
+        out["n_effective"] = n / out["deff"]
+        out["df"] = df
+        out["weighted_n"] = dom.counts["weighted_n"].to_numpy()
     return out
 
 
-def weighted_proportion(df, column, level=None, weight=None, by=None, conf_level=0.95, method="logit"):
-    """Weighted share of respondents giving an answer, with a design-based interval.
+# ------------------------------------------------------------------ public estimates
+
+def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95):
+    """Mean score (CSAT, CES, a rating, spend) with its design-based standard error.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per respondent.
+    data : DataFrame, path, ibis.Table, SurveyDesign or Series
+        Respondents, one row each (see :func:`cxstats.survey_design`).
     column : str
-        The answer column. Without ``level`` it must be 0/1 or boolean.
-    level : optional
-        The answer to count (e.g. ``"Yes"`` or ``5``); the share is of rows equal to it.
+        The answer: numbers, or an ordered categorical (its numeric
+        categories score as themselves; text labels need ``scale=``).
+    by : str or list of str, optional
+        Groups (domains); one output row per group.
     weight : str, optional
-        Column of survey weights.
-    by : str, optional
-        Column of groups; one row per group.
+        Survey weights (not with a design).
+    scale : sequence or dict, optional
+        The scale points from low to high: numbers score as themselves;
+        labels (e.g. the five agreement labels) score 1..k in this order, or
+        give ``{label: score}``. Answers off the scale are an error.
     conf_level : float, default 0.95
-    method : {"logit", "beta", "mean"}
-        As R's ``svyciprop``: ``logit`` (interval on the log-odds scale, the
-        default; never outside [0, 1]), ``beta`` (Korn-Graubard, a
-        Clopper-Pearson interval on the effective base) or ``mean`` (Wald with
-        a t quantile). A share of exactly 0 or 1 gets the Clopper-Pearson
-        interval on Kish's effective base.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: the group, ``n`` (answers), ``n_missing``,
-        ``weighted_n``, ``proportion``, ``se``, ``ci_low``, ``ci_high``,
-        ``deff``, ``n_effective`` (Kish), ``method``.
+        One row per group: the ``by`` columns, ``estimate`` (the mean),
+        ``se``, ``ci_low``, ``ci_high`` (t with ``df`` degrees of freedom),
+        ``n`` (respondents who answered, with a positive weight),
+        ``n_missing`` (no answer), ``deff`` (design effect against simple
+        random sampling with replacement, R's ``deff = "replace"``),
+        ``n_effective`` (``n / deff``), ``df`` (PSUs minus strata of the
+        design, or of the group's rows, as R's ``degf``), ``weighted_n`` (sum
+        of the weights of the answers). A group with no answers has ``n`` 0
+        and missing estimates.
+
+    Raises
+    ------
+    ValueError
+        A missing column, a text answer without ``scale=``, an answer off the
+        scale, an invalid weight (rows named), ``weight=`` with a design.
 
     Notes
     -----
-    Equal to R's ``svymean``, ``svyciprop`` and ``svyby`` for
-    ``svydesign(ids = ~1, weights = ~w)`` (t quantiles with the group's rows
-    minus one degrees of freedom, as ``svyby``).
+    Equal to R's ``svymean(~x, design, na.rm = TRUE, deff = "replace")`` and
+    ``svyby``; intervals as ``confint(..., df = degf(design))`` (R's
+    ``confint`` defaults to the normal quantile; cxstats uses t with the
+    design's degrees of freedom, as ``svyciprop`` does). For a group the
+    degrees of freedom are those of the group's own rows, as ``svyby`` with
+    ``svyciprop``.
 
     References
     ----------
-    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, ch. 2.
-    Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for proportions
-    with small expected number of positive counts. Survey Methodology 24, 193-201.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"rec": [1, 0, 1, 1, None], "w": [1.0, 2.0, 1.0, 0.5, 1.0]})
-    >>> weighted_proportion(df, "rec", weight="w")[["n", "n_missing", "proportion"]].round(3)
-       n  n_missing  proportion
-    0  4          1       0.556
-    """
-    check_choice("method", method, PROPORTION_METHODS)
-    conf_level = check_open_unit("conf_level", conf_level)
-    check_columns(df, column, by)
-    w = survey_weights(df, weight)
-    answers = df[column]
-    if level is not None:
-        y = np.where(answers.isna(), np.nan, (answers == level).astype(float))
-    else:
-        y = pd.to_numeric(answers.astype("object").where(answers.notna()), errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isnan(y) & ~np.isin(y, (0.0, 1.0))
-        if bad.any() or (answers.notna() & np.isnan(y)).any():
-            shown = answers[bad | (answers.notna().to_numpy() & np.isnan(y))].unique()[:5].tolist()
-            raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values {shown}")
-    codes, labels = group_codes(df, by)
-    est = domain_estimates(y, w, codes, len(labels), conf_level, labels)
-    p, se, dof = est["estimate"].to_numpy(), est["se"].to_numpy(), est["df"].to_numpy()
-    alpha = 1 - conf_level
-    t = stats.t.ppf(1 - alpha / 2, dof)
-    edge = (p <= 0) | (p >= 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "logit":
-            half = t * se / (p * (1 - p))
-            low, high = special.expit(special.logit(p) - half), special.expit(special.logit(p) + half)
-        elif method == "beta":
-            n_eff = p * (1 - p) / se**2
-            low = np.where(p > 0, special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2), 0.0)
-            high = np.where(p < 1, special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2), 1.0)
-        else:
-            low, high = p - t * se, p + t * se
-    if edge.any():  # no variance to linearize: exact interval on Kish's effective base
-        ne = est["n_effective"].to_numpy()[edge]
-        x = p[edge] * ne
-        low[edge] = np.where(x > 0, special.betaincinv(x, ne - x + 1, alpha / 2), 0.0)
-        high[edge] = np.where(x < ne, special.betaincinv(x + 1, ne - x, 1 - alpha / 2), 1.0)
-    out = pd.DataFrame({
-        "n": est["n"], "n_missing": est["n_missing"], "weighted_n": est["weighted_n"], "proportion": p, "se": se,
-        "ci_low": low, "ci_high": high, "deff": est["deff"], "n_effective": est["n_effective"], "method": method,
-    })
-    return _label(out, by, labels)
-
-
-def weighted_mean(df, column, weight=None, by=None, conf_level=0.95):
-    """Weighted mean of a score (CSAT, CES, a rating) with its design-based standard error.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group: the group, ``n``, ``n_missing``, ``weighted_n``,
-        ``mean``, ``se``, ``ci_low``, ``ci_high`` (t with the group's rows
-        minus one degrees of freedom), ``deff``, ``n_effective``.
-
-    Notes
-    -----
-    Equal to R's ``svymean(~x, design, na.rm = TRUE)`` and ``svyby``, with
-    ``confint(..., df = degf(design))``.
-
-    References
-    ----------
-    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, ch. 2.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, ch. 2-3.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"csat": [5, 4, 2, None], "w": [1.0, 1.0, 2.0, 1.0]})
-    >>> weighted_mean(df, "csat", weight="w")[["n", "mean"]]
-       n  mean
-    0  3  3.25
+    >>> weighted_mean(df, "csat", weight="w")[["estimate", "n", "n_missing"]]
+       estimate  n  n_missing
+    0      3.25  3          1
     """
     conf_level = check_open_unit("conf_level", conf_level)
-    check_columns(df, column, by)
-    values = df[column]
-    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
-        raise ValueError(f"column {column!r} must be numeric for a mean; it has values {values.dropna().unique()[:5]}")
-    w = survey_weights(df, weight)
-    codes, labels = group_codes(df, by)
-    est = domain_estimates(values.to_numpy(dtype=float), w, codes, len(labels), conf_level, labels)
-    est = est.rename(columns={"estimate": "mean"}).drop(columns="df")
-    return _label(est[["n", "n_missing", "weighted_n", "mean", "se", "ci_low", "ci_high", "deff", "n_effective"]],
-                  by, labels)
+    design, column = as_design(data, column, weight)
+    by = by_columns(design, by, column)
+    totals = _measure_totals(design, column, by, "mean", None, None, scale)
+    return _finish(design, domains(design, totals, by), "mean", conf_level, by)
 
 
-def score_values(scores, low, high, name="scores") -> np.ndarray:
-    """Scores as floats (NaN for missing); ordered categoricals become 1..k; out-of-scale values are named."""
-    series = pd.Series(scores)
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        values = series.cat.codes.to_numpy(dtype=float) + 1
-        values[series.isna().to_numpy()] = np.nan
-    else:
-        try:
-            values = pd.to_numeric(series).to_numpy(dtype=float)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{name} must be numeric scores from {low} to {high}: {err}") from err
-    ok = ~np.isnan(values)
-    bad = ok & ((values < low) | (values > high) | (values != np.round(values)))
-    if bad.any():
-        shown = sorted(set(series[bad].tolist()))[:5]
-        raise ValueError(f"{name} must be whole numbers from {low} to {high}; found {shown} in {bad.sum()} row(s)")
-    return values
-
-
-def _frame_of(scores, weight, by):
-    """Scores, weights and groups given as arrays or Series, as one DataFrame."""
-    n = len(scores)
-    frame = pd.DataFrame({"_score": pd.Series(scores).reset_index(drop=True)})  # keeps ordered categoricals
-    for name, value in (("_weight", weight), ("_by", by)):
-        if value is not None:
-            if len(value) != n:
-                raise ValueError(f"{name[1:]} has {len(value)} values for {n} scores")
-            frame[name] = np.asarray(value)
-    return frame
-
-
-def nps(scores, weight=None, by=None, conf_level=0.95):
-    """Net Promoter Score: promoters (9-10) minus detractors (0-6), on the -100..100 scale.
+def weighted_total(data, column=None, *, by=None, weight=None, level=None, conf_level=0.95):
+    """Population total of an answer (e.g. total spend, or how many customers would say "yes").
 
     Parameters
     ----------
-    scores : array-like
-        Likelihood-to-recommend answers from 0 to 10 (missing allowed).
-    weight, by : array-like, optional
-        Survey weights and groups, one per score.
-    conf_level : float, default 0.95
+    data, column, by, weight, conf_level
+        As :func:`weighted_mean`. With ``level``, the total counts the
+        respondents giving that answer (the estimated number in the population).
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: the group, ``n``, ``n_missing``, ``promoters``,
-        ``passives``, ``detractors`` (weighted shares), ``nps``, ``se``,
-        ``ci_low``, ``ci_high``, ``deff``, ``n_effective``.
+        As :func:`weighted_mean`, with ``estimate`` the total. Missing answers
+        count as absent (R's ``svytotal(..., na.rm = TRUE)``).
+
+    Notes
+    -----
+    Equal to R's ``svytotal(~x, design, na.rm = TRUE, deff = "replace")`` and
+    ``svyby``; t intervals with ``degf`` degrees of freedom.
+
+    References
+    ----------
+    Horvitz, D. G. and Thompson, D. J. (1952). A generalization of sampling
+    without replacement from a finite universe. JASA 47, 663-685.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"spend": [10.0, 20.0, None], "w": [100.0, 50.0, 50.0]})
+    >>> weighted_total(df, "spend", weight="w")[["estimate", "n", "n_missing"]]
+       estimate  n  n_missing
+    0    2000.0  2          1
+    """
+    conf_level = check_open_unit("conf_level", conf_level)
+    design, column = as_design(data, column, weight)
+    by = by_columns(design, by, column)
+    if level is None:
+        totals = value_totals(design, column, by)
+    else:
+        totals = scored_totals(design, column, by, _level_of(design, column, level))
+    return _finish(design, domains(design, totals, by, kind="total"), "total", conf_level, by)
+
+
+def _level_of(design, column, level):
+    """The scoring function counting answers equal to ``level`` (checked against the answers found)."""
+    dtype = _column_dtype(design, column)
+    declared = dtype.categories if isinstance(dtype, pd.CategoricalDtype) else None
+    return lambda values: _indicator(values, level, column, declared)
+
+
+def _indicator(values, level, column=None, declared=None):
+    """1 where the answer equals ``level``, 0 elsewhere, NaN when missing; a level nobody gave is an error."""
+    values = np.asarray(values, dtype=object)
+    missing = pd.isna(values)
+    if column is not None and not any(v == level for v, m in zip(values, missing, strict=True) if not m) and \
+            not (declared is not None and level in list(declared)):
+        answers = [v for v, m in zip(values, missing, strict=True) if not m]
+        raise ValueError(f"level={level!r} matches no answer of column {column!r}; its answers are "
+                         f"{scales._shown(answers)} (a share that is truly 0 needs the level declared as a "
+                         "category of a categorical column)")
+    hit = np.array([(v == level) if not m else False for v, m in zip(values, missing, strict=True)], dtype=float)
+    return np.where(missing, np.nan, hit)
+
+
+def _binary(column, values):
+    """0/1 answers as 0/1; anything else is an error naming the values."""
+    values = np.asarray(values, dtype=object)
+    missing = pd.isna(values)
+    out = np.full(values.size, np.nan)
+    bad = []
+    for i, (v, m) in enumerate(zip(values, missing, strict=True)):
+        if m:
+            continue
+        if isinstance(v, bool | np.bool_) or (scales._is_number(v) and v in (0, 1)):
+            out[i] = float(v)
+        else:
+            bad.append(v)
+    if bad:
+        raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values "
+                         f"{scales._shown(bad)} (give level= to count one answer)")
+    return out
+
+
+def _proportion_interval(est, se, df, n_kish, nrow, degf, conf_level, method):
+    """Interval for a design-based share, as R's ``svyciprop`` (t with ``df`` degrees of freedom)."""
+    from .proportions import _interval
+
+    z_cp = critical_value(conf_level)  # the exact interval's tails, alpha / 2 each, as a normal quantile
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = critical_value(conf_level, np.where(df > 0, df, np.nan))
+        p = est
+        if method == "logit":
+            half = t * se / (p * (1 - p))
+            low, high = special.expit(special.logit(p) - half), special.expit(special.logit(p) + half)
+        elif method == "asin":
+            centre = np.arcsin(np.sqrt(p))
+            half = t * se / (2 * np.sqrt(p * (1 - p)))
+            low, high = np.sin(np.clip(centre - half, 0, np.pi / 2)) ** 2, np.sin(np.clip(centre + half, 0,
+                                                                                         np.pi / 2)) ** 2
+        elif method == "wilson":
+            n_eff = p * (1 - p) / se**2
+            t2 = t * t
+            denom = 1 + t2 / n_eff
+            root = np.sqrt(4 * n_eff * p * (1 - p) + t2)
+            low = (p + t2 / (2 * n_eff) - t / (2 * n_eff) * root) / denom
+            high = (p + t2 / (2 * n_eff) + t / (2 * n_eff) * root) / denom
+        elif method == "korn_graubard":
+            # Korn and Graubard's effective base, rescaled from the t with nrow - 1 to the t with df, as R's "beta"
+            n_eff = p * (1 - p) / se**2 * (critical_value(conf_level, nrow - 1) / t) ** 2
+            low, high = _interval(n_eff * p, n_eff, z_cp, z_cp, "clopper_pearson")
+        else:  # wald
+            low, high = p - t * se, p + t * se
+        edge = (p <= 0) | (p >= 1)
+        if edge.any():  # no variance to linearize: Clopper-Pearson on Kish's effective base
+            low[edge], high[edge] = _interval(p[edge] * n_kish[edge], n_kish[edge], z_cp, z_cp, "clopper_pearson")
+    return low, high
+
+
+def _proportion_frame(design, dom, by, conf_level, method):
+    out = _finish(design, dom, "mean", conf_level, by)
+    D = len(dom.labels)
+    add = lambda col: np.bincount(dom.index, weights=dom.table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_kish = add("sw_y") ** 2 / add("sw2_y")
+    nrow = dom.counts["nrow"].to_numpy(dtype=float) if by else np.full(D, float(design.n_rows))
+    low, high = _proportion_interval(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(),
+                                     n_kish, nrow, design.degf, conf_level, method)
+    out["ci_low"], out["ci_high"] = low, high
+    out["method"] = method
+    return out
+
+
+def weighted_proportion(data, column=None, *, level=None, by=None, weight=None, conf_level=0.95, method="logit"):
+    """Share of respondents giving an answer, with a design-based interval.
+
+    Parameters
+    ----------
+    data, by, weight, conf_level
+        As :func:`weighted_mean`.
+    column : str
+        The answer. Without ``level`` it must be 0/1 or boolean.
+    level : optional
+        The answer to count (e.g. ``"Yes"`` or ``5``).
+    method : {"logit", "wilson", "korn_graubard", "asin", "wald"}
+        As R's ``svyciprop``: ``logit`` (default; on the log-odds scale,
+        never outside [0, 1]), ``wilson`` (score interval on the effective
+        base), ``korn_graubard`` (R's "beta": Clopper-Pearson on the
+        effective base, with Korn and Graubard's degrees-of-freedom
+        adjustment), ``asin`` (arcsine square root), ``wald`` (R's "mean": the
+        estimate plus or minus t standard errors; may leave [0, 1]). A share
+        of exactly 0 or 1 has no linearization variance: its interval is
+        Clopper-Pearson on Kish's effective base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`weighted_mean` (``estimate`` is the share, 0 to
+        1), plus ``method``.
+
+    Notes
+    -----
+    Equal to R's ``svyciprop(~I(x == level), design, method = ...)`` and
+    ``svyby(..., svyciprop)``: t quantiles with ``degf`` degrees of freedom
+    of the design (or of the group's rows).
+
+    References
+    ----------
+    Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for proportions
+    with small expected number of positive counts. Survey Methodology 24, 193-201.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 2.3.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"rec": [1, 0, 1, 1, None], "w": [1.0, 2.0, 1.0, 0.5, 1.0]})
+    >>> weighted_proportion(df, "rec", weight="w")[["estimate", "n", "n_missing"]].round(3)
+       estimate  n  n_missing
+    0     0.556  4          1
+    """
+    check_choice("method", method, PROPORTION_METHODS)
+    conf_level = check_open_unit("conf_level", conf_level)
+    design, column = as_design(data, column, weight)
+    by = by_columns(design, by, column)
+    if level is None and _is_plain_numeric(design, column):
+        totals = value_totals(design, column, by)
+        _check_binary(design, column)
+    else:
+        g = _level_of(design, column, level) if level is not None else (lambda v: _binary(column, v))
+        totals = scored_totals(design, column, by, g)
+    return _proportion_frame(design, domains(design, totals, by), by, conf_level, method)
+
+
+def _is_plain_numeric(design, column) -> bool:
+    if design.in_memory:
+        dtype = design.data[column].dtype
+        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype) and \
+            not isinstance(dtype, pd.CategoricalDtype)
+    kind = design.data.schema()[column]
+    return kind.is_numeric()
+
+
+def _check_binary(design, column):
+    if design.in_memory:
+        y = design.data[column].to_numpy(dtype=float, na_value=np.nan)
+        bad = ~((y == 0) | (y == 1) | np.isnan(y))
+        if bad.any():
+            raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values "
+                             f"{scales._shown(np.unique(y[bad])[:8])} (give level= to count one answer)")
+        return
+    y = design.data[column]
+    values = design.data.filter(y.notnull() & ~y.isin([0, 1])).select(column).distinct().limit(8).to_pandas()
+    if len(values):
+        raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values "
+                         f"{scales._shown(values[column])} (give level= to count one answer)")
+
+
+def nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95):
+    """Net Promoter Score: promoters (9-10) minus detractors (0-6), in points from -100 to 100.
+
+    Parameters
+    ----------
+    data, by, weight, conf_level
+        As :func:`weighted_mean`.
+    column : str
+        Likelihood-to-recommend answers, 0 to 10, scored by their values (an
+        SPSS item labelled only at 0 and 10 is still 0..10).
+    scale : sequence, optional
+        Only for answers stored as text: the 11 labels from 0 to 10.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`weighted_mean` with ``estimate``, ``se``,
+        ``ci_low``, ``ci_high`` in NPS points, plus ``promoters``,
+        ``passives``, ``detractors`` (weighted shares, 0 to 1).
+
+    Raises
+    ------
+    ValueError
+        An answer that is not a whole number from 0 to 10 (the values are
+        named), text answers without ``scale=``.
 
     Notes
     -----
     NPS is the mean of +100 (promoter), 0 (passive) and -100 (detractor), so
-    its standard error is that of a (weighted) mean: the variance of the
-    promoter-minus-detractor difference, 100^2 (P + D - (P - D)^2) / n without
-    weights, times n / (n - 1) as in R's ``svymean``.
+    its standard error is that of a (weighted) mean; without weights it is
+    ``100 sqrt((P + D - (P - D)^2) / (n - 1))``. Equal to R's
+    ``svymean(~I(100 * ((x >= 9) - (x <= 6))), design)``.
 
     References
     ----------
     Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review 81(12).
-    Rocks, B. (2016). Margin of error and confidence levels for NPS. (variance of the difference of shares)
 
     Examples
     --------
-    >>> nps([10, 9, 8, 7, 3, 10])[["promoters", "detractors", "nps"]].round(2)
-       promoters  detractors    nps
-    0        0.5        0.17  33.33
+    >>> import pandas as pd
+    >>> s = pd.Series([10, 9, 8, 7, 3, 10], name="ltr")
+    >>> nps(s)[["estimate", "promoters", "detractors"]].round(2)
+       estimate  promoters  detractors
+    0     33.33        0.5        0.17
     """
     conf_level = check_open_unit("conf_level", conf_level)
-    frame = _frame_of(scores, weight, by)
-    values = score_values(frame["_score"], 0, 10)
-    y = np.where(np.isnan(values), np.nan, np.where(values >= 9, 100.0, np.where(values <= 6, -100.0, 0.0)))
-    w = survey_weights(frame, "_weight" if weight is not None else None)
-    codes, labels = group_codes(frame, "_by" if by is not None else None)
-    est = domain_estimates(y, w, codes, len(labels), conf_level, labels)
-    shares = {}
-    for name, mask in (("promoters", y == 100), ("passives", y == 0), ("detractors", y == -100)):
-        part = np.where(np.isnan(y), np.nan, mask.astype(float))
-        shares[name] = domain_estimates(part, w, codes, len(labels))["estimate"].to_numpy()
-    out = pd.DataFrame({
-        "n": est["n"], "n_missing": est["n_missing"], **shares, "nps": est["estimate"], "se": est["se"],
-        "ci_low": est["ci_low"], "ci_high": est["ci_high"], "deff": est["deff"], "n_effective": est["n_effective"],
-    })
-    return _label(out, "by" if by is not None else None, labels)
+    design, column = as_design(data, column, weight)
+    by = by_columns(design, by, column)
+    discrete = aggregate(design, keys=(*by, column))
+    distinct, inverse = _unique_with_nan(discrete.table[column].to_numpy(dtype=object))
+    category = _nps_points(design, column, scale)(distinct)[inverse]
+    dom = domains(design, moments(discrete, by, category), by)
+    out = _finish(design, dom, "mean", conf_level, by)
+    for name, points_hit in (("promoters", 100.0), ("passives", 0.0), ("detractors", -100.0)):
+        share = domains(design, moments(discrete, by, np.where(np.isnan(category), np.nan,
+                                                                (category == points_hit).astype(float))), by)
+        out[name] = np.where(out["n"] > 0, share.estimate, np.nan)
+    return out
 
 
-def compare_nps(scores1, scores2, weight1=None, weight2=None, conf_level=0.95):
-    """Difference between the NPS of two independent groups or waves, with a z test.
+def _nps_points(design, column, scale):
+    """The scoring of an NPS answer: +100 for 9-10, 0 for 7-8, -100 for 0-6 (by value), NaN when missing."""
+    points, scores = scales.scale_points(column, scale, _column_dtype(design, column), fixed=scales.NPS_POINTS)
+
+    def points_of(values):
+        value = scales.score(column, values, points, scores)
+        return np.where(np.isnan(value), np.nan, np.where(value >= 9, 100.0, np.where(value <= 6, -100.0, 0.0)))
+
+    return points_of
+
+
+def _box_totals(design, column, by, k, scale, top):
+    """Sums of the in-box indicator (top or bottom ``k`` scale points) and the points counted."""
+    points, _ = scales.scale_points(column, scale, _column_dtype(design, column), order_required=True)
+    if points is None:
+        raise ValueError(f"give scale= for {column!r}: the scale points from low to high, e.g. scale=range(1, 6) "
+                         "for a 1-5 rating (the top box is the top k of these points, whether or not anyone "
+                         "chose them)")
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or not 1 <= k < len(points):
+        raise ValueError(f"k must be a whole number from 1 to {len(points) - 1} (points in the box), got {k!r}")
+    ranks = np.arange(len(points), dtype=float)
+    box = ranks[-k:] if top else ranks[:k]
+
+    def in_box(values):
+        position = scales.score(column, values, points, ranks)
+        return np.where(np.isnan(position), np.nan, np.isin(position, box).astype(float))
+
+    return scored_totals(design, column, by, in_box), (points[-k:] if top else points[:k])
+
+
+def _box(data, column, k, scale, by, weight, conf_level, method, top):
+    check_choice("method", method, PROPORTION_METHODS)
+    conf_level = check_open_unit("conf_level", conf_level)
+    design, column = as_design(data, column, weight)
+    by = by_columns(design, by, column)
+    totals, chosen = _box_totals(design, column, by, k, scale, top)
+    out = _proportion_frame(design, domains(design, totals, by), by, conf_level, method)
+    out["box"] = ", ".join(map(str, chosen))
+    return out
+
+
+def top_box(data, column=None, *, k=2, scale=None, by=None, weight=None, conf_level=0.95, method="logit"):
+    """Share of answers in the top ``k`` points of a rating scale (e.g. 4-5 on 1-5), with its interval.
+
+    Parameters
+    ----------
+    data, column, by, weight, conf_level
+        As :func:`weighted_mean`.
+    k : int, default 2
+        Number of scale points in the box.
+    scale : sequence, optional
+        The scale points from low to high (``range(1, 6)`` or the labels); not
+        needed for an ordered categorical, whose categories are the scale.
+        Points nobody chose still count, so the top 2 of 1-5 is always 4-5.
+    method : str, default "logit"
+        Interval, as :func:`weighted_proportion` (the same route and numbers).
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``nps1``, ``nps2``, ``diff``, ``se``, ``ci_low``, ``ci_high``,
-        ``statistic`` (z), ``p_value`` (two-sided).
+        The columns of :func:`weighted_proportion`, plus ``box`` (the points counted).
 
-    Notes
-    -----
-    The two samples are independent, so the variance of the difference is
-    the sum of the two variances. For two answers from the same respondents
-    (before/after in a panel) this test does not apply.
-
-    Examples
-    --------
-    >>> compare_nps([10, 10, 9, 3] * 50, [10, 7, 3, 3] * 50)[["nps1", "nps2", "diff"]]
-       nps1  nps2  diff
-    0  50.0 -25.0  75.0
-    """
-    conf_level = check_open_unit("conf_level", conf_level)
-    a, b = nps(scores1, weight1, conf_level=conf_level), nps(scores2, weight2, conf_level=conf_level)
-    diff = a["nps"].iloc[0] - b["nps"].iloc[0]
-    se = float(np.hypot(a["se"].iloc[0], b["se"].iloc[0]))
-    z = diff / se if se > 0 else 0.0
-    crit = special.ndtri(1 - (1 - conf_level) / 2)
-    return pd.DataFrame([{
-        "nps1": a["nps"].iloc[0], "nps2": b["nps"].iloc[0], "diff": diff, "se": se,
-        "ci_low": diff - crit * se, "ci_high": diff + crit * se, "statistic": z,
-        "p_value": float(2 * special.ndtr(-abs(z))),
-    }])
-
-
-def _box(scores, k, scale, weight, by, conf_level, method, top):
-    from .proportions import proportion_ci
-
-    if not isinstance(scale, int) or scale < 2:
-        raise ValueError(f"scale must be a whole number of answer points (at least 2), got {scale!r}")
-    if not isinstance(k, int) or not 1 <= k < scale:
-        raise ValueError(f"k must be a whole number from 1 to {scale - 1}, got {k!r}")
-    frame = _frame_of(scores, weight, by)
-    values = score_values(frame["_score"], 1, scale)
-    hit = values > scale - k if top else values <= k
-    y = np.where(np.isnan(values), np.nan, hit.astype(float))
-    w = survey_weights(frame, "_weight" if weight is not None else None)
-    codes, labels = group_codes(frame, "_by" if by is not None else None)
-    est = domain_estimates(y, w, codes, len(labels), labels=labels)
-    p = est["estimate"].to_numpy()
-    base = est["n"].to_numpy(float) if weight is None else est["n_effective"].to_numpy()
-    ci = proportion_ci(p * base, base, conf_level=conf_level, method=method)
-    out = pd.DataFrame({
-        "n": est["n"], "n_missing": est["n_missing"], "proportion": p, "ci_low": ci["ci_low"].to_numpy(),
-        "ci_high": ci["ci_high"].to_numpy(), "n_effective": base, "method": method,
-    })
-    return _label(out, "by" if by is not None else None, labels)
-
-
-def top_box(scores, k=2, scale=5, weight=None, by=None, conf_level=0.95, method="wilson"):
-    """Share of answers in the top ``k`` points of a ``scale``-point rating (e.g. 4-5 on 1-5).
-
-    Scores are whole numbers from 1 to ``scale`` or an ordered categorical
-    (its categories in order count as 1..scale). The interval comes from the
-    counts layer (:func:`cxstats.proportion_ci`) on the number of answers, or
-    on Kish's effective base when weighted.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group: the group, ``n``, ``n_missing``, ``proportion``,
-        ``ci_low``, ``ci_high``, ``n_effective``, ``method``.
+    Raises
+    ------
+    ValueError
+        A numeric answer without ``scale=``; an unordered categorical without
+        ``scale=``; an answer not on the scale (named); ``k`` out of range.
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 11.7 (effective base).
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 2.3.
 
     Examples
     --------
-    >>> top_box([5, 4, 3, 2, 5, None], k=2, scale=5)[["n", "n_missing", "proportion"]]
-       n  n_missing  proportion
-    0  5          1         0.6
+    >>> import pandas as pd
+    >>> s = pd.Series([5, 4, 3, 2, 5, None], name="csat")
+    >>> top_box(s, k=2, scale=range(1, 6))[["estimate", "n", "n_missing", "box"]]
+       estimate  n  n_missing  box
+    0       0.6  5          1  4, 5
     """
-    return _box(scores, k, scale, weight, by, conf_level, method, top=True)
+    return _box(data, column, k, scale, by, weight, conf_level, method, top=True)
 
 
-def bottom_box(scores, k=2, scale=5, weight=None, by=None, conf_level=0.95, method="wilson"):
-    """Share of answers in the bottom ``k`` points of a ``scale``-point rating; as :func:`top_box`.
+def bottom_box(data, column=None, *, k=2, scale=None, by=None, weight=None, conf_level=0.95, method="logit"):
+    """Share of answers in the bottom ``k`` points of a rating scale; as :func:`top_box`.
 
     Examples
     --------
-    >>> bottom_box([5, 4, 3, 2, 1], k=2, scale=5)["proportion"].tolist()
+    >>> import pandas as pd
+    >>> bottom_box(pd.Series([5, 4, 3, 2, 1], name="csat"), k=2, scale=range(1, 6))["estimate"].tolist()
     [0.4]
     """
-    return _box(scores, k, scale, weight, by, conf_level, method, top=False)
+    return _box(data, column, k, scale, by, weight, conf_level, method, top=False)
 
+
+# ------------------------------------------------------------------ comparisons
+
+def _measure_totals(design, column, by, measure, level, k, scale):
+    """Sums of the answer scored for ``measure`` ("mean", "proportion", "nps", "top_box", "bottom_box")."""
+    dtype = _column_dtype(design, column)
+    if measure == "mean":
+        if scale is None and not isinstance(dtype, pd.CategoricalDtype):
+            return value_totals(design, column, by)
+        points, scores = scales.scale_points(column, scale, dtype)
+        return scored_totals(design, column, by, lambda v: scales.score(column, v, points, scores))
+    if measure == "proportion":
+        if level is None:
+            return scored_totals(design, column, by, lambda v: _binary(column, v))
+        return scored_totals(design, column, by, _level_of(design, column, level))
+    if measure == "nps":
+        return scored_totals(design, column, by, _nps_points(design, column, scale))
+    return _box_totals(design, column, by, k, scale, top=measure == "top_box")[0]
+
+
+def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k=2, scale=None, weight=None,
+                    conf_level=0.95, alternative="two-sided", adjust="holm"):
+    """Differences between groups of one survey (segments, waves, regions) for a mean, share, NPS or top-box.
+
+    Parameters
+    ----------
+    data : DataFrame, path, ibis.Table, SurveyDesign, or dict
+        One survey whose groups (``by``) are compared, with their
+        covariance from the shared design (two waves or two segments from the
+        same clustered sample are compared correctly). For two or more
+        INDEPENDENT samples, give ``{label: data}``; each is estimated on its
+        own design and the variances add (``by`` is then not needed).
+    column : str
+        The answer.
+    by : str or list of str
+        The groups to compare (every pair).
+    measure : {"mean", "proportion", "nps", "top_box", "bottom_box"}
+        What is compared; ``level``, ``k`` and ``scale`` as in
+        :func:`weighted_proportion`, :func:`top_box`, :func:`weighted_mean`.
+    weight : str, optional
+    conf_level : float, default 0.95
+    alternative : {"two-sided", "less", "greater"}
+        ``greater`` tests whether the first group of a pair is higher; the
+        interval is then one-sided too (``ci_high`` infinite), so it excludes
+        0 exactly when p < 1 - conf_level.
+    adjust : str, default "holm"
+        Multiple-comparison method over all pairs (as
+        :func:`cxstats.adjust_pvalues`; "none" for none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``group1``, ``group2``, ``estimate1``,
+        ``estimate2``, ``diff`` (first minus second; NPS in points),
+        ``se``, ``ci_low``, ``ci_high`` (t with ``df``), ``statistic`` (t),
+        ``df`` (the design's degrees of freedom), ``p_value``,
+        ``p_adjusted``, ``n1``, ``n2``, ``measure``.
+
+    Notes
+    -----
+    The variance of a difference is ``V1 + V2 - 2 C12`` with the covariance
+    of the two domain estimates over the full design, as R's
+    ``svyby(..., covmat = TRUE)`` followed by ``svycontrast``; intervals and
+    p-values use t with ``degf(design)`` degrees of freedom (R's
+    ``svyttest`` uses one fewer, from its regression).
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 3.5.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ltr": [10, 9, 3, 10] * 25 + [10, 7, 3, 3] * 25, "wave": ["Q1"] * 100 + ["Q2"] * 100})
+    >>> compare_domains(df, "ltr", by="wave", measure="nps")[["group1", "group2", "diff"]]
+      group1 group2  diff
+    0     Q1     Q2  75.0
+    """
+    from .multiple import ADJUST_METHODS, _adjusted
+
+    check_choice("measure", measure, MEASURES)
+    check_choice("alternative", alternative, ALTERNATIVES)
+    if adjust not in ADJUST_METHODS:
+        raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
+    conf_level = check_open_unit("conf_level", conf_level)
+    if isinstance(data, dict):
+        if len(data) < 2:
+            raise ValueError("give at least two independent samples as {label: data}")
+        if by is not None:
+            raise ValueError("with independent samples ({label: data}) the samples are the groups; drop by=")
+        labels, estimates, variances, ns, dfs = [], [], [], [], []
+        for label, sample in data.items():
+            design, col = as_design(sample, column, weight)
+            dom = domains(design, _measure_totals(design, col, [], measure, level, k, scale), [])
+            labels.append(label)
+            estimates.append(dom.estimate[0])
+            variances.append(domain_variance(design, dom)[0])
+            ns.append(int(dom.counts["n"].iloc[0]))
+            dfs.append(design.degf)
+        estimates, ns = np.array(estimates), np.array(ns)
+        cov = np.diag(variances)
+        pair_df = lambda i, j: dfs[i] + dfs[j]  # noqa: E731
+    else:
+        design, column = as_design(data, column, weight)
+        by = by_columns(design, by, column)
+        if not by:
+            raise ValueError("give by= (the groups to compare), or a dict of independent samples")
+        dom = domains(design, _measure_totals(design, column, by, measure, level, k, scale), by)
+        keep = dom.counts["n"].to_numpy() > 0
+        cov = domain_variance(design, dom, diagonal=False)
+        labels = [tuple(r) if len(by) > 1 else r[0] for r in dom.labels.itertuples(index=False)]
+        estimates, ns = dom.estimate, dom.counts["n"].to_numpy()
+        labels = [lab for lab, ok in zip(labels, keep, strict=True) if ok]
+        estimates, ns, cov = estimates[keep], ns[keep], cov[np.ix_(keep, keep)]
+        pair_df = lambda i, j: design.degf  # noqa: E731
+    if len(labels) < 2:
+        raise ValueError(f"need at least two groups with answers to compare; found {labels}")
+    i, j = np.triu_indices(len(labels), k=1)
+    diff = estimates[i] - estimates[j]
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.maximum(cov[i, i] + cov[j, j] - 2 * cov[i, j], 0.0))
+        df = np.array([pair_df(a, b) for a, b in zip(i, j, strict=True)], dtype=float)
+        stat = diff / se
+        crit = critical_value(conf_level, df, alternative)
+        p = p_value(stat, alternative, df)
+        low = np.full(diff.shape, -np.inf) if alternative == "less" else diff - crit * se
+        high = np.full(diff.shape, np.inf) if alternative == "greater" else diff + crit * se
+    out = pd.DataFrame({
+        "group1": [labels[a] for a in i], "group2": [labels[b] for b in j], "estimate1": estimates[i],
+        "estimate2": estimates[j], "diff": diff, "se": se, "ci_low": low, "ci_high": high,
+        "statistic": stat, "df": df, "p_value": p, "n1": ns[i], "n2": ns[j], "measure": measure})
+    tested = np.isfinite(p)
+    out["p_adjusted"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adjusted"] = _adjusted(p[tested], adjust) if adjust != "none" else p[tested]
+    return out[["group1", "group2", "estimate1", "estimate2", "diff", "se", "ci_low", "ci_high", "statistic", "df",
+                "p_value", "p_adjusted", "n1", "n2", "measure"]]
+
+
+def compare_nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95, alternative="two-sided",
+                adjust="holm"):
+    """Differences in NPS between groups or waves, in points; :func:`compare_domains` with ``measure="nps"``.
+
+    ``data`` is one survey with ``by`` (groups of one design, their
+    covariance included), or ``{label: data}`` for independent samples.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> q1 = pd.DataFrame({"ltr": [10, 10, 9, 3] * 50})
+    >>> q2 = pd.DataFrame({"ltr": [10, 7, 3, 3] * 50})
+    >>> compare_nps({"Q1": q1, "Q2": q2}, "ltr")[["group1", "group2", "diff"]]
+      group1 group2  diff
+    0     Q1     Q2  75.0
+    """
+    return compare_domains(data, column, by=by, measure="nps", scale=scale, weight=weight, conf_level=conf_level,
+                           alternative=alternative, adjust=adjust)
+
+
+# ------------------------------------------------------------------ raking
 
 @dataclass(frozen=True)
 class RakeResult:
@@ -435,9 +902,10 @@ class RakeResult:
         Passes over the margins until convergence.
     efficiency : float
         Weighting efficiency, (sum w)^2 / (n sum w^2), from 0 to 1: the
-        effective base is ``efficiency * n``.
+        effective base is ``efficiency * n`` (Kish's).
     margins : pandas.DataFrame
-        Per column and category: ``target`` and ``achieved`` weighted shares.
+        Per column and category: ``column``, ``category``, ``target`` and
+        ``achieved`` weighted shares.
     """
 
     weights: pd.Series
@@ -450,13 +918,13 @@ class RakeResult:
         return self.margins
 
 
-def rake(df, targets, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
-    """Calibrate weights so that weighted margins match population targets (raking, IPF).
+def rake(data, targets, *, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
+    """Calibrate weights so that weighted margins match population targets (raking, iterative proportional fitting).
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per respondent.
+    data : pandas.DataFrame or SurveyDesign
+        One row per respondent (a design's weights are the starting weights).
     targets : dict
         ``{column: {category: target}}``. Targets are shares (each margin
         summing to 1; the weights then sum to the number of respondents) or
@@ -482,7 +950,9 @@ def rake(df, targets, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
 
     Notes
     -----
-    The fixed point is the same as R's ``survey::rake``.
+    The fixed point is the same as R's ``survey::rake``. The standard errors
+    of estimates on raked weights treat the weights as fixed (no calibration
+    adjustment), which is conservative for variables related to the margins.
 
     References
     ----------
@@ -498,10 +968,20 @@ def rake(df, targets, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
     >>> res.weights.groupby(df.age).sum().round(6).to_dict()
     {'old': 6.0, 'young': 4.0}
     """
+    if isinstance(data, SurveyDesign):
+        if weight is not None:
+            raise ValueError("data is a survey design, which carries its weights; drop weight=")
+        if not data.in_memory:
+            raise ValueError("rake needs the respondents in memory (a DataFrame), to return one weight per row")
+        df, w0 = data.data, data.weights
+    elif isinstance(data, pd.DataFrame):
+        df, w0 = data, check_weights(data, weight)
+    else:
+        raise ValueError(f"rake needs a DataFrame of respondents (or an in-memory survey design), got "
+                         f"{type(data).__name__}")
     if not isinstance(targets, dict) or not targets:
         raise ValueError("targets must be a dict {column: {category: target}}")
     check_columns(df, *targets)
-    w0 = survey_weights(df, weight)
     totals, codes, goals, names = [], [], [], []
     for column, margin in targets.items():
         values = df[column]
@@ -514,7 +994,12 @@ def rake(df, targets, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
         present = set(values.unique())
         absent = [c for c in margin.index if c not in present]
         if absent:
-            raise ValueError(f"target categories {absent} of {column!r} have no respondents; they cannot be weighted")
+            found = scales._shown(present)
+            hint = "" if len(absent) < len(margin) else (
+                "; none of the targets is an answer of the column: are the answers codes (SPSS/Stata value codes "
+                "are the data; read with categorical= or give targets by code)?")
+            raise ValueError(f"target categories {absent} of {column!r} have no respondents (its answers are "
+                             f"{found}); they cannot be weighted{hint}")
         untargeted = sorted(map(str, present - set(margin.index)))
         if untargeted:
             raise ValueError(f"column {column!r} has categories {untargeted} with no target")
@@ -528,12 +1013,12 @@ def rake(df, targets, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
     total = len(df) if shares_given else totals[0]
     goals = [g / g.sum() * total for g in goals]
     w = w0 * total / w0.sum()
-    iterations = 0
+    iterations, error = 0, np.inf
     while iterations < max_iter:
         iterations += 1
         for code, goal in zip(codes, goals, strict=True):
             current = np.bincount(code, weights=w, minlength=goal.size)
-            w = w * (goal / current)[code]
+            w = w * np.where(current > 0, goal / np.where(current > 0, current, 1), 0.0)[code]
         error = max(np.max(np.abs(np.bincount(c, weights=w, minlength=g.size) - g)) / total
                     for c, g in zip(codes, goals, strict=True))
         if error < tol:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ._inference import delta_method_se, krinsky_robb, wald_interval
 from ._validate import check_choice, check_open_unit
 from .survey import check_columns
 
@@ -110,7 +111,7 @@ def _answers(df, column):
     return y
 
 
-def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, distribution="logistic", log_bid=False,
+def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, distribution="logistic", log_bid=False,
                            conf_level=0.95, draws=5000, seed=0) -> ValuationResult:
     """Willingness to pay from "would you pay this amount?" questions, by maximum likelihood.
 
@@ -214,14 +215,10 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, distrib
         step = np.eye(2)[k] * 1e-6
         grads[:, k] = (_measures(theta + step, distribution, log_bid, max_bid)[0]
                        - _measures(theta - step, distribution, log_bid, max_bid)[0]) / 2e-6
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.einsum("ij,jk,ik->i", grads, cov, grads))
-    crit = special.ndtri(1 - (1 - conf_level) / 2)
-    sims = np.random.default_rng(seed).multivariate_normal(theta, cov, size=draws)
-    sim = _measures(sims, distribution, log_bid, max_bid)
-    alpha = 1 - conf_level
+    se = delta_method_se(grads, cov)
+    ci_low, ci_high = wald_interval(est, se, conf_level)
+    kr_low, kr_high = krinsky_robb(lambda sims: _measures(sims, distribution, log_bid, max_bid), theta, cov,
+                                   draws=draws, seed=seed, conf_level=conf_level)
     wtp = pd.DataFrame({"measure": ["median", "mean", "truncated_mean"], "estimate": est, "se": se,
-                        "ci_low": est - crit * se, "ci_high": est + crit * se,
-                        "kr_low": np.quantile(sim, alpha / 2, axis=0),
-                        "kr_high": np.quantile(sim, 1 - alpha / 2, axis=0)})
+                        "ci_low": ci_low, "ci_high": ci_high, "kr_low": kr_low, "kr_high": kr_high})
     return ValuationResult(params, wtp, float(-fit.fun), len(df))

@@ -281,10 +281,11 @@ class GaborGrangerResult:
     Attributes
     ----------
     demand : pandas.DataFrame
-        ``price``, ``n``, ``share`` (would buy), ``ci_low``, ``ci_high``
-        (Wilson, from the counts layer; Kish effective base when weighted),
-        ``revenue`` (price x share), ``elasticity`` (arc elasticity from the
-        previous price; missing for the first).
+        ``price``, ``estimate`` (share who would buy), ``se``, ``ci_low``,
+        ``ci_high`` (design-based, as :func:`cxstats.weighted_proportion`),
+        ``n`` (answers), ``n_missing``, ``revenue`` (price x share),
+        ``elasticity`` (arc elasticity from the previous price; missing for
+        the first).
     optimal_price : float
         The price with the highest revenue per respondent.
     n_inconsistent : int
@@ -301,18 +302,22 @@ class GaborGrangerResult:
         return self.demand
 
 
-def gabor_granger(df, price_columns, weight=None, conf_level=0.95) -> GaborGrangerResult:
+def gabor_granger(data, price_columns, *, weight=None, conf_level=0.95, method="logit") -> GaborGrangerResult:
     """Gabor-Granger demand curve: the share who would buy at each tested price, revenue and elasticities.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per respondent.
+    data : DataFrame, path, ibis.Table or SurveyDesign
+        One row per respondent (see :func:`cxstats.survey_design`).
     price_columns : dict
         ``{price: column}``: for each tested price, the 0/1 (or boolean)
-        "would buy" answers. Missing answers are left out at that price.
+        "would buy" answers. Missing answers are left out at that price (and
+        counted in ``n_missing``).
     weight : str, optional
+        Survey weights (not with a design).
     conf_level : float, default 0.95
+    method : str, default "logit"
+        Interval for each share, as :func:`cxstats.weighted_proportion`.
 
     Returns
     -------
@@ -320,9 +325,11 @@ def gabor_granger(df, price_columns, weight=None, conf_level=0.95) -> GaborGrang
 
     Notes
     -----
-    The arc elasticity between neighbouring prices is
-    ((q2 - q1) / mean(q1, q2)) / ((p2 - p1) / mean(p1, p2)); below -1 demand
-    is elastic (revenue falls as the price rises).
+    Each price's share is a design-based proportion (the same route and
+    numbers as :func:`cxstats.weighted_proportion`). The arc elasticity
+    between neighbouring prices is ((q2 - q1) / mean(q1, q2)) / ((p2 - p1) /
+    mean(p1, p2)); below -1 demand is elastic (revenue falls as the price
+    rises).
 
     References
     ----------
@@ -334,48 +341,48 @@ def gabor_granger(df, price_columns, weight=None, conf_level=0.95) -> GaborGrang
     >>> import pandas as pd
     >>> df = pd.DataFrame({"b10": [1, 1, 1, 1], "b15": [1, 1, 0, 1], "b20": [1, 0, 0, 0]})
     >>> res = gabor_granger(df, {10: "b10", 15: "b15", 20: "b20"})
-    >>> res.demand[["price", "share", "revenue"]]
-       price  share  revenue
-    0     10   1.00    10.00
-    1     15   0.75    11.25
-    2     20   0.25     5.00
+    >>> res.demand[["price", "estimate", "revenue"]]
+       price  estimate  revenue
+    0     10      1.00    10.00
+    1     15      0.75    11.25
+    2     20      0.25     5.00
     >>> res.optimal_price
     15
     """
-    from .survey import domain_estimates
+    from .design import check_columns
+    from .survey import as_design, weighted_proportion
 
     if not isinstance(price_columns, dict) or len(price_columns) < 2:
         raise ValueError("price_columns must map at least two tested prices to their answer columns")
     prices = sorted(price_columns)
     if any(not isinstance(p, int | float) or isinstance(p, bool) or not np.isfinite(p) or p < 0 for p in prices):
         raise ValueError(f"tested prices must be non-negative numbers, got {prices}")
-    check_columns(df, *price_columns.values())
-    w = survey_weights(df, weight)
-    answers = []
-    for p in prices:
-        col = df[price_columns[p]]
-        y = pd.to_numeric(col.astype("object").where(col.notna()), errors="coerce").to_numpy(dtype=float)
-        if (~np.isnan(y) & ~np.isin(y, (0.0, 1.0))).any() or (col.notna().to_numpy() & np.isnan(y)).any():
-            raise ValueError(f"column {price_columns[p]!r} must hold 0/1 'would buy' answers")
-        answers.append(y)
-    answers = np.column_stack(answers)
-    rows = []
-    codes = np.zeros(len(df), dtype=np.int64)
-    for j, p in enumerate(prices):
-        est = domain_estimates(answers[:, j], w, codes, 1).iloc[0]
-        rows.append({"price": p, "n": int(est["n"]), "share": est["estimate"], "base": est["n_effective"]})
-    demand = pd.DataFrame(rows)
-    from .proportions import proportion_ci
-
-    ci = proportion_ci(demand["share"] * demand["base"], demand["base"], conf_level=conf_level)
-    demand["ci_low"], demand["ci_high"] = ci["ci_low"].to_numpy(), ci["ci_high"].to_numpy()
-    demand["revenue"] = demand["price"] * demand["share"]
-    q, p = demand["share"].to_numpy(), demand["price"].to_numpy(dtype=float)
+    columns = [price_columns[p] for p in prices]
+    design, _ = as_design(data, columns[0], weight)
+    check_columns(design.data, *columns, where=design.source)
+    shares = pd.concat([weighted_proportion(design, c, conf_level=conf_level, method=method) for c in columns],
+                       ignore_index=True)
+    demand = pd.DataFrame({"price": prices})
+    for name in ("estimate", "se", "ci_low", "ci_high", "n", "n_missing"):
+        demand[name] = shares[name].to_numpy()
+    demand["revenue"] = demand["price"] * demand["estimate"]
+    q, p = demand["estimate"].to_numpy(), demand["price"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         arc = ((q[1:] - q[:-1]) / ((q[1:] + q[:-1]) / 2)) / ((p[1:] - p[:-1]) / ((p[1:] + p[:-1]) / 2))
     demand["elasticity"] = np.concatenate([[np.nan], arc])
-    filled = np.nan_to_num(answers, nan=0.0)
-    inconsistent = int((np.diff(filled, axis=1) > 0).any(axis=1).sum())
-    optimal = prices[int(demand["revenue"].to_numpy().argmax())]
-    return GaborGrangerResult(demand.drop(columns="base")[["price", "n", "share", "ci_low", "ci_high", "revenue",
-                                                           "elasticity"]], optimal, inconsistent)
+    optimal = prices[int(np.nanargmax(demand["revenue"].to_numpy()))]
+    return GaborGrangerResult(demand, optimal, _inconsistent(design, columns))
+
+
+def _inconsistent(design, columns) -> int:
+    """Respondents who would buy at a higher price but not at a lower one."""
+    if design.in_memory:
+        answers = np.column_stack([design.data[c].to_numpy(dtype=float, na_value=np.nan) for c in columns])
+        return int((np.diff(np.nan_to_num(answers, nan=0.0), axis=1) > 0).any(axis=1).sum())
+    table = design.data
+    flags = [(table[hi].fill_null(0).cast("float64") > table[lo].fill_null(0).cast("float64"))
+             for lo, hi in zip(columns[:-1], columns[1:], strict=True)]
+    condition = flags[0]
+    for flag in flags[1:]:
+        condition = condition | flag
+    return int(table.filter(condition).count().to_pyarrow().as_py())

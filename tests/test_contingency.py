@@ -22,7 +22,7 @@ def test_matches_chisq_test(name):
     table, ref = TABLES[name]
     res = cxstats.chi2_independence(table)
     assert_allclose(res.statistic, ref["statistic"], rtol=1e-9)
-    assert res.dof == ref["dof"]
+    assert res.df == ref["dof"]
     assert_allclose(res.p_value, ref["p_value"], rtol=1e-9)
     assert_allclose(res.expected.to_numpy().ravel(), ref["expected"], rtol=1e-12)
 
@@ -40,7 +40,7 @@ def test_labels_and_to_frame():
     table = pd.DataFrame([[10, 20], [30, 40]], index=["managers", "consumers"], columns=["yes", "no"])
     res = cxstats.chi2_independence(table)
     assert list(res.expected.index) == ["managers", "consumers"]
-    assert list(res.to_frame().columns) == ["statistic", "dof", "p_value", "cramers_v", "n", "min_expected"]
+    assert list(res.to_frame().columns) == ["statistic", "df", "p_value", "cramers_v", "n", "min_expected"]
 
 
 @pytest.mark.parametrize("table, message", [

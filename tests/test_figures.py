@@ -136,3 +136,20 @@ def test_bad_selections_are_named(figures, call, message):
     """Missing columns, unknown figures or groups and ambiguous selections raise named errors."""
     with pytest.raises(ValueError, match=message):
         call(figures)
+
+
+def test_verdict_tests_at_one_minus_conf_level(figures):
+    """The verdict's significance level is 1 - conf_level: a gap with 0.05 < p < 0.10 is significant at 0.90 only.
+
+    There is no separate alpha beside conf_level."""
+    rows = pd.DataFrame({
+        "survey": ["s", "s"], "figure": ["f", "f"], "group": ["a", "b"], "statement": ["x", "x"],
+        "kind": ["share", "share"], "percent": [55.0, 50.0], "n": pd.array([600, 600], dtype="Int64"),
+        "count_low": [330, 300], "count_high": [330, 300],  # counts taken as known, for one p-value
+    })
+    at_95 = cxstats.compare_groups(rows)
+    at_90 = cxstats.compare_groups(rows, conf_level=0.90)
+    assert 0.05 < at_95.p_value_min[0] and at_95.p_value_max[0] < 0.10
+    assert at_95.significant[0] == "none" and at_90.significant[0] == "all"
+    with pytest.raises(TypeError):
+        cxstats.compare_groups(rows, alpha=0.05)

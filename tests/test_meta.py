@@ -25,7 +25,7 @@ def test_studies_match_escalc_and_weights(result):
     """Per-figure logits and variances equal escalc (0.5 added to zero cells); weights equal weights(rma)."""
     assert_allclose(result.studies.logit, R.META["yi"], rtol=1e-9)
     assert_allclose(result.studies.se**2, R.META["vi"], rtol=1e-9)
-    assert_allclose(result.studies.weight, R.META["weights"], rtol=1e-6)
+    assert_allclose(result.studies.study_weight, R.META["weights"], rtol=1e-6)
 
 
 def test_homogeneous_figures_have_zero_tau2():
@@ -40,7 +40,7 @@ def test_to_frame_stacks_studies_and_pooled(result):
     """to_frame has one row per figure plus the pooled row."""
     frame = result.to_frame()
     assert len(frame) == 6 and frame.label.iloc[-1] == "pooled (random effects)"
-    assert_allclose(frame.weight.iloc[:-1].sum(), 100)
+    assert_allclose(frame.study_weight.iloc[:-1].sum(), 100)
 
 
 def test_needs_two_figures_and_matching_labels():

@@ -67,7 +67,7 @@ def test_plot_likert_diverges_around_neutral():
     import pandas as pd
 
     df = pd.DataFrame({"speed": [1, 2, 3, 4, 5, 5], "empathy": [3, 3, 3, 3, 1, 5]})
-    ax = plots.plot_likert(df, ["speed", "empathy"], caption="cap")
+    ax = plots.plot_likert(df, ["speed", "empathy"], scale=range(1, 6), caption="cap")
     widths = np.array([p.get_width() for p in ax.patches]).reshape(5, 2)  # 5 answers x 2 items
     assert_allclose(widths.sum(axis=0), [100, 100])
     lefts = np.array([p.get_x() for p in ax.patches]).reshape(5, 2)
@@ -75,12 +75,23 @@ def test_plot_likert_diverges_around_neutral():
     assert ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
 
 
+def test_likert_places_answers_by_value_not_position():
+    """An item where nobody chose 1 or 2 still has five points: its shares sit on 3, 4, 5, not on 1, 2, 3."""
+    import pandas as pd
+
+    df = pd.DataFrame({"speed": [3, 4, 5, 5], "w": [1.0, 1.0, 1.0, 3.0]})
+    shares = plots.likert_shares(df, ["speed"], scale=range(1, 6), weight="w")
+    assert_allclose(shares.loc["speed"].to_numpy(), [0, 0, 1 / 6, 1 / 6, 4 / 6])
+    with pytest.raises(ValueError, match=r"column 'speed' has answers \[5\] that are not on the scale"):
+        plots.likert_shares(df, ["speed"], scale=range(1, 5))
+
+
 def test_segment_plots_show_profile_and_sizes():
     """The heatmap annotates every segment x answer cell; the size bars are the segment shares."""
     import pandas as pd
 
-    df = pd.DataFrame({"human": [1, 1, 0, 0, 1, 0], "csat": [5, 4, 2, 1, 5, 2]})
-    table = cxstats.profile(df, [0, 0, 1, 1, 0, 1])
+    df = pd.DataFrame({"human": [1, 1, 0, 0, 1, 0], "csat": [5, 4, 2, 1, 5, 2], "segment": [0, 0, 1, 1, 0, 1]})
+    table = cxstats.profile(df, "segment")
     ax = plots.plot_segment_profiles(table, labels={"human": "prefers a human"})
     assert len([t for t in ax.texts if t.get_text()]) == 4
     assert [t.get_text() for t in ax.get_yticklabels()] == ["prefers a human", "csat"]

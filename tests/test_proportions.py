@@ -74,7 +74,7 @@ def test_design_effect_uses_effective_base():
     with_deff = cxstats.proportion_ci(1000, 2000, deff=2.0)
     halved = cxstats.proportion_ci(500, 1000)
     assert_allclose(with_deff[["ci_low", "ci_high"]], halved[["ci_low", "ci_high"]])
-    assert with_deff.nobs_effective[0] == 1000
+    assert with_deff.n_effective[0] == 1000
 
 
 def test_series_index_is_kept():
@@ -258,3 +258,75 @@ def test_bad_input_is_named(call, message):
     """Bad input raises ValueError naming the argument, the element and the valid choices."""
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+def test_options_after_the_counts_are_keyword_only():
+    """conf_level, method, value... are named: a positional level cannot be mistaken for a count."""
+    with pytest.raises(TypeError):
+        cxstats.proportion_ci(1, 10, 0.9)
+    with pytest.raises(TypeError):
+        cxstats.compare_proportions(1, 10, 2, 10, 0.9)
+    assert "nobs_effective" not in cxstats.proportion_ci(1, 10).columns
+
+
+# --- the shared inference primitives (cxstats._inference) ----------------------
+
+def test_p_value_equals_scipy_for_z_and_t():
+    """z and t p-values for every alternative equal scipy.stats; an infinite df is the normal."""
+    from scipy import stats
+
+    from cxstats._inference import p_value
+
+    stat = np.array([-3.1, -1.0, 0.0, 0.4, 2.5])
+    df = np.array([3, 10, np.inf, 1, 40])
+    for alt, z_ref, t_ref in [
+        ("two-sided", 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), df)),
+        ("less", stats.norm.cdf(stat), stats.t.cdf(stat, df)),
+        ("greater", stats.norm.sf(stat), stats.t.sf(stat, df)),
+    ]:
+        assert_allclose(p_value(stat, alt), z_ref, rtol=1e-12)
+        assert_allclose(p_value(stat, alt, df=df), t_ref, rtol=1e-12)
+    with pytest.raises(ValueError, match="alternative='both' is not valid"):
+        p_value(1.0, "both")
+
+
+def test_critical_value_equals_scipy():
+    """Two-sided and one-sided normal and t quantiles equal scipy.stats' ppf."""
+    from scipy import stats
+
+    from cxstats._inference import critical_value
+
+    assert_allclose(critical_value(0.9), stats.norm.ppf(0.95), rtol=1e-14)
+    assert_allclose(critical_value(0.9, alternative="less"), stats.norm.ppf(0.9), rtol=1e-14)
+    assert_allclose(critical_value(0.95, df=[4, np.inf]), [stats.t.ppf(0.975, 4), stats.norm.ppf(0.975)], rtol=1e-14)
+
+
+def test_bisect_continuous_and_integer():
+    """Continuous bisection by iterations or tolerance, and the integer search of the exact tests."""
+    from cxstats._inference import bisect
+
+    targets = np.array([2.0, 3.0, 10.0])
+    root = bisect(lambda x: x**2 >= targets, np.zeros(3), np.full(3, 4.0), iterations=60)
+    assert_allclose(root, np.sqrt(targets), rtol=1e-12)
+    loose = bisect(lambda x: x**2 >= targets, np.zeros(3), np.full(3, 4.0), tol=1e-3)
+    assert np.all(np.abs(loose - np.sqrt(targets)) <= 1e-3)
+    # the smallest whole k with k^2 >= target, with sentinels 0 and 100
+    first = bisect(lambda k: k * k >= targets, np.zeros(3), np.full(3, 100.0), integer=True)
+    assert first.tolist() == [2, 2, 4]
+    with pytest.raises(ValueError, match="exactly one of iterations or tol"):
+        bisect(lambda x: x >= 1, 0.0, 2.0)
+
+
+def test_pooled_z_cohen_h_and_verdict():
+    """Pooled z squared is the 2 x 2 Pearson chi-square (scipy), h is Cohen's, the verdict reads p-value ranges."""
+    from scipy.stats import chi2_contingency
+
+    from cxstats._inference import cohen_h, pooled_z, verdict
+
+    chi2 = chi2_contingency([[200, 50], [112, 138]], correction=False)[0]
+    assert_allclose(pooled_z(200, 250, 112, 250) ** 2, chi2, rtol=1e-12)
+    assert pooled_z(0, 10, 0, 20) == 0.0
+    assert_allclose(cohen_h(0.5, 0.5), 0.0)
+    assert_allclose(cohen_h(1.0, 0.0), np.pi)
+    out = verdict([0.01, 0.01, 0.2, np.nan], [0.04, 0.2, 0.3, np.nan], 0.05)
+    assert out[:3].tolist() == ["all", "some", "none"] and pd.isna(out[3])

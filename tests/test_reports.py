@@ -123,17 +123,32 @@ def test_planning_numbers(built_reports):
 
 
 def test_own_survey_numbers(built_reports):
-    """06: the efficiency, weighted share and NPS are the library's on the same synthetic respondents."""
+    """06: efficiency, weighted share and NPS are the library's; the clustered design's NPS SE, design effect and
+    degrees of freedom equal a hand-written linearization over the notebook's stores."""
     got = records(built_reports[1], "06_analyze_your_own_survey")
     df = cxstats.simulate_respondents("gladly_2021", n=1500, seed=42)
     raked = cxstats.rake(df, {"age_group": {"18-34": 0.30, "35-54": 0.35, "55+": 0.35}})
     df["weight"] = raked.weights
     assert_allclose(got["efficiency"], raked.efficiency, rtol=1e-9)
-    share = cxstats.weighted_proportion(df, "love_brands_for_service", weight="weight").proportion[0]
+    share = cxstats.weighted_proportion(df, "love_brands_for_service", weight="weight").estimate[0]
     assert_allclose(got["love_weighted"], share, rtol=1e-9)
-    assert_allclose(got["nps_overall"], cxstats.nps(df.recommend_0_10, weight=df.weight).nps[0], rtol=1e-9)
+    assert_allclose(got["nps_overall"], cxstats.nps(df, "recommend_0_10", weight="weight").estimate[0], rtol=1e-9)
     w = raked.weights.to_numpy()
     assert_allclose(got["efficiency"], w.sum() ** 2 / (len(w) * (w**2).sum()))
+    # the notebook's stores (a planted store effect), then the linearization variance by hand
+    rng = np.random.default_rng(42)
+    segment_store = 3 * rng.integers(0, 4, 1500) + df.segment_true.to_numpy() - 1
+    df["store"] = np.where(rng.random(1500) < 0.25, segment_store, rng.integers(0, 12, 1500))
+    y = 100.0 * ((df.recommend_0_10 >= 9).astype(float) - (df.recommend_0_10 <= 6))
+    mean = (w * y).sum() / w.sum()
+    z = w * (y - mean) / w.sum()
+    se_weights = np.sqrt(len(z) / (len(z) - 1) * ((z - z.mean()) ** 2).sum())
+    psu = pd.Series(z).groupby([df.region, df.store]).sum()
+    var = sum(len(t) / (len(t) - 1) * ((t - t.mean()) ** 2).sum() for _, t in psu.groupby(level=0))
+    var_srs = (w * (y - mean) ** 2).sum() / (w.sum() * (len(y) - 1))
+    assert_allclose([got["nps_se_weights"], got["nps_se_design"]], [se_weights, np.sqrt(var)], rtol=1e-9)
+    assert_allclose(got["nps_deff_design"], var / var_srs, rtol=1e-9)
+    assert got["design_df"] == psu.size - df.region.nunique() == 44
 
 
 def test_segmentation_numbers(built_reports):

@@ -176,3 +176,26 @@ def test_choice_errors_name_the_choice_set(electricity):
     with pytest.warns(UserWarning, match="price coefficient .* is not negative"):
         res = cxstats.choice_model(flipped, "choice", "alt", "chid", ATTRS, price="pf")
     assert res.wtp.wtp.isna().all()
+
+
+def test_delta_method_and_krinsky_robb_primitives():
+    """delta_method_se is sqrt(g' V g) row by row; krinsky_robb is the seeded percentile interval of the draws."""
+    from cxstats._inference import delta_method_se, krinsky_robb
+
+    cov = np.array([[0.04, 0.01], [0.01, 0.09]])
+    grads = np.array([[1.0, 0.0], [0.5, -2.0], [3.0, 1.0]])
+    assert_allclose(delta_method_se(grads, cov), [np.sqrt(g @ cov @ g) for g in grads], rtol=1e-14)
+    assert_allclose(delta_method_se(grads[1], cov), np.sqrt(grads[1] @ cov @ grads[1]), rtol=1e-14)
+    low, high = krinsky_robb(lambda b: b * 2, [1.0, -1.0], cov, draws=4000, seed=7, conf_level=0.9)
+    sims = np.random.default_rng(7).multivariate_normal([1.0, -1.0], cov, size=4000) * 2
+    assert_allclose(low, np.quantile(sims, 0.05, axis=0)) and assert_allclose(high, np.quantile(sims, 0.95, axis=0))
+    # a linear function: the percentile interval approaches the delta-method one
+    assert_allclose(high - low, 2 * stats.norm.ppf(0.95) * 2 * np.sqrt(np.diag(cov)), rtol=0.05)
+
+
+def test_choice_model_reports_statistic_with_its_p_value(electricity):
+    """The coefficient table calls the robust z 'statistic' (as every other table) and its p-value is two-sided."""
+    coef = cxstats.choice_model(electricity, "choice", "alt", "chid", ATTRS, price="pf", respondent="id").coefficients
+    assert "z" not in coef.columns
+    assert_allclose(coef.statistic, coef.estimate / coef.robust_se)
+    assert_allclose(coef.p_value, 2 * stats.norm.sf(np.abs(coef.statistic)), rtol=1e-12)

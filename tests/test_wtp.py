@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+import cxstats
 from cxstats.wtp import gabor_granger, van_westendorp
 
 from .conftest import ROOT
@@ -98,19 +99,34 @@ def test_bad_input_is_named(sample, edit, message):
 
 
 def test_gabor_granger_closed_forms():
-    """Shares, revenue, the revenue-maximizing price, arc elasticities and Wilson intervals by hand."""
-    from statsmodels.stats.proportion import proportion_confint
+    """Shares, revenue, the revenue-maximizing price, arc elasticities and the logit interval by hand."""
+    from scipy import special, stats
 
     df = pd.DataFrame({"p10": [1] * 80 + [0] * 20, "p15": [1] * 60 + [0] * 40, "p20": [1] * 30 + [0] * 70})
     res = gabor_granger(df, {10: "p10", 15: "p15", 20: "p20"})
     d = res.demand
-    assert_allclose(d.share, [0.8, 0.6, 0.3])
+    assert_allclose(d.estimate, [0.8, 0.6, 0.3])
     assert_allclose(d.revenue, [8.0, 9.0, 6.0])
     assert res.optimal_price == 15
     assert_allclose(d.elasticity.iloc[1], ((0.6 - 0.8) / 0.7) / (5 / 12.5))
-    low, high = proportion_confint(60, 100, method="wilson")
-    assert_allclose([d.ci_low.iloc[1], d.ci_high.iloc[1]], [low, high])
+    # svyciprop(method = "logit") on a simple random sample of 100: se = sqrt(p (1 - p) / (n - 1)), t with 99 df
+    p, n = 0.6, 100
+    se = np.sqrt(p * (1 - p) / (n - 1))
+    half = stats.t.ppf(0.975, n - 1) * se / (p * (1 - p))
+    assert_allclose(d.se.iloc[1], se)
+    assert_allclose([d.ci_low.iloc[1], d.ci_high.iloc[1]],
+                    [special.expit(special.logit(p) - half), special.expit(special.logit(p) + half)])
     assert res.n_inconsistent == 0
+
+
+def test_gabor_granger_shares_equal_weighted_proportion():
+    """Each price's share goes through the same route as weighted_proportion (same numbers, weights included)."""
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"p10": rng.integers(0, 2, 300), "p20": rng.integers(0, 2, 300), "w": rng.uniform(0.5, 2, 300)})
+    res = gabor_granger(df, {10: "p10", 20: "p20"}, weight="w")
+    ref = cxstats.weighted_proportion(df, "p20", weight="w")
+    assert_allclose(res.demand.iloc[1][["estimate", "se", "ci_low", "ci_high"]].astype(float),
+                    ref.iloc[0][["estimate", "se", "ci_low", "ci_high"]].astype(float), rtol=1e-12)
 
 
 def test_gabor_granger_counts_inconsistent_buyers():
@@ -127,5 +143,5 @@ def test_gabor_granger_errors():
         gabor_granger(df, {10: "a"})
     with pytest.raises(ValueError, match="non-negative numbers"):
         gabor_granger(df, {-1: "a", 10: "a"})
-    with pytest.raises(ValueError, match="column 'b' must hold 0/1"):
+    with pytest.raises(ValueError, match=r"column 'b' must be 0/1 or boolean.*\[2.0\]"):
         gabor_granger(df, {10: "a", 12: "b"})

@@ -3,3 +3,5 @@ num <- function(x) ifelse(is.na(x), "float('nan')", ifelse(is.infinite(x), ifels
 vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
 strs <- function(x) paste0("[", paste0("'", x, "'", collapse = ", "), "]")
 emit <- function(name, x) cat(name, " = ", x, "\n", sep = "")
+pystr <- function(x) encodeString(as.character(x), quote = '"')
+rowmajor <- function(m) vec(t(as.matrix(m)))

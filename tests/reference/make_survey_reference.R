@@ -57,3 +57,12 @@ emit("RS_CHISQ", num(f1$statistic)); emit("RS_CHISQ_P", num(f1$p.value))
 cat("# chisq.test(table(d$region, d$segment), correct = FALSE) (unweighted)\n")
 u <- chisq.test(table(d$region, d$segment), correct = FALSE)
 emit("PEARSON", num(u$statistic)); emit("PEARSON_P", num(u$p.value))
+cat("# profile: each segment against the rest, svyttest(y ~ I(segment == s), des); coefficient and its SE\n")
+for (v in c("csat", "likes")) {
+  est <- c(); se <- c()
+  for (s in c("A", "B", "C")) {
+    tt <- svyttest(as.formula(paste(v, "~ I(segment == '", s, "')", sep = "")), des)
+    est <- c(est, unname(tt$estimate)); se <- c(se, unname(tt$estimate / tt$statistic))
+  }
+  emit(paste0("PROFILE_", toupper(v), "_DIFF"), vec(est)); emit(paste0("PROFILE_", toupper(v), "_SE"), vec(se))
+}

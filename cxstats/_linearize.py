@@ -1,0 +1,188 @@
+"""Linearization (Taylor) variances from aggregated sufficient statistics, as R's ``svyrecvar``.
+
+An estimate's influence value for a respondent is ``a w + b w y`` with
+coefficients ``a`` and ``b`` that are constant within a group of the
+aggregated table (for a ratio mean ``r = Y / W`` of a domain: ``a = -r / W``,
+``b = 1 / W`` for the domain's answered rows, 0 elsewhere; for a total
+``a = 0``, ``b = 1``). Its variance is a sum over strata of the spread of the
+PSU totals of these values:
+
+    V = sum_h (1 - f_h) n_h / (n_h - 1) [ sum_j z_hj^2 - (sum_j z_hj)^2 / n_h ]
+
+(``n_h`` sampled PSUs, ``f_h = n_h / N_h``), plus, with a finite population
+correction at later stages, the same spread of the stage's unit totals within
+each unit above, times the sampling fractions of the stages above. When rows
+are the PSUs, ``sum_j z_j^2`` is read off the sums of ``w^2``, ``w^2 y`` and
+``w^2 y^2`` of each group, so no respondent row is ever needed twice.
+
+Lonely PSUs follow ``lonely_psu`` as R's ``survey.lonely.psu``; "present"
+strata are those where the estimate's rows (the domain's answered rows)
+appear, as in R, where a domain estimate is computed on the subset design.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SELF_REPRESENTING = 1e-7  # R: a stratum with (N - n) / N below this contributes nothing
+ROUNDING = 1e-12  # a difference of sums this small relative to the sums is rounding, not spread
+
+
+def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sums of the rows of ``values`` (n x K) by ``index`` (n,), as a (size x K) array."""
+    out = np.zeros((size, values.shape[1]))
+    np.add.at(out, index, values)
+    return out
+
+
+def _first_stage_factors(design):
+    """Per stratum: n_h, (N_h - n_h) / N_h (1 with replacement) and whether the stratum has one PSU."""
+    strata = design.strata_table
+    n = strata["n_psu"].to_numpy(dtype=float)
+    pop = strata["popsize"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
+    return n, fpc, n == 1
+
+
+def _stratum_scale(n, fpc, lonely):
+    """(1 - f) n / (n - 1) for strata with two or more PSUs; 0 for lonely and self-representing strata."""
+    regular = ~lonely & (fpc >= SELF_REPRESENTING)
+    return np.where(regular, fpc * n / np.where(n > 1, n - 1, 1), 0.0)
+
+
+def _spread(scale, S, G, n, diagonal):
+    """sum_h scale_h (G_h - S_h S_h' / n_h); a variance lost in rounding (a constant answer) is exactly 0."""
+    if diagonal:
+        spread = G - S**2 / n[:, None]
+        spread[np.abs(spread) <= ROUNDING * np.abs(G)] = 0.0
+        return np.einsum("h,hk->k", scale, spread)
+    spread = G - S[:, :, None] * S[:, None, :] / n[:, None, None]
+    spread[np.abs(spread) <= ROUNDING * np.abs(G)] = 0.0
+    return np.einsum("h,hkl->kl", scale, spread)
+
+
+def _combine(n, fpc, lonely, S, G, present, rule, diagonal):
+    """Sum the first-stage stratum contributions, with R's rules for strata that have one PSU."""
+    V = _spread(_stratum_scale(n, fpc, lonely), S, G, n, diagonal)
+    lone = lonely & (fpc >= SELF_REPRESENTING)
+    present = np.broadcast_to(present, S.shape)
+    if lone.any() and rule == "adjust":
+        # centred at the grand mean of the PSU totals of the strata present (R >= 4.2)
+        count = (present * n[:, None]).sum(axis=0)
+        centre = (S * present).sum(axis=0) / np.where(count > 0, count, 1)
+        dev = (S - centre) * (lone[:, None] & present)
+        if diagonal:
+            V = V + np.einsum("h,hk->k", fpc * lone, dev**2)
+        else:
+            V = V + np.einsum("h,hk,hl->kl", fpc * lone, dev, dev)
+    if lonely.any() and rule == "average":
+        # the other strata's contributions, scaled up to all strata present
+        n_present = present.sum(axis=0).astype(float)
+        n_ok = (present & ~lonely[:, None]).sum(axis=0).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = n_present / n_ok
+        V = V * (factor if diagonal else np.sqrt(np.outer(factor, factor)))
+    return V
+
+
+def variance(design, table, a, b, present=None, diagonal=True):
+    """Linearization variance of K estimates whose influence values are ``a w + b w y`` per group row.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    table : pandas.DataFrame
+        ``Totals.table``: one row per group, with ``stratum``, unit codes and the sums.
+    a, b : numpy.ndarray, shape (G, K)
+        Coefficients of each group row for each estimate (over the answered rows).
+    present : numpy.ndarray of bool, shape (H, K), optional
+        Strata in which each estimate's rows appear (only matters for
+        ``lonely_psu`` "adjust" and "average"); default all strata.
+    diagonal : bool
+        Variances only (K,) or the full covariance (K, K).
+    """
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    K = a.shape[1]
+    H = len(design.strata_table)
+    stratum = table["stratum"].to_numpy()
+    sw, swy = table["sw_y"].to_numpy(), table["swy"].to_numpy()
+    t = a * sw[:, None] + b * swy[:, None]  # each group's total influence
+    units = [c for c in table.columns if c.startswith("unit")]
+    if present is None:
+        present = np.ones((H, K), dtype=bool)
+    n, fpc, lonely = _first_stage_factors(design)
+    if units:
+        psu = table["unit1"].to_numpy()
+        P = int(psu.max()) + 1
+        Z = _sum_by(psu, t, P)
+        psu_stratum = np.zeros(P, dtype=np.int64)
+        psu_stratum[psu] = stratum
+        used = np.zeros(P, dtype=bool)
+        used[psu] = True
+        Z, psu_stratum = Z[used], psu_stratum[used]
+        S = _sum_by(psu_stratum, Z, H)
+        if diagonal:
+            G = _sum_by(psu_stratum, Z**2, H)
+        else:
+            G = np.zeros((H, K, K))
+            np.add.at(G, psu_stratum, Z[:, :, None] * Z[:, None, :])
+    else:
+        S = _sum_by(stratum, t, H)
+        sw2, sw2y, sw2y2 = (table[c].to_numpy() for c in ("sw2_y", "sw2y", "sw2y2"))
+        if diagonal:
+            q = a**2 * sw2[:, None] + 2 * a * b * sw2y[:, None] + b**2 * sw2y2[:, None]
+            G = _sum_by(stratum, q, H)
+        else:
+            G = np.zeros((H, K, K))
+            for h in range(H):  # one K x K product per stratum
+                rows = stratum == h
+                ah, bh = a[rows], b[rows]
+                G[h] = (ah.T * sw2[rows]) @ ah + (ah.T * sw2y[rows]) @ bh + (bh.T * sw2y[rows]) @ ah \
+                    + (bh.T * sw2y2[rows]) @ bh
+    V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal)
+    if len(units) > 1:
+        V = V + _later_stages(design, table, t, units, n, fpc, diagonal)
+    return V
+
+
+def _later_stages(design, table, t, units, n1, fpc1, diagonal):
+    """Within-unit variance of stages 2 and later (with fpc), times the sampling fractions of the stages above.
+
+    Each unit of the stage above acts as a stratum of the stage below (R's
+    recursion in ``multistage``). A unit with a single sampled subunit
+    contributes nothing (its own mean is its centre), as in R.
+    """
+    K = t.shape[1]
+    total = np.zeros(K) if diagonal else np.zeros((K, K))
+    pop1 = design.strata_table["popsize"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(np.isinf(pop1), 0.0, n1 / pop1)[table["stratum"].to_numpy()]  # per group row
+    for s in range(2, len(units) + 1):
+        stage = design.stage_tables[s - 2]
+        position = np.searchsorted(stage["unit"].to_numpy(), table[f"unit{s - 1}"].to_numpy())
+        child = table[f"unit{s}"].to_numpy()
+        n = stage["n_units"].to_numpy(dtype=float)
+        pop = stage["popsize"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
+        C = int(child.max()) + 1
+        Z = _sum_by(child, t, C)
+        child_parent = np.zeros(C, dtype=np.int64)
+        child_parent[child] = position
+        used = np.zeros(C, dtype=bool)
+        used[child] = True
+        Z, child_parent = Z[used], child_parent[used]
+        P = len(stage)
+        S = _sum_by(child_parent, Z, P)
+        if diagonal:
+            G = _sum_by(child_parent, Z**2, P)
+        else:
+            G = np.zeros((P, K, K))
+            np.add.at(G, child_parent, Z[:, :, None] * Z[:, None, :])
+        above = np.zeros(P)
+        above[position] = fraction
+        total = total + _spread(_stratum_scale(n, fpc, n == 1) * above, S, G, n, diagonal)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = fraction * np.where(np.isinf(pop), 0.0, n / pop)[position]
+    return total

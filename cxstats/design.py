@@ -1,0 +1,532 @@
+"""Survey designs: weights, strata, clusters (PSUs) and finite population corrections, as R's ``svydesign``.
+
+A design is checked once, when it is made; every respondent-level estimate
+then reads it. Respondent rows live either in memory (a pandas DataFrame,
+held with integer codes for strata and sampling units) or where the data is
+(a Parquet/CSV file or an Ibis table: the checks below run there as queries
+and only small tables come back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_choice
+
+LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
+FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read_csv", ".tsv": "read_csv"}
+
+
+def check_columns(df, *columns, where="the data") -> None:
+    """Raise a ValueError naming every requested column that ``df`` (a DataFrame or Ibis table) lacks."""
+    names = list(df.columns)
+    missing = [c for c in columns if c is not None and c not in names]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in {where}; available: {names}")
+
+
+def plain(value):
+    """A numpy scalar as the plain Python value it holds (for messages: 83, not np.int64(83))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _rows(index, mask, limit=5) -> list:
+    return list(index[np.flatnonzero(mask)[:limit]])
+
+
+def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
+    """The weight column as floats, or ones; missing, non-finite or negative weights are errors naming the rows.
+
+    Weights of zero are allowed (such rows stay in the design, as in R's
+    ``survey``), but not weights that all are zero.
+    """
+    if weight is None:
+        return np.ones(len(df))
+    check_columns(df, weight, where=where)
+    column = df[weight]
+    if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) or \
+            isinstance(column.dtype, pd.CategoricalDtype):
+        shown = column.dropna().unique()[:5].tolist()
+        raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}")
+    w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
+    total = w.sum()
+    if not np.isfinite(total):
+        bad = ~np.isfinite(w)
+        if bad.any():
+            raise ValueError(f"weight column {weight!r} has {int(bad.sum())} missing or non-finite value(s), "
+                             f"e.g. rows {_rows(df.index, bad)}; every respondent needs a weight (0 to leave one out)")
+        raise ValueError(f"weight column {weight!r} is too large to sum; rescale it")
+    if w.min() < 0:
+        bad = w < 0
+        raise ValueError(f"weight column {weight!r} has {int(bad.sum())} negative value(s), e.g. rows "
+                         f"{_rows(df.index, bad)}; weights must be 0 or more")
+    if total <= 0:
+        raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
+    return w
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class SurveyDesign:
+    """A checked survey design; made by :func:`survey_design`.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame or ibis.Table
+        The respondents (an Ibis table for files and database tables).
+    weight, strata : str or None
+        Column names (None: weight 1, one stratum).
+    cluster, fpc : tuple of str
+        Sampling-unit columns, one per stage (empty: every row is its own
+        PSU), and finite population correction columns, one per stage.
+    nest : bool
+    lonely_psu : str
+        What a stratum with one PSU contributes to the variance.
+    source : str
+        "data", or the path read.
+    strata_table : pandas.DataFrame
+        One row per stratum: ``stratum``, ``n_rows``, ``n_psu`` (sampled
+        PSUs), ``n_psu_positive`` (with a positive weight), ``popsize``
+        (PSUs in the population; infinite without fpc).
+    stage_tables : tuple of pandas.DataFrame
+        For stages 2 and later (only used with fpc): per unit of the stage
+        above, ``n_units`` sampled and ``popsize``.
+    n_rows, n_zero_weight : int
+    degf : int
+        Design degrees of freedom: PSUs minus strata, counting only those
+        with a positive weight (R's ``degf``).
+    weights, stratum_codes : numpy.ndarray or None
+        Per row, for in-memory data only.
+    unit_codes : tuple of numpy.ndarray
+        Per row and stage, integer codes of the sampling units (in memory only).
+    """
+
+    data: object
+    weight: str | None
+    strata: str | None
+    cluster: tuple
+    fpc: tuple
+    nest: bool
+    lonely_psu: str
+    source: str
+    strata_table: pd.DataFrame
+    stage_tables: tuple
+    n_rows: int
+    n_zero_weight: int
+    degf: int
+    weights: np.ndarray | None = None
+    stratum_codes: np.ndarray | None = None
+    unit_codes: tuple = ()
+
+    @property
+    def in_memory(self) -> bool:
+        """True for a pandas DataFrame, False for data read where it lives (Ibis)."""
+        return isinstance(self.data, pd.DataFrame)
+
+    @property
+    def columns(self) -> list:
+        return list(self.data.columns)
+
+    @property
+    def with_replacement(self) -> bool:
+        """True without fpc: variance as for sampling PSUs with replacement."""
+        return not self.fpc
+
+    def summary(self) -> pd.DataFrame:
+        """The strata table: rows, sampled PSUs (all and with positive weight) and population PSUs per stratum."""
+        return self.strata_table.copy()
+
+    def __repr__(self) -> str:
+        kind = "Stratified " if self.strata else ""
+        if not self.cluster:
+            kind += "independent sampling design"
+        else:
+            kind += f"{len(self.cluster)}-stage cluster sampling design"
+        kind += " (with replacement)" if self.with_replacement else ""
+        psus = int(self.strata_table["n_psu"].sum())
+        return (f"<SurveyDesign: {kind}; {self.n_rows} rows, {len(self.strata_table)} strata, {psus} PSUs, "
+                f"degf {self.degf}; weight={self.weight!r}, strata={self.strata!r}, cluster={list(self.cluster)}, "
+                f"fpc={list(self.fpc)}, lonely_psu={self.lonely_psu!r}; source: {self.source}>")
+
+
+def _as_list(name, value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) and value:
+        return list(value)
+    raise ValueError(f"{name} must be a column name or a list of column names, got {value!r}")
+
+
+def open_source(data):
+    """A DataFrame stays as it is; a Parquet/CSV path or an Ibis table becomes an Ibis table. Returns (data, label)."""
+    if isinstance(data, pd.DataFrame):
+        return data, "the data"
+    if isinstance(data, str | Path):
+        import ibis
+
+        path = Path(data)
+        suffixes = [s.lower() for s in path.suffixes]
+        reader = FILE_READERS.get(path.suffix.lower())
+        if reader is None and len(suffixes) > 1 and suffixes[-1] in (".gz", ".zst", ".bz2"):
+            reader = FILE_READERS.get(suffixes[-2]) if suffixes[-2] in (".csv", ".tsv") else None
+        if reader is None:
+            raise ValueError(f"{path}: survey files are read where they are from .parquet or .csv (.tsv, .csv.gz); "
+                             f"got {path.suffix or 'no ending'!r}. Read other formats with cxstats.read_responses "
+                             "and pass the DataFrame")
+        if not path.is_file():
+            raise ValueError(f"{path}: file not found")
+        con = ibis.duckdb.connect()
+        try:
+            table = getattr(con, reader)(str(path))
+        except Exception as err:  # duckdb raises several types; name the file either way
+            raise ValueError(f"{path}: could not be read: {type(err).__name__}: {err}") from err
+        return table, str(path)
+    try:
+        import ibis
+    except ImportError:  # pragma: no cover - ibis is a dependency
+        ibis = None
+    if ibis is not None and isinstance(data, ibis.Table):
+        return data, "the table"
+    if isinstance(data, SurveyDesign):
+        raise ValueError("data is already a survey design; pass it to the estimate directly")
+    raise ValueError(f"data must be a pandas DataFrame, a path to a .parquet or .csv file, an Ibis table or a "
+                     f"survey design; got {type(data).__name__}")
+
+
+def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nest=False, lonely_psu="fail"):
+    """Describe how a survey sample was drawn: weights, strata, clusters (PSUs) and finite population corrections.
+
+    The design is checked once here; every respondent-level estimate
+    (:func:`weighted_mean`, :func:`weighted_proportion`, :func:`nps`,
+    :func:`crosstab`, ...) accepts it as ``data`` and then computes
+    design-based (Taylor linearization) standard errors, as R's ``survey``
+    package does for the same ``svydesign``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, path or ibis.Table
+        One row per respondent. A ``.parquet`` or ``.csv`` path is read by
+        DuckDB (through Ibis) where it lies; the whole file is never loaded.
+    weight : str, optional
+        Column of survey (sampling) weights: how many population members a
+        respondent stands for; not frequency weights. Zero is allowed (the
+        row stays in the design, as in R). Without weights and without
+        ``fpc`` every row has weight 1; with ``fpc`` and no weights, the
+        weights are the inverse sampling fractions of the stages (as R).
+    strata : str, optional
+        Column of strata (sampling was done separately in each).
+    cluster : str or list of str, optional
+        Sampling-unit columns, first stage first (R's ``ids = ~psu + ssu``).
+        Without it every respondent is its own PSU.
+    fpc : str or list of str, optional
+        Finite population correction per stage: population sizes (all
+        values >= 1: PSUs in the stratum, then units in the PSU) or
+        sampling fractions (all values <= 1). Without it, sampling is
+        treated as with replacement.
+    nest : bool, default False
+        True when PSU ids are only unique within strata (PSU 1 of stratum A
+        is not PSU 1 of stratum B). With False, a PSU id found in two strata
+        is an error.
+    lonely_psu : {"fail", "certainty", "remove", "average", "adjust"}
+        A stratum with a single PSU has no variance estimate. As R's
+        ``options(survey.lonely.psu = ...)``: ``fail`` raises (default);
+        ``certainty`` and ``remove`` let it contribute nothing; ``average``
+        replaces its contribution by the average of the other strata;
+        ``adjust`` centres it at the grand mean instead of its own.
+
+    Returns
+    -------
+    SurveyDesign
+        Pass it as ``data`` to any respondent-level estimate (then
+        ``weight=`` is not allowed there). ``design.summary()`` tabulates
+        the strata; ``design.degf`` is the design's degrees of freedom.
+
+    Raises
+    ------
+    ValueError
+        A missing column; a missing, non-finite or negative weight (rows
+        named); missing strata, cluster or fpc values (rows named); a PSU in
+        two strata when ``nest=False``; a stratum with one PSU when
+        ``lonely_psu="fail"`` (stratum named); an fpc that varies within a
+        stratum, mixes counts and fractions, or is smaller than the number
+        of units sampled; a design with a single PSU.
+
+    Notes
+    -----
+    Variances are Horvitz-Thompson-type linearization (Taylor) variances:
+    with ``n_h`` PSUs in stratum ``h``, PSU totals ``z_hi`` of the
+    estimate's influence values and ``f_h = n_h / N_h``, ``V = sum_h (1 -
+    f_h) n_h / (n_h - 1) sum_i (z_hi - mean_h z)^2``, plus, with fpc at later
+    stages, the within-PSU variance of each stage times the sampling
+    fractions above it (R's ``svyrecvar``). Degrees of freedom are PSUs minus
+    strata (R's ``degf``).
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, ch. 2-3.
+    Wolter, K. M. (2007). Introduction to Variance Estimation, 2nd ed. Springer, ch. 6.
+
+    Examples
+    --------
+    Four stores (the PSUs) in two regions (the strata), two customers each:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"region": ["N"] * 4 + ["S"] * 4, "store": [1, 1, 2, 2, 3, 3, 4, 4],
+    ...                    "w": [10.0] * 8, "csat": [4, 5, 3, 4, 2, 3, 5, 5]})
+    >>> design = survey_design(df, weight="w", strata="region", cluster="store")
+    >>> design.degf
+    2
+    >>> design.summary()[["stratum", "n_rows", "n_psu"]]
+      stratum  n_rows  n_psu
+    0       N       4      2
+    1       S       4      2
+    """
+    check_choice("lonely_psu", lonely_psu, LONELY_PSU)
+    if not isinstance(nest, bool):
+        raise ValueError(f"nest must be True or False, got {nest!r}")
+    clusters, fpcs = _as_list("cluster", cluster), _as_list("fpc", fpc)
+    if strata is not None and not isinstance(strata, str):
+        raise ValueError(f"strata must be one column name, got {strata!r}")
+    if weight is not None and not isinstance(weight, str):
+        raise ValueError(f"weight must be a column name, got {weight!r}")
+    if len(fpcs) > max(1, len(clusters)):
+        raise ValueError(f"fpc has {len(fpcs)} columns for {len(clusters)} cluster stage(s); give at most one per "
+                         "stage")
+    data, source = open_source(data)
+    check_columns(data, weight, strata, *clusters, *fpcs, where=source)
+    spec = {"weight": weight, "strata": strata, "cluster": tuple(clusters), "fpc": tuple(fpcs), "nest": nest,
+            "lonely_psu": lonely_psu, "source": source}
+    if isinstance(data, pd.DataFrame):
+        return _design_in_memory(data, spec)
+    from ._aggregate import design_from_table
+
+    return design_from_table(data, spec)
+
+
+def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (in sorted order) and labels of a design column; missing values are errors naming the rows."""
+    missing = values.isna().to_numpy()
+    if missing.any():
+        raise ValueError(f"{name} column {values.name!r} has {int(missing.sum())} missing value(s) in {source}, "
+                         f"e.g. rows {_rows(values.index, missing)}; every respondent needs one")
+    codes, labels = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(labels)
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Codes of the pairs (a, b) of two non-negative integer code arrays, numbered in sorted order."""
+    key = a * (int(b.max()) + 1) + b
+    return pd.factorize(key, sort=True)[0].astype(np.int64)
+
+
+def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_labels, spec: dict) -> None:
+    """With ``nest=False``, a PSU id found in two strata is an error naming it and the strata."""
+    if spec["strata"] is None or spec["nest"] or not spec["cluster"]:
+        return
+    pairs = np.unique(np.column_stack([psu, stratum]), axis=0)
+    psu_of_pair = pairs[:, 0]
+    repeated = np.flatnonzero(np.diff(psu_of_pair) == 0)
+    if repeated.size:
+        p = psu_of_pair[repeated[0]]
+        strata = [plain(stratum_labels[s]) for s in pairs[psu_of_pair == p, 1]][:5]
+        raise ValueError(f"PSUs are not nested in strata in {spec['source']}: PSU {plain(psu_labels[p])!r} of "
+                         f"{spec['cluster'][0]!r} appears in strata {strata}; if PSU ids are numbered within "
+                         "each stratum, pass nest=True")
+
+
+def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
+    """Integer codes of the sampling units of every stage, nested in the stage above (and in strata with nest)."""
+    units = []
+    for stage, codes in enumerate(raw):
+        if stage == 0 and spec["nest"]:
+            codes = pair_codes(stratum, codes)
+        elif stage > 0:
+            codes = pair_codes(units[-1], codes)  # later stages are nested in the stage above, as R forces
+        units.append(codes)
+    return units
+
+
+def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
+    source = spec["source"]
+    n = len(df)
+    if n == 0:
+        raise ValueError(f"{source} has no rows")
+    if spec["strata"] is not None:
+        stratum, stratum_labels = _codes(df[spec["strata"]], "strata", source)
+    else:
+        stratum, stratum_labels = np.zeros(n, dtype=np.int64), np.array([1])
+    raw = [_codes(df[column], "cluster", source) for column in spec["cluster"]]
+    if raw:
+        check_nested(stratum, raw[0][0], stratum_labels, raw[0][1], spec)
+    units = unit_codes(stratum, [codes for codes, _ in raw], spec)
+    fpc_values = []
+    for column in spec["fpc"]:
+        values = df[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            raise ValueError(f"fpc column {column!r} must be numeric (population sizes or sampling fractions)")
+        missing = values.isna().to_numpy()
+        if missing.any():
+            raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
+                             f"{_rows(values.index, missing)}; every respondent needs one")
+        fpc_values.append(values.to_numpy(dtype=float))
+    w = check_weights(df, spec["weight"], where=source)
+    unit_table = _unit_table(stratum, units, fpc_values, w, raw)
+    unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
+    strata_table, stage_tables, final_weights = design_tables(unit_table, spec)
+    if final_weights is not None:  # weights from the fpc, as R when no weights are given
+        lookup = np.empty(len(final_weights))
+        if units:
+            lookup[unit_table[f"unit{len(units)}"].to_numpy()] = final_weights
+            w = lookup[units[-1]]
+        else:
+            w = final_weights[stratum]
+    return SurveyDesign(
+        data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
+        n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
+        stratum_codes=stratum,
+        unit_codes=tuple(units))
+
+
+def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarray, raw=()) -> pd.DataFrame:
+    """Rows and positive-weight rows per final sampling unit (per stratum when rows are the PSUs), with fpc ranges."""
+    all_positive = w.min() > 0
+    if units:
+        finest = units[-1]
+        size = int(finest.max()) + 1
+        first = np.full(size, -1, dtype=np.int64)
+        first[finest[::-1]] = np.arange(finest.size - 1, -1, -1)
+        n = np.bincount(finest, minlength=size)
+        n_pos = n if all_positive else np.bincount(finest, weights=w > 0, minlength=size).astype(np.int64)
+        table = {"stratum": stratum[first], **{f"unit{s + 1}": codes[first] for s, codes in enumerate(units)},
+                 **{f"label{s + 1}": labels[codes[first]] for s, (codes, labels) in enumerate(raw)}}
+        group, groups = finest, size
+    elif not fpc_values and not stratum.any():  # one stratum, rows as PSUs: the usual weights-only design
+        return pd.DataFrame({"stratum": [0], "n": [w.size], "n_pos": [w.size if all_positive else
+                                                                      int(np.count_nonzero(w > 0))]})
+    else:
+        groups = int(stratum.max()) + 1
+        n = np.bincount(stratum, minlength=groups)
+        n_pos = n if all_positive else np.bincount(stratum, weights=w > 0, minlength=groups).astype(np.int64)
+        table = {"stratum": np.arange(groups)}
+        group = stratum
+    table.update(n=n.astype(np.int64), n_pos=np.asarray(n_pos, dtype=np.int64))
+    for s, values in enumerate(fpc_values):
+        low, high = np.full(groups, np.inf), np.full(groups, -np.inf)
+        np.minimum.at(low, group, values)
+        np.maximum.at(high, group, values)
+        table[f"fpc{s + 1}_min"], table[f"fpc{s + 1}_max"] = low, high
+    return pd.DataFrame(table)
+
+
+def design_degf(strata_table: pd.DataFrame) -> int:
+    """PSUs with a positive weight minus strata with a positive weight (R's ``degf``)."""
+    positive = strata_table["n_psu_positive"] > 0
+    return int(strata_table.loc[positive, "n_psu_positive"].sum() - positive.sum())
+
+
+def _popsize(table: pd.DataFrame, stage: int, group: str, sampled: np.ndarray, fractions: bool, what: str,
+             source: str) -> np.ndarray:
+    """Population size per group of one stage; the fpc must be one value per group and at least the sample."""
+    grouped = table.groupby(group, sort=True)
+    low, high = grouped[f"fpc{stage}_min"].min(), grouped[f"fpc{stage}_max"].max()
+    names = _unit_names(table, group, low.index)
+    varies = (low != high).to_numpy()
+    if varies.any():
+        i = int(np.flatnonzero(varies)[0])
+        raise ValueError(f"fpc at stage {stage} varies within {what} {names[i]!r} ({low.iloc[i]:g} to "
+                         f"{high.iloc[i]:g}) in {source}; it must be one value per {what}")
+    pop = low.to_numpy(dtype=float)
+    if fractions:
+        pop = sampled / pop
+    bad = pop < sampled * (1 - 1e-9)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"fpc implies more than 100% sampling at stage {stage} in {what} {names[i]!r}: "
+                         f"{sampled[i]:g} units sampled from a population of {pop[i]:g}")
+    return pop
+
+
+def _unit_names(table: pd.DataFrame, group: str, index) -> list:
+    """How the data names each group: a stratum's label, or a sampling unit's id as written (not its code)."""
+    label = group.replace("unit", "label")
+    if label in table and label != group:
+        names = table.groupby(group, sort=True)[label].first().reindex(index)
+        return [plain(v) for v in names]
+    return [plain(v) for v in index]
+
+
+def design_tables(unit_table: pd.DataFrame, spec: dict):
+    """Strata table, later-stage tables and (with fpc but no weights) the weight of each final unit.
+
+    ``unit_table`` has one row per final sampling unit, or per stratum when
+    every row is its own PSU: ``stratum`` (label), ``unit1``.. (integer
+    codes), ``n`` (rows), ``n_pos`` (rows with a positive weight) and
+    ``fpc{s}_min``/``fpc{s}_max``.
+    """
+    source, stages, fpcs = spec["source"], len(spec["cluster"]), spec["fpc"]
+    if stages:
+        psus = unit_table.groupby(["stratum", "unit1"], sort=True).agg(n=("n", "sum"), n_pos=("n_pos", "sum"))
+        per_stratum = psus.reset_index().groupby("stratum", sort=True)
+        strata = pd.DataFrame({"stratum": per_stratum["n"].sum().index, "n_rows": per_stratum["n"].sum().to_numpy(),
+                               "n_psu": per_stratum["n"].size().to_numpy(),
+                               "n_psu_positive": per_stratum["n_pos"].agg(lambda x: int((x > 0).sum())).to_numpy()})
+    else:  # rows are the PSUs: the table is already per stratum
+        strata = pd.DataFrame({"stratum": unit_table["stratum"], "n_rows": unit_table["n"],
+                               "n_psu": unit_table["n"], "n_psu_positive": unit_table["n_pos"]}).reset_index(drop=True)
+    strata[["n_rows", "n_psu", "n_psu_positive"]] = strata[["n_rows", "n_psu", "n_psu_positive"]].astype(np.int64)
+    if len(strata) == 1 and strata["n_psu"].iloc[0] == 1:
+        raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two "
+                         "(check the cluster column)")
+    fractions = False
+    if fpcs:
+        lows = [unit_table[f"fpc{s + 1}_min"] for s in range(len(fpcs))]
+        if any((v <= 0).any() for v in lows):
+            raise ValueError(f"fpc columns {list(fpcs)} must be positive")
+        counts = all((v >= 1).all() for v in lows)
+        fractions = all((v <= 1).all() for v in lows) and not counts
+        if not (counts or fractions):
+            raise ValueError(f"fpc columns {list(fpcs)} must all be population sizes (every value >= 1) or all "
+                             "sampling fractions (every value <= 1), not a mix")
+        strata["popsize"] = _popsize(unit_table, 1, "stratum", strata["n_psu"].to_numpy(float), fractions,
+                                     "stratum", source)
+    else:
+        strata["popsize"] = np.inf
+    lonely = strata.loc[strata["n_psu"] == 1, "stratum"].tolist()
+    if lonely and spec["lonely_psu"] == "fail":
+        raise ValueError(f"stratum(s) {lonely[:5]} of {spec['strata']!r} have only one PSU, so their variance cannot "
+                         "be estimated; choose lonely_psu='certainty', 'remove', 'average' or 'adjust' (as R's "
+                         "survey.lonely.psu), or merge the stratum with a similar one")
+    stage_tables = []
+    for s in range(2, stages + 1):
+        parent, child = f"unit{s - 1}", f"unit{s}"
+        per_parent = unit_table.groupby(parent, sort=True)[child].nunique()
+        table = pd.DataFrame({"unit": per_parent.index.to_numpy(), "n_units": per_parent.to_numpy()})
+        if len(fpcs) >= s:
+            table["popsize"] = _popsize(unit_table, s, parent, table["n_units"].to_numpy(float), fractions,
+                                        f"unit of stage {s - 1}", source)
+        else:
+            table["popsize"] = np.inf
+        single = ((table["n_units"] == 1) & (table["popsize"] > 1)).to_numpy()
+        if fpcs and single.any() and spec["lonely_psu"] in ("fail", "average"):
+            names = _unit_names(unit_table, parent, table["unit"])
+            shown = [n for n, one in zip(names, single, strict=True) if one][:5]
+            raise ValueError(f"unit(s) {shown} of {spec['cluster'][s - 2]!r} have a single sampled unit of "
+                             f"{spec['cluster'][s - 1]!r}, "
+                             f"so the within-unit variance of stage {s} cannot be estimated; choose "
+                             "lonely_psu='certainty', 'remove' or 'adjust' (they contribute nothing), as R's survey")
+        stage_tables.append(table)
+    weights = None
+    if fpcs and spec["weight"] is None:
+        if len(fpcs) < stages:
+            raise ValueError("weights cannot be computed from the fpc when some stages have none; give weight=")
+        ratio = (strata["popsize"] / strata["n_psu"]).to_numpy()
+        weights = ratio[np.searchsorted(strata["stratum"].to_numpy(), unit_table["stratum"].to_numpy())]
+        for s, table in enumerate(stage_tables, start=2):
+            ratio = (table["popsize"] / table["n_units"]).to_numpy()
+            weights = weights * ratio[np.searchsorted(table["unit"].to_numpy(), unit_table[f"unit{s - 1}"].to_numpy())]
+    return strata, tuple(stage_tables), weights

@@ -1,0 +1,235 @@
+# Reference values for the complex survey design (strata, clusters, fpc, domains) from R's
+# survey package. Data: api_strat.csv, api_clus1.csv, api_clus2.csv (written by export_api.R
+# from data(api, package = "survey")); read back here so R and Python see the same numbers.
+# Uses survey from $SURVEY_LIB first (default /opt/rlib45, survey 4.5); SURVEY_LIB= (empty)
+# uses the system library (Debian's r-cran-survey). Regenerate with:
+#   Rscript tests/reference/make_design_reference.R > tests/reference/r_design_values.py
+# Every value is written with 17 significant digits; each block says which R call produced it.
+lib <- Sys.getenv("SURVEY_LIB", "/opt/rlib45")
+if (nzchar(lib)) .libPaths(c(lib, .libPaths()))
+suppressPackageStartupMessages(library(survey))
+options(digits = 17, survey.lonely.psu = "fail", survey.adjust.domain.lonely = FALSE)
+here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE)))
+source(file.path(here, "helpers.R"))
+rd <- function(f) read.csv(file.path(here, f), colClasses = c(cds = "character"))
+apistrat <- rd("api_strat.csv")
+apiclus1 <- rd("api_clus1.csv")
+apiclus2 <- rd("api_clus2.csv")
+say <- function(...) cat("# ", ..., "\n", sep = "")
+cat('"""Reference values produced by R\'s survey package for complex designs; see make_design_reference.R (do not edit)."""\n\n')
+say(R.version.string, "; survey ", as.character(packageVersion("survey")))
+say("Data: api_strat.csv (apistrat), api_clus1.csv (apiclus1), api_clus2.csv (apiclus2), as read.csv reads them.")
+say("Designs (options(survey.lonely.psu = 'fail', survey.adjust.domain.lonely = FALSE) unless said):")
+say("  STRAT <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)")
+say("  CLUS1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)")
+say("  CLUS2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = apiclus2)")
+say("Run against Debian's survey 4.1-1 (SURVEY_LIB= ), every shared value agrees to 2e-14 relative except")
+say("  LONELY_ADJUST_TOTAL_SE and LONECL_ADJUST_TOTAL_SE (4.1 centres a lonely PSU at 0, 4.2+ at the grand mean")
+say("  of the PSU totals); 4.1 has no method = 'wilson' (those names are absent there).")
+say("Matrices are emitted row-major as NAME (flat list) and NAME_DIM; *_LEVELS give the order of every svyby.")
+cat("\n")
+STRAT <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+CLUS1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+CLUS2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = apiclus2)
+has_wilson <- "wilson" %in% eval(formals(svyciprop)$method)
+methods <- c("logit", "beta", "mean", "asin", if (has_wilson) "wilson")
+lev <- c("E", "H", "M")
+# deff(svyby(..., deff = "replace")) stops with "invalid argument type" (deff.svyby tests !"replace"),
+# so the DEff column of the svyby table is read directly.
+bydeff <- function(b) b[[grep("^DEff", names(b), value = TRUE)]]
+
+block <- function(P, d) {
+  say(P, " (", nrow(d), " rows)")
+  say("degf(", P, ")")
+  emit(paste0(P, "_DEGF"), num(degf(d)))
+  say("svymean(~api00, ", P, ", deff = 'replace'); confint(m, df = degf(", P, "))")
+  m <- svymean(~api00, d, deff = "replace")
+  emit(paste0(P, "_MEAN_API00"), num(coef(m))); emit(paste0(P, "_MEAN_API00_SE"), num(SE(m)))
+  emit(paste0(P, "_MEAN_API00_DEFF"), num(deff(m)))
+  emit(paste0(P, "_MEAN_API00_CI"), vec(confint(m, df = degf(d))))
+  say("svytotal(~enroll, ", P, ", na.rm = TRUE, deff = 'replace'); confint(t, df = degf(", P, "))")
+  m <- svytotal(~enroll, d, na.rm = TRUE, deff = "replace")
+  emit(paste0(P, "_TOTAL_ENROLL"), num(coef(m))); emit(paste0(P, "_TOTAL_ENROLL_SE"), num(SE(m)))
+  emit(paste0(P, "_TOTAL_ENROLL_DEFF"), num(deff(m)))
+  emit(paste0(P, "_TOTAL_ENROLL_CI"), vec(confint(m, df = degf(d))))
+  say("svymean(~enroll, ", P, ", na.rm = TRUE, deff = 'replace')")
+  m <- svymean(~enroll, d, na.rm = TRUE, deff = "replace")
+  emit(paste0(P, "_MEAN_ENROLL"), num(coef(m))); emit(paste0(P, "_MEAN_ENROLL_SE"), num(SE(m)))
+  emit(paste0(P, "_MEAN_ENROLL_DEFF"), num(deff(m)))
+  for (meth in methods) {
+    say("p <- svyciprop(~I(sch_wide == 1), ", P, ", method = '", meth, "'); coef(p), SE(p), confint(p)")
+    p <- svyciprop(~I(sch_wide == 1), d, method = meth)
+    tag <- paste0(P, "_CIPROP_SCHWIDE_", toupper(meth))
+    emit(tag, num(coef(p))); emit(paste0(tag, "_SE"), num(SE(p))); emit(paste0(tag, "_CI"), vec(confint(p)))
+  }
+
+  say("b <- svyby(~api00, ~stype, ", P, ", svymean, deff = 'replace', covmat = TRUE); coef(b), SE(b), b$DEff.api00, vcov(b)")
+  b <- svyby(~api00, ~stype, d, svymean, deff = "replace", covmat = TRUE)
+  emit(paste0(P, "_BY_STYPE_LEVELS"), strs(as.character(b$stype)))
+  emit(paste0(P, "_BY_STYPE_MEAN_API00"), vec(coef(b))); emit(paste0(P, "_BY_STYPE_MEAN_API00_SE"), vec(SE(b)))
+  emit(paste0(P, "_BY_STYPE_MEAN_API00_DEFF"), vec(bydeff(b)))
+  emit(paste0(P, "_BY_STYPE_VCOV"), rowmajor(vcov(b))); emit(paste0(P, "_BY_STYPE_VCOV_DIM"), vec(dim(vcov(b))))
+  say("degf(subset(", P, ", stype == lev)) for lev in ", P, "_BY_STYPE_LEVELS")
+  emit(paste0(P, "_BY_STYPE_DEGF"), vec(sapply(as.character(b$stype), function(l) degf(subset(d, stype == l)))))
+  for (meth in methods) {
+    say("svyby(~I(sch_wide == 1), ~stype, ", P, ", svyciprop, method = '", meth, "', vartype = 'ci'); coef, ci_l, ci_u")
+    bc <- svyby(~I(sch_wide == 1), ~stype, d, svyciprop, method = meth, vartype = "ci")
+    stopifnot(identical(as.character(bc$stype), lev))
+    tag <- paste0(P, "_BY_STYPE_CIPROP_SCHWIDE_", toupper(meth))
+    emit(tag, vec(coef(bc))); emit(paste0(tag, "_LOW"), vec(bc$ci_l)); emit(paste0(tag, "_HIGH"), vec(bc$ci_u))
+  }
+  say("svyby(~enroll, ~stype, ", P, ", svytotal, na.rm = TRUE, deff = 'replace'); coef, SE, DEff column")
+  bt <- svyby(~enroll, ~stype, d, svytotal, na.rm = TRUE, deff = "replace")
+  stopifnot(identical(as.character(bt$stype), lev))
+  emit(paste0(P, "_BY_STYPE_TOTAL_ENROLL"), vec(coef(bt))); emit(paste0(P, "_BY_STYPE_TOTAL_ENROLL_SE"), vec(SE(bt)))
+  emit(paste0(P, "_BY_STYPE_TOTAL_ENROLL_DEFF"), vec(bydeff(bt)))
+  say("svyby(~enroll, ~stype, ", P, ", svymean, na.rm = TRUE, deff = 'replace'); coef, SE, DEff column (missing answers in a domain for CLUS2)")
+  bm <- svyby(~enroll, ~stype, d, svymean, na.rm = TRUE, deff = "replace")
+  stopifnot(identical(as.character(bm$stype), lev))
+  emit(paste0(P, "_BY_STYPE_MEAN_ENROLL"), vec(coef(bm))); emit(paste0(P, "_BY_STYPE_MEAN_ENROLL_SE"), vec(SE(bm)))
+  emit(paste0(P, "_BY_STYPE_MEAN_ENROLL_DEFF"), vec(bydeff(bm)))
+
+  bb <- svyby(~api00, ~stype, d, svymean, covmat = TRUE)
+  for (pr in list(c("E", "H"), c("E", "M"), c("H", "M"))) {
+    say("svycontrast(svyby(~api00, ~stype, ", P, ", svymean, covmat = TRUE), c(", pr[1], " = 1, ", pr[2], " = -1))")
+    k <- setNames(c(1, -1), pr)
+    cc <- svycontrast(bb, k)
+    tag <- paste0(P, "_CONTRAST_", pr[1], "_", pr[2])
+    emit(tag, num(coef(cc))); emit(paste0(tag, "_SE"), num(SE(cc)))
+  }
+  say("tt <- svyttest(api00 ~ I(stype == 'E'), subset(", P, ", stype %in% c('E', 'H'))); estimate, SE = SE of that")
+  say("  coefficient in svyglm(api00 ~ I(stype == 'E'), subset(...)), statistic, parameter (df), p.value")
+  sub <- subset(d, stype %in% c("E", "H"))
+  tt <- svyttest(api00 ~ I(stype == "E"), sub)
+  g <- svyglm(api00 ~ I(stype == "E"), sub)
+  tag <- paste0(P, "_TTEST_E_VS_H")
+  emit(tag, num(tt$estimate)); emit(paste0(tag, "_SE"), num(SE(g)[2]))
+  emit(paste0(tag, "_STATISTIC"), num(tt$statistic)); emit(paste0(tag, "_DF"), num(tt$parameter))
+  emit(paste0(tag, "_P"), num(tt$p.value))
+  say("degf(subset(", P, ", stype %in% c('E', 'H')))")
+  emit(paste0(tag, "_SUBSET_DEGF"), num(degf(sub)))
+
+  say("NPS: svymean(~I(100 * ((nps10 >= 9) - (nps10 <= 6))), ", P, ", deff = 'replace')")
+  m <- svymean(~I(100 * ((nps10 >= 9) - (nps10 <= 6))), d, deff = "replace")
+  emit(paste0(P, "_NPS"), num(coef(m))); emit(paste0(P, "_NPS_SE"), num(SE(m))); emit(paste0(P, "_NPS_DEFF"), num(deff(m)))
+  say("svyby(~I(100 * ((nps10 >= 9) - (nps10 <= 6))), ~stype, ", P, ", svymean, deff = 'replace')")
+  bn <- svyby(~I(100 * ((nps10 >= 9) - (nps10 <= 6))), ~stype, d, svymean, deff = "replace")
+  stopifnot(identical(as.character(bn$stype), lev))
+  emit(paste0(P, "_BY_STYPE_NPS"), vec(coef(bn))); emit(paste0(P, "_BY_STYPE_NPS_SE"), vec(SE(bn)))
+  emit(paste0(P, "_BY_STYPE_NPS_DEFF"), vec(bydeff(bn)))
+  say("top-2-box: p <- svyciprop(~I(rating5 >= 4), ", P, ", method = 'logit'); coef(p), SE(p), confint(p)")
+  p <- svyciprop(~I(rating5 >= 4), d, method = "logit")
+  emit(paste0(P, "_TOP2_RATING5"), num(coef(p))); emit(paste0(P, "_TOP2_RATING5_SE"), num(SE(p)))
+  emit(paste0(P, "_TOP2_RATING5_CI"), vec(confint(p)))
+  cat("\n")
+}
+
+chisq_block <- function(P, d) {
+  say("f <- svychisq(~stype + awards, ", P, ", statistic = 'F'); statistic, parameter (ndf, ddf), p.value")
+  f <- svychisq(~stype + awards, d, statistic = "F")
+  tag <- paste0(P, "_CHISQ_STYPE_AWARDS")
+  emit(paste0(tag, "_F"), num(f$statistic)); emit(paste0(tag, "_NDF"), num(f$parameter[1]))
+  emit(paste0(tag, "_DDF"), num(f$parameter[2])); emit(paste0(tag, "_P"), num(f$p.value))
+  cat("\n")
+}
+
+block("STRAT", STRAT)
+chisq_block("STRAT", STRAT)
+block("CLUS1", CLUS1)
+chisq_block("CLUS1", CLUS1)
+block("CLUS2", CLUS2)
+
+say("CLUS2_NOWT <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2) (weights derived from the fpc)")
+CLUS2_NOWT <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+say("weights(CLUS2_NOWT)[1:10]; max(abs(weights(CLUS2_NOWT) - apiclus2$pw))")
+emit("CLUS2_NOWT_WEIGHTS_HEAD10", vec(weights(CLUS2_NOWT)[1:10]))
+emit("CLUS2_NOWT_WEIGHTS_MAXDIFF_PW", num(max(abs(weights(CLUS2_NOWT) - apiclus2$pw))))
+say("svymean(~api00, CLUS2_NOWT)")
+m <- svymean(~api00, CLUS2_NOWT)
+emit("CLUS2_NOWT_MEAN_API00", num(coef(m))); emit("CLUS2_NOWT_MEAN_API00_SE", num(SE(m)))
+cat("\n")
+
+## Lonely PSUs ---------------------------------------------------------------
+lonely <- apistrat
+lonely$stype2 <- as.character(lonely$stype)
+lonely$stype2[which(lonely$stype == "E")[1]] <- "L"
+say("Lonely PSU (element level): lonely <- apistrat; lonely$stype2 <- stype, except the first row with stype == 'E'")
+say("  (row ", which(lonely$stype2 == "L"), ", snum ", lonely$snum[lonely$stype2 == "L"], ") gets stratum 'L', its only PSU;")
+say("  LONELY <- svydesign(id = ~1, strata = ~stype2, weights = ~pw, data = lonely) (no fpc)")
+LONELY <- svydesign(id = ~1, strata = ~stype2, weights = ~pw, data = lonely)
+emit("LONELY_ROW", num(which(lonely$stype2 == "L")))
+emit("LONELY_DEGF", num(degf(LONELY)))
+for (x in c("certainty", "remove", "average", "adjust")) {
+  options(survey.lonely.psu = x)
+  X <- toupper(x)
+  say("options(survey.lonely.psu = '", x, "'); svymean(~api00, LONELY); svytotal(~enroll, LONELY, na.rm = TRUE)")
+  m <- svymean(~api00, LONELY)
+  emit(paste0("LONELY_", X, "_MEAN"), num(coef(m))); emit(paste0("LONELY_", X, "_MEAN_SE"), num(SE(m)))
+  t <- svytotal(~enroll, LONELY, na.rm = TRUE)
+  emit(paste0("LONELY_", X, "_TOTAL"), num(coef(t))); emit(paste0("LONELY_", X, "_TOTAL_SE"), num(SE(t)))
+  say("options(survey.lonely.psu = '", x, "'); svyby(~api00, ~stype, LONELY, svymean); coef, SE (levels E, H, M)")
+  b <- svyby(~api00, ~stype, LONELY, svymean)
+  stopifnot(identical(as.character(b$stype), lev))
+  emit(paste0("LONELY_", X, "_BY_STYPE_MEAN"), vec(coef(b))); emit(paste0("LONELY_", X, "_BY_STYPE_SE"), vec(SE(b)))
+}
+options(survey.lonely.psu = "fail")
+say("options(survey.lonely.psu = 'fail'); svymean(~api00, LONELY) raises; conditionMessage of the error")
+emit("LONELY_FAIL_ERROR", pystr(tryCatch({svymean(~api00, LONELY); "no error"}, error = conditionMessage)))
+cat("\n")
+
+lonecl <- apiclus1
+districts <- sort(unique(lonecl$dnum))
+cut_at <- median(districts)
+lone_d <- 448
+lonecl$st <- ifelse(lonecl$dnum < cut_at, "A", "B")
+lonecl$st[lonecl$dnum == lone_d] <- "C"
+say("Lonely PSU (cluster level): lonecl <- apiclus1; lonecl$st <- ifelse(dnum < median(sort(unique(dnum))), 'A', 'B')")
+say("  (median ", cut_at, "), then st[dnum == ", lone_d, "] <- 'C' (district ", lone_d, ", ", sum(lonecl$dnum == lone_d),
+    " schools, alone in its stratum);")
+say("  LONECL <- svydesign(id = ~dnum, strata = ~st, weights = ~pw, data = lonecl) (no fpc)")
+LONECL <- svydesign(id = ~dnum, strata = ~st, weights = ~pw, data = lonecl)
+emit("LONECL_DISTRICT", num(lone_d))
+emit("LONECL_MEDIAN", num(cut_at))
+emit("LONECL_DEGF", num(degf(LONECL)))
+for (x in c("certainty", "remove", "average", "adjust")) {
+  options(survey.lonely.psu = x)
+  say("options(survey.lonely.psu = '", x, "'); svymean(~api00, LONECL); svytotal(~enroll, LONECL)")
+  m <- svymean(~api00, LONECL)
+  emit(paste0("LONECL_", toupper(x), "_MEAN"), num(coef(m))); emit(paste0("LONECL_", toupper(x), "_MEAN_SE"), num(SE(m)))
+  t <- svytotal(~enroll, LONECL)
+  emit(paste0("LONECL_", toupper(x), "_TOTAL"), num(coef(t))); emit(paste0("LONECL_", toupper(x), "_TOTAL_SE"), num(SE(t)))
+}
+options(survey.lonely.psu = "fail")
+cat("\n")
+
+## Zero weights --------------------------------------------------------------
+zero <- apiclus1
+zero_d <- 178
+zero_rows <- c(which(zero$dnum == 716)[1], which(zero$dnum == 61)[1])
+zero$pw0 <- zero$pw
+zero$pw0[zero$dnum == zero_d] <- 0
+zero$pw0[zero_rows] <- 0
+say("Zero weights: zero <- apiclus1; zero$pw0 <- pw, set to 0 for the ", sum(zero$dnum == zero_d), " rows of district ", zero_d)
+say("  and for rows ", paste(zero_rows, collapse = " and "), " (first row of district 716, first of district 61);")
+say("  ZERO <- svydesign(id = ~dnum, weights = ~pw0, fpc = ~fpc, data = zero)")
+ZERO <- svydesign(id = ~dnum, weights = ~pw0, fpc = ~fpc, data = zero)
+emit("ZERO_DISTRICT", num(zero_d))
+emit("ZERO_ROWS_1BASED", vec(zero_rows))
+say("degf(ZERO); nrow(ZERO)")
+emit("ZERO_DEGF", num(degf(ZERO))); emit("ZERO_NROW", num(nrow(ZERO)))
+say("svymean(~api00, ZERO, deff = 'replace')")
+m <- svymean(~api00, ZERO, deff = "replace")
+emit("ZERO_MEAN_API00", num(coef(m))); emit("ZERO_MEAN_API00_SE", num(SE(m))); emit("ZERO_MEAN_API00_DEFF", num(deff(m)))
+say("svytotal(~enroll, ZERO)")
+m <- svytotal(~enroll, ZERO)
+emit("ZERO_TOTAL_ENROLL", num(coef(m))); emit("ZERO_TOTAL_ENROLL_SE", num(SE(m)))
+say("svyby(~api00, ~stype, ZERO, svymean); coef, SE")
+b <- svyby(~api00, ~stype, ZERO, svymean)
+emit("ZERO_BY_STYPE_LEVELS", strs(as.character(b$stype)))
+emit("ZERO_BY_STYPE_MEAN_API00", vec(coef(b))); emit("ZERO_BY_STYPE_MEAN_API00_SE", vec(SE(b)))
+say("degf(subset(ZERO, stype == lev)) for lev in ZERO_BY_STYPE_LEVELS")
+emit("ZERO_BY_STYPE_DEGF", vec(sapply(as.character(b$stype), function(l) degf(subset(ZERO, stype == l)))))
+say("p <- svyciprop(~I(sch_wide == 1), ZERO, method = 'beta'); coef(p), SE(p), confint(p)")
+p <- svyciprop(~I(sch_wide == 1), ZERO, method = "beta")
+emit("ZERO_CIPROP_SCHWIDE_BETA", num(coef(p))); emit("ZERO_CIPROP_SCHWIDE_BETA_SE", num(SE(p)))
+emit("ZERO_CIPROP_SCHWIDE_BETA_CI", vec(confint(p)))

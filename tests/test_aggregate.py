@@ -1,0 +1,204 @@
+"""The aggregation behind every respondent-level estimate: numpy (in memory) and DuckDB (Ibis, files) agree.
+
+``cxstats._aggregate.aggregate`` reduces respondents to sums per stratum, sampling unit and group; every
+estimate and linearization variance is computed from those sums, so the two implementations must give the
+same table. The properties are checked on small random designs (strata, one or two stages of clusters, fpc,
+zero weights, missing group keys and missing answers).
+"""
+
+import tempfile
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import cxstats
+from cxstats._aggregate import SUMS, VALUE_SUMS, aggregate
+
+COUNTS = ("n", "n_pos", "n_y", "n_y_pos")
+RESULT_FLOATS = ["estimate", "se", "ci_low", "ci_high", "deff", "n_effective", "df", "weighted_n"]
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# dyadic weights and answers: every sum of products is exact, whatever the order of summation
+WEIGHTS = st.sampled_from([0.0, 0.5, 1.0, 2.0, 4.0])
+ANSWERS = st.sampled_from([-2.0, 0.0, 0.5, 1.0, 3.0, None])
+
+
+@st.composite
+def random_designs(draw):
+    """A respondent frame and a valid survey_design spec: 0-3 strata, 0-2 cluster stages, optional fpc."""
+    n = draw(st.integers(4, 24))
+
+    def column(elements):
+        return draw(st.lists(elements, min_size=n, max_size=n))
+
+    n_strata = draw(st.integers(0, 3))
+    stages = draw(st.integers(0, 2))
+    nest = draw(st.booleans())
+    with_fpc = draw(st.booleans())
+    stratum = np.array(column(st.integers(0, max(n_strata - 1, 0))))
+    psu = np.array(column(st.integers(0, 3)))
+    frame = pd.DataFrame({
+        "st": [f"s{s}" for s in stratum],
+        # PSU ids repeat across strata only when the design says so (nest=True)
+        "psu": psu if nest else stratum * 10 + psu,
+        "ssu": column(st.integers(0, 2)),
+        "w": column(WEIGHTS),
+        "g": column(st.sampled_from(["a", "b", "c", None])),
+        "k": column(st.sampled_from([1.0, 2.0, 3.0, None])),
+        "r": column(st.integers(1, 3)),
+        "y": column(ANSWERS),
+    })
+    assume(frame["w"].sum() > 0)
+    spec = {"weight": "w", "strata": "st" if n_strata else None, "cluster": ["psu", "ssu"][:stages] or None,
+            "nest": nest, "lonely_psu": "certainty"}
+    psu_key = ["st", "psu"] if n_strata else ["psu"]
+    psus = frame.groupby(psu_key).ngroups if stages else n
+    assume(n_strata > 1 or psus > 1)  # a single PSU has no variance: survey_design refuses it
+    if with_fpc:
+        extra = draw(st.integers(0, 5))
+        by_stratum = frame.groupby("st")
+        sampled = by_stratum["psu"].transform(lambda p: p.nunique()) if stages else by_stratum["st"].transform("size")
+        frame["fpc1"] = sampled + extra
+        spec["fpc"] = ["fpc1"]
+        if stages == 2:
+            frame["fpc2"] = frame.groupby(["st", "psu"])["ssu"].transform("nunique") + extra
+            spec["fpc"].append("fpc2")
+    return frame, spec
+
+
+def _sorted_table(totals):
+    """The aggregated table with keys as text ("<NA>" for missing), sorted on every group column."""
+    table = totals.table.copy()
+    for key in totals.keys:
+        table[key] = [("<NA>" if pd.isna(v) else str(v)) for v in table[key]]
+    groups = ["stratum", *totals.units, *totals.keys]
+    return table.sort_values(groups).reset_index(drop=True), groups
+
+
+@pytest.fixture(scope="module")
+def duckdb():
+    """One DuckDB connection for every example (connecting costs more than the queries)."""
+    return ibis.duckdb.connect()
+
+
+@PROPERTY
+@given(drawn=random_designs(), keys=st.sampled_from([(), ("g",), ("k",), ("g", "k"), ("r", "g")]),
+       value=st.sampled_from([None, "y"]))
+def test_numpy_and_duckdb_aggregations_agree(duckdb, drawn, keys, value):
+    """The in-memory (numpy) and the Parquet (DuckDB via Ibis) aggregations give the same sufficient statistics:
+    the same groups (stratum, units, keys, missing keys as a group) and the same counts and sums."""
+    frame, spec = drawn
+    memory = cxstats.survey_design(frame, **spec)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "design.parquet"
+        frame.to_parquet(path, index=False)
+        disk = cxstats.survey_design(duckdb.read_parquet(path), **spec)
+        assert disk.degf == memory.degf
+        pd.testing.assert_frame_equal(disk.strata_table, memory.strata_table, check_dtype=False)
+        got, expected = aggregate(disk, keys, value), aggregate(memory, keys, value)
+    assert got.units == expected.units and got.keys == expected.keys
+    assert list(got.table.columns) == list(expected.table.columns)
+    got_table, groups = _sorted_table(got)
+    expected_table, _ = _sorted_table(expected)
+    pd.testing.assert_frame_equal(got_table[groups], expected_table[groups], check_dtype=False)
+    counts = [c for c in COUNTS if c in expected_table]
+    assert (got_table[counts].to_numpy() == expected_table[counts].to_numpy()).all()
+    sums = [c for c in SUMS + VALUE_SUMS if c in expected_table and c not in COUNTS]
+    assert_allclose(got_table[sums].to_numpy(float), expected_table[sums].to_numpy(float), rtol=1e-12)
+
+
+@st.composite
+def respondent_frames(draw):
+    """Respondents with weights (zeros allowed), a numeric answer, a 0/1 answer (both with missing values), a group
+    with missing values, optional strata; and a lonely-PSU rule."""
+    n = draw(st.integers(3, 30))
+
+    def column(elements):
+        return draw(st.lists(elements, min_size=n, max_size=n))
+
+    frame = pd.DataFrame({
+        "id": np.arange(n) + 1000,
+        "st": column(st.sampled_from(["north", "south"])),
+        "w": column(WEIGHTS),
+        "y": column(ANSWERS),
+        "yes": column(st.sampled_from([0.0, 1.0, None])),
+        "g": column(st.sampled_from(["a", "b", None])),
+    })
+    assume(frame["w"].sum() > 0)
+    strata = draw(st.sampled_from([None, "st"]))
+    rule = draw(st.sampled_from(["certainty", "remove", "average", "adjust"]))
+    return frame, strata, rule
+
+
+ESTIMATES = {
+    "mean": lambda d, by: cxstats.weighted_mean(d, "y", by=by),
+    "total": lambda d, by: cxstats.weighted_total(d, "y", by=by),
+    "proportion": lambda d, by: cxstats.weighted_proportion(d, "yes", by=by, method="wald"),
+}
+
+
+# found by this property: two answers of 3 with weights 0.5 and 2 (and three zero-weight rows); clustered SE 0 and
+# deff NaN (as R's svymean), weights-only SE 3.3e-08, deff inf, n_effective 0 (see test_design.py)
+CONSTANT_ANSWER = pd.DataFrame({"id": np.arange(5) + 1000, "st": ["north"] * 5, "w": [0.0, 0.0, 0.0, 0.5, 2.0],
+                                "y": [-2.0, -2.0, -2.0, 3.0, 3.0], "yes": [0.0] * 5, "g": ["a"] * 5})
+
+
+@PROPERTY
+@example(drawn=(CONSTANT_ANSWER, None, "certainty"), by=None)
+@given(drawn=respondent_frames(), by=st.sampled_from([None, "g"]))
+def test_one_psu_per_respondent_equals_weights_only(drawn, by):
+    """A design whose PSUs are the respondents (cluster = a unique id) gives the estimates, SEs, intervals, deffs
+    and df of the same design without clusters (every row its own PSU): means, totals and proportions, by groups."""
+    frame, strata, rule = drawn
+    plain = cxstats.survey_design(frame, weight="w", strata=strata, lonely_psu=rule)
+    clustered = cxstats.survey_design(frame, weight="w", strata=strata, cluster="id", lonely_psu=rule)
+    assert clustered.degf == plain.degf
+    for estimate in ESTIMATES.values():
+        got, expected = estimate(clustered, by), estimate(plain, by)
+        assert got["n"].tolist() == expected["n"].tolist()
+        assert got["n_missing"].tolist() == expected["n_missing"].tolist()
+        values = expected[RESULT_FLOATS].to_numpy(float)
+        scale = np.abs(values[np.isfinite(values)]).max(initial=1.0)
+        assert_allclose(got[RESULT_FLOATS].to_numpy(float), values, rtol=1e-9, atol=1e-12 * scale)
+
+
+def test_missing_group_and_unobserved_level_are_kept():
+    """A missing ``by`` value is a group of its own (never dropped); a declared but unobserved categorical level
+    is listed in ``levels`` and becomes a domain with n = 0 and no estimate."""
+    frame = pd.DataFrame({
+        "g": pd.Categorical(["a", "b", None, "a", "b", None], categories=["a", "b", "z"]),
+        "y": [1.0, 2.0, 3.0, np.nan, 5.0, 4.0],
+        "w": [1.0, 2.0, 1.0, 1.0, 1.0, 2.0],
+    })
+    design = cxstats.survey_design(frame, weight="w")
+    totals = aggregate(design, keys=("g",), value="y")
+    assert totals.levels == {"g": ["a", "b", "z"]}
+    missing = totals.table[totals.table["g"].isna()]
+    assert len(missing) == 1
+    assert (missing["n"].iloc[0], missing["n_y"].iloc[0], missing["sw_y"].iloc[0]) == (2, 2, 3.0)
+    assert "z" not in totals.table["g"].tolist()  # no rows, no group in the sums
+
+    out = cxstats.weighted_mean(design, "y", by="g")
+    assert out["g"].iloc[:3].tolist() == ["a", "b", "z"] and pd.isna(out["g"].iloc[3])
+    assert out["n"].tolist() == [1, 2, 0, 2]
+    assert out["n_missing"].tolist() == [1, 0, 0, 0]
+    assert np.isnan(out["estimate"].iloc[2]) and np.isnan(out["se"].iloc[2])
+    assert_allclose(out["estimate"].iloc[3], (1.0 * 3.0 + 2.0 * 4.0) / 3.0, rtol=1e-12)
+
+
+def test_missing_text_group_is_kept_from_a_file(tmp_path):
+    """Read from Parquet, missing (null) ``by`` values also form their own group, as in memory."""
+    frame = pd.DataFrame({"g": ["x", None, "x", "y", None, "y"], "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                          "w": [1.0, 2.0, 1.0, 1.0, 1.0, 2.0]})
+    frame.to_parquet(tmp_path / "groups.parquet", index=False)
+    got = cxstats.weighted_mean(cxstats.survey_design(tmp_path / "groups.parquet", weight="w"), "y", by="g")
+    expected = cxstats.weighted_mean(cxstats.survey_design(frame, weight="w"), "y", by="g")
+    assert got["g"].iloc[:2].tolist() == ["x", "y"] and pd.isna(got["g"].iloc[2])
+    assert got["n"].tolist() == [2, 2, 2]
+    assert_allclose(got[RESULT_FLOATS].to_numpy(float), expected[RESULT_FLOATS].to_numpy(float), rtol=1e-12)
