@@ -156,35 +156,17 @@ def _frame(X) -> pd.DataFrame:
 
 
 def _sample_weight(sample_weight, X, n: int) -> np.ndarray | None:
-    """Respondent weights as floats, or None; the rows at fault are named (by X's index for a DataFrame).
+    """Respondent weights as floats, or None; checked by the one weight check of the package (rows named)."""
+    from .design import check_weights
 
-    The checks (and messages) are those :func:`cxstats.survey.survey_weights`
-    makes of a weight column: one weight per respondent (``n``, the rows of
-    the validated X), numeric, finite, not negative, not all zero.
-    """
     if sample_weight is None:
         return None
     index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(n)
-    w = np.asarray(sample_weight)
-    if w.shape != (n,):
-        raise ValueError(f"sample_weight needs one weight per respondent ({n}), got shape {w.shape}")
-    try:
-        w = np.array(w, dtype=float)  # a copy: the caller's weights are never changed
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"weight column 'sample_weight' must be numeric: {err}") from err
-    bad = ~np.isfinite(w)
-    if bad.any():
-        raise ValueError(f"weight column 'sample_weight' has {bad.sum()} missing or non-finite value(s), "
-                         f"e.g. rows {index[bad][:5].tolist()}")
-    if w.min() < 0:
-        raise ValueError(f"weight column 'sample_weight' has {(w < 0).sum()} negative value(s), "
-                         f"e.g. rows {index[w < 0][:5].tolist()}")
-    total = w.sum()
-    if not np.isfinite(total):
-        raise ValueError("weight column 'sample_weight' is too large to sum; rescale it")
-    if total <= 0:
-        raise ValueError("weight column 'sample_weight' sums to zero")
-    return w
+    values = np.asarray(sample_weight)  # array-likes that are not arrays become arrays first
+    if values.shape != (n,):
+        raise ValueError(f"sample_weight needs one weight per respondent ({n}), got shape {values.shape}")
+    weights = pd.DataFrame({"sample_weight": values}, index=index)
+    return np.array(check_weights(weights, "sample_weight"), dtype=float)  # a copy: the caller's are never changed
 
 
 def _check_numeric(X, model: str) -> None:
