@@ -24,7 +24,7 @@ import pandas as pd
 from .design import SurveyDesign, design_degf, design_tables, unit_codes
 
 SUMS = ("n", "n_pos", "sw", "sw2")
-VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2")
+VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 
 
@@ -38,7 +38,8 @@ class Totals:
     grouping columns (their values; missing values kept as a group of their
     own), and the sums ``n``, ``n_pos``, ``sw``, ``sw2`` (all rows) and, with a
     value, ``n_y``, ``n_y_pos``, ``sw_y``, ``sw2_y``, ``swy``, ``swy2``,
-    ``sw2y``, ``sw2y2`` (rows that answered). ``levels`` gives, per grouping
+    ``sw2y``, ``sw2y2`` (rows that answered), and ``swy_raw``, the sum of
+    w y itself, for the estimate. ``levels`` gives, per grouping
     column, its declared categories (a categorical's, observed or not) or
     None. The value sums are of ``y - shift``, with ``shift`` one of the
     answers, so that the sums of squares do not lose the spread of answers
@@ -146,11 +147,12 @@ def _dot(a, b) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
-def _sums(group, n_groups, w, y=None) -> dict:
+def _sums(group, n_groups, w, y=None, shift=0.0) -> dict:
     """Per-group sums of the module docstring: bincount per sum, dot products when there is one group.
 
     Passes over the rows are counted: an all-positive weight or a complete
-    answer column skips the masks it would otherwise need.
+    answer column skips the masks it would otherwise need. The sums of
+    squares are of ``y - shift``; ``swy_raw`` is the sum of w y.
     """
     all_positive = w.min() > 0
     positive = None if all_positive else w > 0
@@ -180,6 +182,12 @@ def _sums(group, n_groups, w, y=None) -> dict:
             count = lambda weights: np.bincount(group, weights=weights, minlength=n_groups)  # noqa: E731
             out.update(n_y=count(answered).astype(np.int64), n_y_pos=count(pos_a).astype(np.int64), sw_y=count(wa),
                        sw2_y=count(wa * wa))
+    if group is None:
+        out["swy_raw"] = np.array([_dot(wa, ya)])
+    else:
+        out["swy_raw"] = np.bincount(group, weights=wa * ya, minlength=n_groups)
+    if shift:
+        ya = ya - shift if complete else np.where(answered, ya - shift, 0.0)
     wy = wa * ya
     if group is None:
         out.update(swy=np.array([wy.sum()]), swy2=np.array([_dot(wy, ya)]), sw2y=np.array([_dot(wy, wa)]),
@@ -224,10 +232,8 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
     y, shift = None, 0.0
     if value is not None:
         y = numeric_values(design, value)
-        w = design.weights
-        shift = float(y[0]) if y.size and np.isfinite(y[0]) and w[0] > 0 else _first_counted(y, w)
-        y = y - shift if shift else y
-    table = pd.DataFrame(_sums(group, n_groups, design.weights, y))
+        shift = _lowest_counted(y, design.weights)
+    table = pd.DataFrame(_sums(group, n_groups, design.weights, y, shift))
     for name, codes in zip(names, decoded, strict=True):
         table[name] = labels[name][codes] if name in labels else codes
     if units:  # the stratum and the stages above the finest unit, from the finest unit's code
@@ -238,14 +244,19 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
             table[unit] = design.unit_codes[s][rows_of_unit[finest]]
     elif "stratum" not in table:
         table["stratum"] = 0
-    table = table[["stratum", *units, *keys, *[c for c in table.columns if c in SUMS + VALUE_SUMS]]]
+    table = table[["stratum", *units, *keys, *[c for c in SUMS + VALUE_SUMS if c in table.columns]]]
     return Totals(table, keys, value, tuple(units), levels, shift)
 
 
-def _first_counted(y: np.ndarray, w: np.ndarray) -> float:
-    """The first answer given with a positive weight (0 if none): the shift of the value sums."""
-    counted = np.flatnonzero(np.isfinite(y) & (w > 0))
-    return float(y[counted[0]]) if counted.size else 0.0
+def _lowest_counted(y: np.ndarray, w: np.ndarray) -> float:
+    """The lowest answer given with a positive weight (0 if none): the shift of the value sums.
+
+    Any answer would do; the lowest is the same whichever engine aggregates.
+    """
+    low = y.min() if w.min() > 0 else np.min(y, where=w > 0, initial=np.inf)
+    if not np.isfinite(low):  # missing answers (NaN) or no positive weight
+        low = np.min(y, where=np.isfinite(y) & (w > 0), initial=np.inf)
+    return float(low) if np.isfinite(low) else 0.0
 
 
 def _first_row_of_codes(codes: np.ndarray) -> np.ndarray:
@@ -410,14 +421,16 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
     if value is not None:
         y = table[value].cast("float64")
         answered = _finite(y)
-        first = table.filter(answered & (w > 0)).select(y.name("_cx_first")).limit(1).to_pandas()["_cx_first"]
-        shift = float(first.iloc[0]) if len(first) else 0.0
+        low = table.aggregate(low=y.min(where=answered & (w > 0))).to_pandas()["low"].iloc[0]
+        shift = float(low) if pd.notna(low) else 0.0  # as _lowest_counted: the same shift as in memory
+        raw = w * y
         y = y - shift
         wy = w * y
         metrics.update(
             n_y=answered.cast("int64").sum(), n_y_pos=(answered & (w > 0)).cast("int64").sum(),
             sw_y=w.sum(where=answered), sw2_y=(w * w).sum(where=answered), swy=wy.sum(where=answered),
-            swy2=(wy * y).sum(where=answered), sw2y=(wy * w).sum(where=answered), sw2y2=(wy * wy).sum(where=answered),
+            swy2=(wy * y).sum(where=answered), sw2y=(wy * w).sum(where=answered),
+            sw2y2=(wy * wy).sum(where=answered), swy_raw=raw.sum(where=answered),
             n_inf=y.isinf().cast("int64").sum())
     query = table.group_by(group_keys).aggregate(**metrics) if group_keys else table.aggregate(**metrics)
     out = query.to_pandas()
@@ -444,5 +457,5 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
     for name in ("n", "n_pos", "n_y", "n_y_pos"):
         if name in merged:
             merged[name] = merged[name].astype(np.int64)
-    columns = ["stratum", *units, *keys, *[c for c in merged.columns if c in SUMS + VALUE_SUMS]]
+    columns = ["stratum", *units, *keys, *[c for c in SUMS + VALUE_SUMS if c in merged.columns]]
     return Totals(merged[columns].reset_index(drop=True), keys, value, tuple(units), {k: None for k in keys}, shift)

@@ -86,6 +86,28 @@ def _combine(n, fpc, lonely, S, G, present, rule, diagonal):
     return V
 
 
+def _unit_moments(unit, owner, t, size, diagonal):
+    """Sums and squares of the sampling units' influence totals, per owner (a stratum, or a unit one stage up).
+
+    ``unit`` and ``owner`` give each group row's unit and owner, ``t`` (rows x K)
+    its influence total. Returns ``S`` (size x K) and ``G`` (size x K, or size
+    x K x K for the full covariance).
+    """
+    U = int(unit.max()) + 1
+    Z = _sum_by(unit, t, U)
+    unit_owner = np.zeros(U, dtype=np.int64)
+    unit_owner[unit] = owner
+    used = np.zeros(U, dtype=bool)
+    used[unit] = True
+    Z, unit_owner = Z[used], unit_owner[used]
+    S = _sum_by(unit_owner, Z, size)
+    if diagonal:
+        return S, _sum_by(unit_owner, Z**2, size)
+    G = np.zeros((size, Z.shape[1], Z.shape[1]))
+    np.add.at(G, unit_owner, Z[:, :, None] * Z[:, None, :])
+    return S, G
+
+
 def variance(design, table, a, b, present=None, diagonal=True):
     """Linearization variance of K estimates whose influence values are ``a w + b w y`` per group row.
 
@@ -113,20 +135,7 @@ def variance(design, table, a, b, present=None, diagonal=True):
         present = np.ones((H, K), dtype=bool)
     n, fpc, lonely = _first_stage_factors(design)
     if units:
-        psu = table["unit1"].to_numpy()
-        P = int(psu.max()) + 1
-        Z = _sum_by(psu, t, P)
-        psu_stratum = np.zeros(P, dtype=np.int64)
-        psu_stratum[psu] = stratum
-        used = np.zeros(P, dtype=bool)
-        used[psu] = True
-        Z, psu_stratum = Z[used], psu_stratum[used]
-        S = _sum_by(psu_stratum, Z, H)
-        if diagonal:
-            G = _sum_by(psu_stratum, Z**2, H)
-        else:
-            G = np.zeros((H, K, K))
-            np.add.at(G, psu_stratum, Z[:, :, None] * Z[:, None, :])
+        S, G = _unit_moments(table["unit1"].to_numpy(), stratum, t, H, diagonal)
     else:
         S = _sum_by(stratum, t, H)
         sw2, sw2y, sw2y2 = (table[c].to_numpy() for c in ("sw2_y", "sw2y", "sw2y2"))
@@ -166,20 +175,8 @@ def _later_stages(design, table, t, units, n1, fpc1, diagonal):
         pop = stage["popsize"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
             fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
-        C = int(child.max()) + 1
-        Z = _sum_by(child, t, C)
-        child_parent = np.zeros(C, dtype=np.int64)
-        child_parent[child] = position
-        used = np.zeros(C, dtype=bool)
-        used[child] = True
-        Z, child_parent = Z[used], child_parent[used]
         P = len(stage)
-        S = _sum_by(child_parent, Z, P)
-        if diagonal:
-            G = _sum_by(child_parent, Z**2, P)
-        else:
-            G = np.zeros((P, K, K))
-            np.add.at(G, child_parent, Z[:, :, None] * Z[:, None, :])
+        S, G = _unit_moments(child, position, t, P, diagonal)
         above = np.zeros(P)
         above[position] = fraction
         total = total + _spread(_stratum_scale(n, fpc, n == 1) * above, S, G, n, diagonal)

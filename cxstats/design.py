@@ -50,8 +50,13 @@ def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
     column = df[weight]
     if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) or \
             isinstance(column.dtype, pd.CategoricalDtype):
-        shown = column.dropna().unique()[:5].tolist()
-        raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}")
+        text = pd.to_numeric(column.astype(object), errors="coerce").isna().to_numpy() & column.notna().to_numpy()
+        if not text.any():
+            raise ValueError(f"weight column {weight!r} holds numbers stored as {column.dtype}; convert it with "
+                             "pd.to_numeric")
+        shown = [plain(v) for v in column[text].unique()[:5]]
+        raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
+                         f"{_rows(df.index, text)}")
     w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
     total = w.sum()
     if not np.isfinite(total):
@@ -328,12 +333,12 @@ def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_label
     """With ``nest=False``, a PSU id found in two strata is an error naming it and the strata."""
     if spec["strata"] is None or spec["nest"] or not spec["cluster"]:
         return
-    pairs = np.unique(np.column_stack([psu, stratum]), axis=0)
-    psu_of_pair = pairs[:, 0]
-    repeated = np.flatnonzero(np.diff(psu_of_pair) == 0)
-    if repeated.size:
-        p = psu_of_pair[repeated[0]]
-        strata = [plain(stratum_labels[s]) for s in pairs[psu_of_pair == p, 1]][:5]
+    n_strata = int(stratum.max()) + 1
+    pairs = pd.unique(psu * n_strata + stratum)  # one hash pass, not a sort of rows
+    per_psu = np.bincount(pairs // n_strata)
+    if (per_psu > 1).any():
+        p = int(np.flatnonzero(per_psu > 1)[0])
+        strata = [plain(stratum_labels[s]) for s in np.sort(pairs[pairs // n_strata == p] % n_strata)][:5]
         raise ValueError(f"PSUs are not nested in strata in {spec['source']}: PSU {plain(psu_labels[p])!r} of "
                          f"{spec['cluster'][0]!r} appears in strata {strata}; if PSU ids are numbered within "
                          "each stratum, pass nest=True")
@@ -353,6 +358,10 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
 
 def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     source = spec["source"]
+    duplicated = sorted(set(map(str, df.columns[df.columns.duplicated()])))
+    if duplicated:
+        raise ValueError(f"{source} has more than one column named {duplicated}; rename them so that each "
+                         "answer has one column")
     n = len(df)
     if n == 0:
         raise ValueError(f"{source} has no rows")

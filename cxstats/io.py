@@ -60,8 +60,8 @@ def _whole_numbers_as_int(df: pd.DataFrame) -> pd.DataFrame:
 def _labelled_categorical(values: pd.Series, labels: dict, path: Path, column) -> pd.Categorical:
     """An ordered categorical of ``values`` in code order, shown by label (or the code as text).
 
-    The categories are every declared code plus any observed unlabelled code,
-    sorted by code. Two codes that would be shown by the same text raise
+    The categories are every declared code, sorted by code (the caller checks
+    that every observed code has a label). Two codes that would be shown by the same text raise
     :class:`DataError` rather than merging into one answer.
     """
     observed = {_number(x) for x in values.dropna().unique()}
@@ -83,10 +83,21 @@ def _labelled_categorical(values: pd.Series, labels: dict, path: Path, column) -
     return pd.Categorical(values.map(mapping), categories=texts, ordered=True)
 
 
-def _columns_to_convert(categorical, value_labels: dict, columns, path: Path) -> list:
-    """The columns named by ``categorical=`` (True: every labelled column), each present and labelled."""
+def _unlabelled_answers(values: pd.Series, labels: dict) -> list:
+    """Observed codes without a label (a scale labelled only at its ends, for example)."""
+    return sorted({_number(x) for x in values.dropna().unique()} - set(labels), key=lambda c: (isinstance(c, str), c))
+
+
+def _columns_to_convert(categorical, value_labels: dict, df: pd.DataFrame, path: Path) -> list:
+    """The columns named by ``categorical=`` (True: every fully labelled column), each present and labelled.
+
+    A column with answers that have no label (an NPS item labelled only at 0
+    and 10) stays as codes: as a categorical its unlabelled answers would be
+    placed by position, not by value. Named explicitly, it is an error.
+    """
+    columns = df.columns
     if categorical is True or categorical is False:
-        return list(value_labels) if categorical else []
+        return [c for c in value_labels if not _unlabelled_answers(df[c], value_labels[c])] if categorical else []
     names = categorical
     missing = [name for name in names if name not in columns]
     if missing:
@@ -97,6 +108,13 @@ def _columns_to_convert(categorical, value_labels: dict, columns, path: Path) ->
             f"categorical= names columns without value labels in {path}: {', '.join(map(repr, unlabelled))}; "
             f"labelled columns: {', '.join(map(repr, value_labels)) or '(none)'}"
         )
+    for name in names:
+        if unlabelled := _unlabelled_answers(df[name], value_labels[name]):
+            raise ValueError(
+                f"categorical= names {name!r} in {path}, which has answers without a label ({unlabelled[:8]}); as a "
+                "categorical they would be placed by position, not by value. Read its codes (the default) and "
+                "give scale= where a function needs the order"
+            )
     return names
 
 
@@ -117,7 +135,7 @@ def _with_metadata(df: pd.DataFrame, meta, path: Path, categorical) -> pd.DataFr
         for column, labels in (meta.variable_value_labels or {}).items()
         if column in df.columns
     }
-    for column in _columns_to_convert(categorical, value_labels, df.columns, path):
+    for column in _columns_to_convert(categorical, value_labels, df, path):
         df[column] = _labelled_categorical(df[column], value_labels[column], path, column)
     df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
     df.attrs["value_labels"] = value_labels
@@ -181,13 +199,16 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     path : str or path-like
         The file to read.
     categorical : bool, str or list of str, default False
-        SPSS and Stata only. ``True`` turns every column with value labels
-        into an ordered :class:`pandas.Categorical`; a column name or a list
-        of names turns only those (each must have value labels). The
-        categories are all declared codes plus any observed unlabelled code,
-        sorted by code (never by order of appearance), each shown by its
-        label, or by the code as text (``"3"``) where it has none, so
-        labelled answers nobody gave are still categories.
+        SPSS and Stata only. ``True`` turns every column whose answers all
+        have value labels into an ordered :class:`pandas.Categorical`; a
+        column with unlabelled answers (a 0-10 item labelled only at its ends)
+        keeps its codes, since as a categorical those answers would be placed
+        by position. A column name or a list of names turns only those (each
+        must have value labels for every answer given). The categories are
+        all declared codes, sorted by code (never by order of appearance),
+        each shown by its label, so labelled answers nobody gave are still
+        categories. Text labels carry order, not values: functions that
+        average need ``scale=`` for them.
     **options
         Passed to the underlying reader (``pandas.read_csv``,
         ``pandas.read_parquet``, ``pyreadstat.read_sav``/``read_dta``,

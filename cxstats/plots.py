@@ -202,6 +202,17 @@ def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
 
     Parameters as :func:`plot_likert`. Missing answers are left out of each
     item's shares; an answer off the scale is an error naming it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item (index: the item), one column per scale point, shares summing to 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> likert_shares(pd.DataFrame({"speed": [3, 4, 5, 5]}), ["speed"], scale=range(1, 6)).loc["speed"].tolist()
+    [0.0, 0.0, 0.25, 0.25, 0.5]
     """
     from ._aggregate import aggregate
     from .design import check_columns
@@ -215,7 +226,7 @@ def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
     rows, points = [], None
     for column in columns:  # one aggregation per item: items x points is a small table
         dtype = design.data[column].dtype if design.in_memory else None
-        item_points, _ = scale_points(column, scale, dtype)
+        item_points, _ = scale_points(column, scale, dtype, order_only=True)
         if item_points is None:
             raise ValueError(f"give scale= for {column!r}: the scale points from low to high, e.g. range(1, 6)")
         if points is None:
@@ -257,6 +268,17 @@ def plot_likert(data, columns, *, scale=None, labels=None, weight=None, ax=None,
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        A missing column, items on different scales, a numeric item without
+        ``scale=``, an answer off the scale (named), ``labels`` of the wrong length.
+
+    References
+    ----------
+    Robbins, N. B. and Heiberger, R. M. (2011). Plotting Likert and other
+    rating scales. JSM Proceedings, Section on Survey Research Methods.
 
     Examples
     --------

@@ -8,6 +8,7 @@ import pandas as pd
 from ._aggregate import aggregate
 from ._inference import p_value
 from ._linearize import variance
+from ._validate import check_open_unit
 from .multiple import adjust_pvalues
 
 
@@ -63,6 +64,12 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
         ``diff``, ``se`` (of the difference), ``statistic`` (t), ``df``,
         ``p_value``, ``p_adjusted``, ``n_missing`` (segment members without
         that answer). Rows with a missing segment are in neither side.
+
+    Raises
+    ------
+    ValueError
+        A missing column, a non-numeric answer column, ``weight=`` with a
+        design, ``columns=None`` for data read where it lives.
 
     Notes
     -----
@@ -136,7 +143,13 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
                 "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing"]]
 
 
-def describe_segments(table, *, labels=None, top=3, alpha=0.05):
+def _number(value: float) -> str:
+    """A mean for a sentence: two decimals below 10, one below 100, none above (150, not 1.5e+02)."""
+    size = abs(value)
+    return f"{value:.2f}" if size < 10 else f"{value:.1f}" if size < 100 else f"{value:,.0f}"
+
+
+def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
     """Plain-words description of each segment's most distinctive answers, from :func:`profile`.
 
     Parameters
@@ -147,8 +160,8 @@ def describe_segments(table, *, labels=None, top=3, alpha=0.05):
         Plain-words names of the columns (default: the column names).
     top : int, default 3
         Answers to name per segment, largest significant differences first.
-    alpha : float, default 0.05
-        Only differences with ``p_adjusted < alpha`` are named.
+    conf_level : float, default 0.95
+        Only differences with ``p_adjusted < 1 - conf_level`` are named.
 
     Returns
     -------
@@ -163,12 +176,13 @@ def describe_segments(table, *, labels=None, top=3, alpha=0.05):
     >>> describe_segments(t, labels={"human": "prefers a human for service"}).description[0]
     '60% of respondents. prefers a human for service: 91% vs 54% in the rest'
     """
+    conf_level = check_open_unit("conf_level", conf_level)
     labels = labels or {}
     rows = []
     name_of_segment = table.columns[0]
     for segment, part in table.groupby(name_of_segment, sort=True):
         size, share = int(part["n"].iloc[0]), float(part["share"].iloc[0])
-        distinct = part[part["p_adjusted"] < alpha]
+        distinct = part[part["p_adjusted"] < 1 - conf_level]
         scale = np.where(distinct["measure"] == "proportion", 1.0, distinct["in_rest"].abs().clip(lower=1e-9))
         ranked = distinct.assign(weight=distinct["diff"].abs() / scale).sort_values("weight", ascending=False)
         phrases = []
@@ -177,7 +191,7 @@ def describe_segments(table, *, labels=None, top=3, alpha=0.05):
             if r["measure"] == "proportion":
                 phrases.append(f"{name}: {r['in_segment']:.0%} vs {r['in_rest']:.0%} in the rest")
             else:
-                phrases.append(f"{name}: mean {r['in_segment']:.2g} vs {r['in_rest']:.2g} in the rest")
+                phrases.append(f"{name}: mean {_number(r['in_segment'])} vs {_number(r['in_rest'])} in the rest")
         text = f"{share:.0%} of respondents. " + ("; ".join(phrases) if phrases else "no answer differs significantly")
         rows.append({name_of_segment: segment, "n": size, "share": share, "description": text})
     return pd.DataFrame(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import multiprocessing
 import os
 import re
 import sys
@@ -191,7 +192,8 @@ def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, 
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
     results: dict[Path, ReportResult] = {}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # spawned, not forked: a fork of a process running other threads (a test runner, a kernel) can crash
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(run_notebook, p, out_dir, parameters, no_input, stamp): p for p in notebooks}
         bar = tqdm(total=len(futures), desc="reports", unit="notebook", disable=not progress, file=sys.stderr)
         running = [p.stem for p in notebooks]

@@ -31,7 +31,7 @@ def _shown(values) -> list:
     return sorted(distinct, key=lambda v: (not _is_number(v), v if _is_number(v) else str(v)))[:8]
 
 
-def scale_points(column: str, scale=None, dtype=None, *, fixed=None, order_required=False):
+def scale_points(column: str, scale=None, dtype=None, *, fixed=None, order_only=False):
     """The scale's points (low to high) and their scores.
 
     Parameters
@@ -45,10 +45,10 @@ def scale_points(column: str, scale=None, dtype=None, *, fixed=None, order_requi
     fixed : tuple, optional
         A scale the measure defines (NPS: 0..10); ``scale`` may then only
         relabel it with as many points.
-    order_required : bool
-        True when the measure needs the order of the points (top/bottom box):
-        an unordered categorical then needs ``scale=`` even if its categories
-        are numbers (its categories are only the answers that occurred).
+    order_only : bool
+        True when the measure needs only the order of the points (top/bottom
+        box): an ordered categorical of text labels then supplies its scale.
+        Otherwise (a mean) text labels have no values, and ``scale=`` is needed.
 
     Returns
     -------
@@ -84,15 +84,21 @@ def scale_points(column: str, scale=None, dtype=None, *, fixed=None, order_requi
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)
         numeric = all(_is_number(c) for c in categories)
-        if not dtype.ordered and (order_required or not numeric):
+        labels = [c for c in categories if not _is_number(c)]
+        if not dtype.ordered:
             raise ValueError(f"column {column!r} is an unordered categorical with answers {_shown(categories)}; "
-                             "give scale= (the points from low to high) so that the answers can be ordered")
+                             "give scale= (the points from low to high), or convert numbers with "
+                             "pd.to_numeric, so that the answers are placed by value")
         if fixed is not None and not numeric:
-            raise ValueError(f"column {column!r} has labels {_shown(categories)}; this measure needs the "
+            raise ValueError(f"column {column!r} has labels {_shown(labels)}; this measure needs the "
                              f"{fixed[0]}-{fixed[-1]} answers as numbers, or scale= listing the {len(fixed)} labels "
                              "from low to high (read SPSS/Stata files without categorical= to keep the codes)")
         if numeric:
             return (list(fixed) if fixed is not None else sorted(categories)), None
+        if not order_only:
+            raise ValueError(f"column {column!r} has text labels {_shown(labels)}, which have no values to average; "
+                             "give scale= as {label: score} (or the labels from low to high to score them 1..k), "
+                             "or read SPSS/Stata files without categorical= to keep the codes")
         return categories, np.arange(1, len(categories) + 1, dtype=float)
     if fixed is not None:
         return list(fixed), None

@@ -130,22 +130,30 @@ def _unique_with_nan(values: np.ndarray):
 
 
 def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
-    """Collapse a discrete aggregation over its answer column into the sums of a scored answer ``y`` (per row)."""
+    """Collapse a discrete aggregation over its answer column into the sums of a scored answer ``y`` (per row).
+
+    The sums are of ``y - shift`` with ``shift`` a score that was given, as in
+    :class:`cxstats._aggregate.Totals`: scores that are all equal then have no
+    spread at all, not a spread made of rounding.
+    """
     table = discrete.table
     answered = ~np.isnan(y)
-    y0 = np.where(answered, y, 0.0)
+    counted = answered & (table["n_pos"].to_numpy() > 0)
+    shift = float(y[counted].min()) if counted.any() else 0.0
+    y0 = np.where(answered, y - shift, 0.0)
+    y_raw = np.where(answered, y, 0.0)
     sw, sw2 = table["sw"].to_numpy(), table["sw2"].to_numpy()
     parts = pd.DataFrame({
         "n": table["n"], "n_pos": table["n_pos"], "sw": sw, "sw2": sw2,
         "n_y": np.where(answered, table["n"], 0), "n_y_pos": np.where(answered, table["n_pos"], 0),
         "sw_y": np.where(answered, sw, 0.0), "sw2_y": np.where(answered, sw2, 0.0), "swy": y0 * sw,
-        "swy2": y0**2 * sw, "sw2y": y0 * sw2, "sw2y2": y0**2 * sw2})
+        "swy2": y0**2 * sw, "sw2y": y0 * sw2, "sw2y2": y0**2 * sw2, "swy_raw": y_raw * sw})
     keys = ["stratum", *discrete.units, *by]
     for k in keys:
         parts[k] = table[k].to_numpy()
     grouped = parts.groupby(keys, sort=True, dropna=False, observed=True)[["n", "n_pos", "sw", "sw2", *VALUE_SUMS]]
     out = grouped.sum().reset_index()
-    return Totals(out, tuple(by), "score", discrete.units, {k: discrete.levels.get(k) for k in by})
+    return Totals(out, tuple(by), "score", discrete.units, {k: discrete.levels.get(k) for k in by}, shift)
 
 
 def value_totals(design, column, by) -> Totals:
@@ -200,16 +208,16 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
     table = totals.table
     D = len(labels)
     add = lambda col: np.bincount(index, weights=table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
-    W, Y = add("sw_y"), add("swy")  # Y: the sum of w (y - shift)
+    W, Y, Y_raw = add("sw_y"), add("swy"), add("swy_raw")  # Y: the sum of w (y - shift); Y_raw: of w y
     with np.errstate(invalid="ignore", divide="ignore"):
         r = Y / W
         if kind == "mean":
             a = np.where(W[index] > 0, -r[index] / W[index], 0.0)
             b = np.where(W[index] > 0, 1 / W[index], 0.0)
-            estimate = r + totals.shift
+            estimate = Y_raw / W
         else:  # the influence of a total is w y = w (y - shift) + shift w
             a, b = np.full(len(table), totals.shift), np.ones(len(table))
-            estimate = Y + totals.shift * W
+            estimate = Y_raw
     H = len(design.strata_table)
     stratum = table["stratum"].to_numpy()
     answered_rows = np.zeros((H, D))
@@ -338,7 +346,13 @@ def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_l
     ``confint`` defaults to the normal quantile; cxstats uses t with the
     design's degrees of freedom, as ``svyciprop`` does). For a group the
     degrees of freedom are those of the group's own rows, as ``svyby`` with
-    ``svyciprop``.
+    ``svyciprop`` (R's ``svyby`` with ``svymean`` leaves the choice to
+    ``confint(..., df = )``; cxstats uses the group's, the more cautious,
+    for means and shares alike). :func:`compare_domains` uses the design's,
+    since a difference of groups draws on all of it. The interval is the
+    estimate plus or minus t standard errors, as R's; with few degrees of
+    freedom it can reach beyond the scale (a bounded interval for a share is
+    :func:`weighted_proportion`'s logit).
 
     References
     ----------
@@ -372,7 +386,14 @@ def weighted_total(data, column=None, *, by=None, weight=None, level=None, conf_
     -------
     pandas.DataFrame
         As :func:`weighted_mean`, with ``estimate`` the total. Missing answers
-        count as absent (R's ``svytotal(..., na.rm = TRUE)``).
+        count as absent (R's ``svytotal(..., na.rm = TRUE)``); a group with
+        no answers has a total of 0.
+
+    Raises
+    ------
+    ValueError
+        As :func:`weighted_mean`; a ``level`` that no respondent gave (unless
+        it is a declared category of a categorical column).
 
     Notes
     -----
@@ -518,6 +539,13 @@ def weighted_proportion(data, column=None, *, level=None, by=None, weight=None, 
         The columns of :func:`weighted_mean` (``estimate`` is the share, 0 to
         1), plus ``method``.
 
+    Raises
+    ------
+    ValueError
+        A column that is not 0/1 or boolean without ``level``; a ``level`` no
+        respondent gave (unless a declared category); an unknown ``method``;
+        the errors of :func:`weighted_mean`.
+
     Notes
     -----
     Equal to R's ``svyciprop(~I(x == level), design, method = ...)`` and
@@ -648,7 +676,7 @@ def _nps_points(design, column, scale):
 
 def _box_totals(design, column, by, k, scale, top):
     """Sums of the in-box indicator (top or bottom ``k`` scale points) and the points counted."""
-    points, _ = scales.scale_points(column, scale, _column_dtype(design, column), order_required=True)
+    points, _ = scales.scale_points(column, scale, _column_dtype(design, column), order_only=True)
     if points is None:
         raise ValueError(f"give scale= for {column!r}: the scale points from low to high, e.g. scale=range(1, 6) "
                          "for a 1-5 rating (the top box is the top k of these points, whether or not anyone "
@@ -719,7 +747,26 @@ def top_box(data, column=None, *, k=2, scale=None, by=None, weight=None, conf_le
 
 
 def bottom_box(data, column=None, *, k=2, scale=None, by=None, weight=None, conf_level=0.95, method="logit"):
-    """Share of answers in the bottom ``k`` points of a rating scale; as :func:`top_box`.
+    """Share of answers in the bottom ``k`` points of a rating scale (e.g. 1-2 on 1-5), with its interval.
+
+    Parameters
+    ----------
+    data, column, k, scale, by, weight, conf_level, method
+        As :func:`top_box`; the box is the lowest ``k`` scale points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`top_box`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`top_box`.
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 2.3.
 
     Examples
     --------
@@ -784,8 +831,17 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
         One row per pair: ``group1``, ``group2``, ``estimate1``,
         ``estimate2``, ``diff`` (first minus second; NPS in points),
         ``se``, ``ci_low``, ``ci_high`` (t with ``df``), ``statistic`` (t),
-        ``df`` (the design's degrees of freedom), ``p_value``,
-        ``p_adjusted``, ``n1``, ``n2``, ``measure``.
+        ``df`` (the design's degrees of freedom; for independent samples the
+        Welch-Satterthwaite combination of the two designs'), ``p_value``,
+        ``p_adjusted``, ``n1``, ``n2``, ``measure``. Groups without answers
+        are left out of the pairs.
+
+    Raises
+    ------
+    ValueError
+        No ``by`` (and no dict of samples), ``by`` with a dict, fewer than two
+        groups with answers, unknown ``measure``/``alternative``/``adjust``,
+        and the errors of the estimate named by ``measure``.
 
     Notes
     -----
@@ -793,11 +849,17 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
     of the two domain estimates over the full design, as R's
     ``svyby(..., covmat = TRUE)`` followed by ``svycontrast``; intervals and
     p-values use t with ``degf(design)`` degrees of freedom (R's
-    ``svyttest`` uses one fewer, from its regression).
+    ``svyttest`` uses one fewer, from its regression). For independent
+    samples the variances add and the degrees of freedom are
+    Satterthwaite's, ``(v1 + v2)^2 / (v1^2 / df1 + v2^2 / df2)``, so a small
+    sample is not given the large one's precision (Welch's t test when both
+    are simple random samples).
 
     References
     ----------
     Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 3.5.
+    Satterthwaite, F. E. (1946). An approximate distribution of estimates of
+    variance components. Biometrics Bulletin 2, 110-114.
 
     Examples
     --------
@@ -830,7 +892,11 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
             dfs.append(design.degf)
         estimates, ns = np.array(estimates), np.array(ns)
         cov = np.diag(variances)
-        pair_df = lambda i, j: dfs[i] + dfs[j]  # noqa: E731
+
+        def pair_df(i, j):  # Welch-Satterthwaite: the two variances come with their own degrees of freedom
+            v1, v2 = variances[i], variances[j]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return (v1 + v2) ** 2 / (v1**2 / dfs[i] + v2**2 / dfs[j])
     else:
         design, column = as_design(data, column, weight)
         by = by_columns(design, by, column)
@@ -872,8 +938,38 @@ def compare_nps(data, column=None, *, by=None, weight=None, scale=None, conf_lev
                 adjust="holm"):
     """Differences in NPS between groups or waves, in points; :func:`compare_domains` with ``measure="nps"``.
 
-    ``data`` is one survey with ``by`` (groups of one design, their
-    covariance included), or ``{label: data}`` for independent samples.
+    Parameters
+    ----------
+    data : DataFrame, path, ibis.Table, SurveyDesign, or dict
+        One survey whose groups (``by``) are compared, their covariance from
+        the shared design included (two waves of one panel-free sample, two
+        segments); or ``{label: data}`` for independent samples.
+    column : str
+        The 0-10 likelihood-to-recommend answers.
+    by, weight, scale, conf_level, alternative, adjust
+        As :func:`compare_domains` and :func:`nps`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair of groups, as :func:`compare_domains`; ``diff``,
+        ``se``, ``ci_low`` and ``ci_high`` in NPS points.
+
+    Raises
+    ------
+    ValueError
+        As :func:`compare_domains` and :func:`nps`.
+
+    Notes
+    -----
+    Two answers from the same respondents (the same panel before and
+    after) are neither groups of one design nor independent samples: neither
+    form applies to them.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review 81(12).
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 3.5.
 
     Examples
     --------

@@ -150,8 +150,8 @@ def _nms(prices, intents, w, grid):
     return pd.DataFrame({"price": grid, "reach": reach, "revenue": grid * reach})
 
 
-def van_westendorp(df, too_cheap, cheap, expensive, too_expensive, pi_cheap=None, pi_expensive=None, weight=None,
-                   validate=True, interpolate=False, interpolation_step=0.01, pi_scale=PI_SCALE,
+def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap=None, pi_expensive=None,
+                   weight=None, validate=True, interpolate=False, interpolation_step=0.01, pi_scale=PI_SCALE,
                    pi_calibrated=PI_CALIBRATED, bootstrap=0, conf_level=0.95, seed=0) -> VanWestendorpResult:
     """Van Westendorp price sensitivity meter, with the Newton-Miller-Smith extension.
 
@@ -166,8 +166,9 @@ def van_westendorp(df, too_cheap, cheap, expensive, too_expensive, pi_cheap=None
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per respondent.
+    data : pandas.DataFrame or SurveyDesign
+        One row per respondent, in memory (the curves need every respondent's
+        four prices); a design supplies its weights.
     too_cheap, cheap, expensive, too_expensive : str
         Price columns.
     pi_cheap, pi_expensive : str, optional
@@ -228,14 +229,28 @@ def van_westendorp(df, too_cheap, cheap, expensive, too_expensive, pi_cheap=None
     2   idp   5.67
     3   pme   8.33
     """
+    from .design import SurveyDesign
+
     conf_level = check_open_unit("conf_level", conf_level)
     columns = [too_cheap, cheap, expensive, too_expensive]
+    if isinstance(data, SurveyDesign):
+        if weight is not None:
+            raise ValueError("data is a survey design, which carries its weights; drop weight=")
+        if not data.in_memory:
+            raise ValueError("van_westendorp needs the respondents in memory; read the file with "
+                             "cxstats.read_responses and pass the DataFrame")
+        df, w = data.data, data.weights
+    elif isinstance(data, pd.DataFrame):
+        df, w = data, None
+    else:
+        raise ValueError(f"van_westendorp needs a DataFrame of respondents (or an in-memory survey design), got "
+                         f"{type(data).__name__}; read a file with cxstats.read_responses")
     nms_wanted = pi_cheap is not None or pi_expensive is not None
     if nms_wanted and (pi_cheap is None or pi_expensive is None):
         raise ValueError("give both pi_cheap and pi_expensive for the Newton-Miller-Smith extension")
     check_columns(df, *columns, pi_cheap, pi_expensive)
     prices = _price_matrix(df, columns)
-    w = survey_weights(df, weight)
+    w = survey_weights(df, weight) if w is None else w
     consistent = np.all(np.diff(prices, axis=1) > 0, axis=1)
     invalid = df.index[~consistent]
     if not consistent.any():
@@ -322,6 +337,12 @@ def gabor_granger(data, price_columns, *, weight=None, conf_level=0.95, method="
     Returns
     -------
     GaborGrangerResult
+
+    Raises
+    ------
+    ValueError
+        Fewer than two prices, a negative or non-numeric price, a missing
+        column, answers other than 0/1 (named), invalid weights.
 
     Notes
     -----

@@ -86,14 +86,20 @@ def test_spss_unobserved_labelled_codes_are_categories(tmp_path):
     assert got.tolist() == ["Agree", "Disagree", "Neither", "Agree"]
 
 
-def test_unlabelled_observed_code_is_a_category_in_code_order(tmp_path):
-    """An observed code without a label becomes a category shown as its number, placed by its code."""
+def test_partly_labelled_item_stays_codes(tmp_path):
+    """A scale labelled only at its ends keeps its codes under categorical=True (as a categorical its unlabelled
+    answers would be placed by position: top-2 of 1..5 would become '3' and 'Very good'); named explicitly it is an
+    error that names the unlabelled answers."""
     path = tmp_path / "ends.sav"
-    pyreadstat.write_sav(pd.DataFrame({"sat": [5, 3, 1, 3]}), str(path),
-                         variable_value_labels={"sat": {1: "Very poor", 5: "Very good"}})
-    got = cxstats.read_responses(path, categorical=True)["sat"]
-    assert got.cat.categories.tolist() == ["Very poor", "3", "Very good"]
-    assert got.tolist() == ["Very good", "3", "Very poor", "3"]
+    pyreadstat.write_sav(pd.DataFrame({"sat": [5, 3, 1, 3], "agree": [1, 2, 1, 2]}), str(path),
+                         variable_value_labels={"sat": {1: "Very poor", 5: "Very good"},
+                                                "agree": {1: "No", 2: "Yes"}})
+    got = cxstats.read_responses(path, categorical=True)
+    assert got["sat"].tolist() == [5, 3, 1, 3]
+    assert got["agree"].tolist() == ["No", "Yes", "No", "Yes"]
+    assert cxstats.top_box(got, "sat", k=2, scale=range(1, 6))["estimate"][0] == 0.25
+    with pytest.raises(ValueError, match=r"'sat'.*answers without a label \(\[3\]\)"):
+        cxstats.read_responses(path, categorical=["sat"])
 
 
 def test_stata_categorical_matches_spss(tmp_path):

@@ -195,11 +195,24 @@ def test_nps_scores_values_not_category_positions():
     """A categorical whose categories are the observed numbers 0, 3, 7, 9, 10 scores as those numbers: answers
     10, 9, 3, 0, 7 are 2 promoters, 2 detractors and 1 passive, NPS 0 (by position it would be -100)."""
     answers = [10, 9, 3, 0, 7]
-    categorical = pd.Series(pd.Categorical(answers, categories=[0, 3, 7, 9, 10]), name="ltr")
+    categorical = pd.Series(pd.Categorical(answers, categories=[0, 3, 7, 9, 10], ordered=True), name="ltr")
     for data in (categorical, pd.Series(answers, dtype=float, name="ltr")):
         out = cxstats.nps(data)
         assert out.estimate[0] == 0
         assert_allclose([out.promoters[0], out.passives[0], out.detractors[0]], [0.4, 0.2, 0.4])
+    unordered = pd.Series(pd.Categorical(answers), name="ltr")
+    with pytest.raises(ValueError, match="column 'ltr' is an unordered categorical"):
+        cxstats.nps(unordered)
+
+
+def test_mean_of_text_labels_needs_values():
+    """An ordered categorical of labels has an order but no values: a mean needs scale= (it never scores the
+    categories by position); with {label: score} the scores are used."""
+    levels = ["Very poor", "Poor", "Good"]
+    s = pd.Series(pd.Categorical(["Good", "Poor", "Good"], categories=levels, ordered=True), name="q")
+    with pytest.raises(ValueError, match=r"column 'q' has text labels .* no values to average"):
+        cxstats.weighted_mean(s)
+    assert_allclose(cxstats.weighted_mean(s, scale={"Very poor": 0, "Poor": 5, "Good": 10}).estimate[0], 25 / 3)
 
 
 def test_top_box_of_agreement_labels():
@@ -360,7 +373,7 @@ def waves():
 
 def test_compare_nps_independent_samples(waves):
     """{label: frame} are independent samples: the difference of the two nps estimates, SE sqrt(se1^2 + se2^2),
-    t with df = the sum of the designs' degf; the planted 20-point gap is found."""
+    t with Satterthwaite's df from the two designs' degf; the planted 20-point gap is found."""
     a, b = waves
     out = cxstats.compare_nps({"Q1": a, "Q2": b}, "ltr")
     one, two = cxstats.nps(a, "ltr"), cxstats.nps(b, "ltr")
@@ -370,7 +383,8 @@ def test_compare_nps_independent_samples(waves):
     assert_allclose([row.estimate1, row.estimate2, row["diff"], row.se], [one.estimate[0], two.estimate[0],
                                                                           one.estimate[0] - two.estimate[0], se])
     assert_allclose(row.statistic, row["diff"] / se)
-    assert row.df == 3999 + 3999
+    v1, v2 = one.se[0] ** 2, two.se[0] ** 2
+    assert_allclose(row.df, (v1 + v2) ** 2 / (v1**2 / 3999 + v2**2 / 3999))
     assert_allclose(row.p_value, 2 * stats.t.sf(abs(row.statistic), row.df))
     assert row.ci_low < 20 < row.ci_high and row.p_value < 1e-6
 
@@ -391,10 +405,18 @@ def test_compare_nps_by_groups_of_one_design(waves):
     assert row.df == N - 1
 
 
+def test_independent_small_sample_gets_welch_df():
+    """A sample of 4 against one of 2000: unweighted, the comparison is exactly Welch's t test (scipy): the same
+    difference, t, Satterthwaite df (about 3, not 2002) and p-value."""
+    rng = np.random.default_rng(1)
+    a, b = pd.DataFrame({"csat": rng.normal(3, 2, 4)}), pd.DataFrame({"csat": rng.normal(3.5, 0.3, 2000)})
+    row = cxstats.compare_domains({"small": a, "big": b}, "csat").iloc[0]
+    welch = stats.ttest_ind(a.csat, b.csat, equal_var=False)
+    assert_allclose([row.statistic, row.df, row.p_value], [welch.statistic, welch.df, welch.pvalue], rtol=1e-9)
+
+
 def test_compare_domains_of_independent_samples_needs_no_by(sample):
-    """BUG (pinned): the docstring says that with {label: data} 'by is then not needed', but by is a required
-    keyword: compare_domains({'a': df1, 'b': df2}, 'csat') raises TypeError (missing keyword-only argument 'by');
-    only compare_nps (which passes by=None) works without it."""
+    """With {label: data} the samples are the groups: no by= is needed."""
     a, b = sample.iloc[:150], sample.iloc[150:]
     out = cxstats.compare_domains({"a": a, "b": b}, "csat", weight="w")
     one, two = cxstats.weighted_mean(a, "csat", weight="w"), cxstats.weighted_mean(b, "csat", weight="w")
@@ -458,7 +480,9 @@ def test_rake_reports_non_convergence(sample):
     (lambda d: cxstats.weighted_proportion(d.assign(w=np.where(d.id == 5, np.nan, d.w)), "likes", weight="w"),
      r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[4\]"),
     (lambda d: cxstats.weighted_mean(d.assign(w=d.w.astype(str)), "csat", weight="w"),
-     r"weight column 'w' must be numeric; it has values \['1.2447'"),
+     r"weight column 'w' holds numbers stored as str; convert it with pd.to_numeric"),
+    (lambda d: cxstats.weighted_mean(d.assign(w=d.w.astype(str).where(d.id != 6, "heavy")), "csat", weight="w"),
+     r"weight column 'w' must be numeric; it has values \['heavy'\], e.g. rows \[5\]"),
     (lambda d: cxstats.weighted_proportion(d, "csat"),
      r"column 'csat' must be 0/1 or boolean without level=; it has values \[2.0, 3.0, 4.0, 5.0\]"),
     (lambda d: cxstats.weighted_mean(d, "region"), r"column 'region' must be numeric for this estimate; it has "
