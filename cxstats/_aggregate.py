@@ -21,37 +21,62 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .design import SurveyDesign, design_degf, design_tables, unit_codes
+from .design import SurveyDesign, design_degf, design_tables, plain, unit_codes
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
+_CHUNK = 1 << 16  # rows per chunk when there are few groups
+_FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Output of :func:`aggregate`.
+    """Output of :func:`aggregate`: one row per non-empty group, held as numpy columns.
 
-    ``table`` has one row per non-empty group: ``stratum`` (integer code, the
-    row of ``design.strata_table``), ``unit1``.. (codes of the sampling units
-    of the stages the variance needs; absent when rows are the PSUs), the
-    grouping columns (their values; missing values kept as a group of their
-    own), and the sums ``n``, ``n_pos``, ``sw``, ``sw2`` (all rows) and, with a
-    value, ``n_y``, ``n_y_pos``, ``sw_y``, ``sw2_y``, ``swy``, ``swy2``,
-    ``sw2y``, ``sw2y2`` (rows that answered), and ``swy_raw``, the sum of
-    w y itself, for the estimate. ``levels`` gives, per grouping
-    column, its declared categories (a categorical's, observed or not) or
-    None. The value sums are of ``y - shift``, with ``shift`` one of the
-    answers, so that the sums of squares do not lose the spread of answers
-    far from zero to rounding (a constant answer has exactly no spread).
+    ``columns`` holds ``stratum`` (integer code, the row of
+    ``design.strata_table``), ``unit1``.. (codes of the sampling units of the
+    stages the variance needs; absent when rows are the PSUs), one integer
+    code column per grouping key (its labels in ``labels[key]``; a missing
+    value has a code of its own whose label is NaN, the last), and the sums
+    ``n``, ``n_pos``, ``sw``, ``sw2`` (all rows) and, with a value, ``n_y``,
+    ``n_y_pos``, ``sw_y``, ``sw2_y``, ``swy``, ``swy2``, ``sw2y``, ``sw2y2``
+    (rows that answered) and ``swy_raw``. The value sums are of ``y -
+    shift``, with ``shift`` one of the answers, so that the sums of squares
+    do not lose the spread of answers far from zero to rounding (a constant
+    answer has exactly no spread); ``swy_raw`` is the sum of w y itself, for
+    the estimate. ``declared[key]`` is the number of a categorical's
+    declared categories (the first codes, observed or not), else 0.
     """
 
-    table: pd.DataFrame
+    columns: dict
     keys: tuple
-    value: str | None
+    labels: dict
+    declared: dict
     units: tuple
-    levels: dict
     shift: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.columns["n"])
+
+    def __getitem__(self, name) -> np.ndarray:
+        return self.columns[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self.columns
+
+    def replace(self, **columns) -> Totals:
+        """The same groups with some columns replaced or added."""
+        return Totals({**self.columns, **columns}, self.keys, self.labels, self.declared, self.units, self.shift)
+
+    def answers(self, key) -> np.ndarray:
+        """The value of grouping column ``key`` in each group (object array, NaN for missing)."""
+        return self.labels[key][self.columns[key]]
+
+    def frame(self) -> pd.DataFrame:
+        """The groups as a DataFrame, grouping columns by their values (for reading and tests)."""
+        out = {name: (self.answers(name) if name in self.keys else values) for name, values in self.columns.items()}
+        return pd.DataFrame(out)
 
 
 def unit_columns(design: SurveyDesign) -> list:
@@ -72,31 +97,30 @@ def aggregate(design: SurveyDesign, keys=(), value=None) -> Totals:
 
 # ---------------------------------------------------------------- numpy
 
-def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Integer codes of a grouping column, its labels and whether the labels are declared categories.
+def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """Integer codes of a grouping column, its labels (object array) and how many are declared categories.
 
-    Missing values get the last code (label ``NaN``) when there are any.
+    Missing values get the last code (label NaN) when there are any.
     Small-range integers are coded by offset (no hashing); labels that no row
-    has are dropped later with the empty groups.
+    has are simply never used.
     """
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         labels = np.asarray(dtype.categories, dtype=object)
-        declared = True
+        declared = len(labels)
     else:
-        declared = False
+        declared = 0
         arr = values.to_numpy()
-        if arr.dtype.kind in "iub" and arr.size:
-            arr = arr.astype(np.int64) if arr.dtype.kind == "b" else arr
+        if arr.dtype.kind in "iu" and arr.size:
             low, high = int(arr.min()), int(arr.max())
             if high - low < 1 << 16:
-                codes = arr - low if low else arr
-                return codes, np.arange(low, high + 1, dtype=values.dtype if values.dtype.kind != "b" else np.int64)\
-                    .astype(object) if values.dtype.kind != "b" else np.array([False, True], dtype=object)[
-                        low:high + 1], False
+                labels = np.array([plain(v) for v in np.arange(low, high + 1).astype(arr.dtype)], dtype=object)
+                return (arr - low if low else arr), labels, 0
+        if arr.dtype.kind == "b":
+            return arr.view(np.int8), np.array([False, True], dtype=object), 0
         codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-        labels = np.asarray(uniques, dtype=object)
+        labels = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
     missing = codes < 0
     if missing.any():
         codes = np.where(missing, len(labels), codes)
@@ -107,39 +131,56 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
 def _group_ids(parts: list[tuple[np.ndarray, int]]):
     """Combine integer code arrays (each with its number of codes) into one group id per row.
 
-    Returns the ids (0..G-1), the number of groups and, per part, the code of each group.
+    Returns the ids, the number of possible ids and whether they are dense
+    mixed-radix numbers (then empty groups are dropped after summing, which
+    costs less than renumbering every row); else the groups found, numbered.
     """
     total = 1
     for _, size in parts:
         total *= max(size, 1)
-    if not parts:
-        return None, 1, []
-    if total <= _RADIX_LIMIT:
-        ids = parts[0][0].astype(np.int64)
-        for codes, size in parts[1:]:
-            ids = ids * size + codes
-        counts = np.bincount(ids, minlength=total)
-        present = np.flatnonzero(counts)
-        if present.size == total:
-            group, n_groups = ids, total
-        else:
-            remap = np.full(total, -1, dtype=np.int64)
-            remap[present] = np.arange(present.size)
-            group, n_groups = remap[ids], present.size
-        decoded, rest = [], present
-        for _codes, size in reversed(parts):
-            decoded.append(rest % size)
-            rest = rest // size
-        return group, n_groups, decoded[::-1]
-    ids = np.zeros(len(parts[0][0]), dtype=np.int64)
-    for codes, size in parts:
-        ids = ids * size + codes
+    ids = parts[0][0].astype(np.int64)
+    for codes, size in parts[1:]:
+        ids *= size
+        ids += codes
+    if total <= max(_RADIX_LIMIT, len(ids)):
+        return ids, total, True
     group, uniques = pd.factorize(ids, sort=True)
-    decoded, rest = [], uniques
+    return group, uniques, False
+
+
+def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
+    """The sums of :func:`_sums` for a few groups (or none), over cache-sized chunks of rows.
+
+    The group ids of a chunk are made from the small code arrays and used for
+    every sum while they are in the processor cache; no full-length id array
+    or temporary is ever built (allocating those costs more than the sums).
+    """
+    total = None
+    chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
+    for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
+        stop = start + chunk
+        ids = None  # no groups: dot products
+        if parts:
+            ids = parts[0][0][start:stop].astype(np.intp)
+            for codes, size in parts[1:]:
+                ids *= size
+                ids += codes[start:stop]
+        part = _sums(ids, n_groups, w[start:stop], None if y is None else y[start:stop], shift, **flags)
+        if total is None:
+            total = {name: np.array(values, copy=True) for name, values in part.items()}
+        else:
+            for name, values in total.items():
+                values += part[name]
+    return total
+
+
+def _decode(parts, ids: np.ndarray) -> list:
+    """The code of each part in each mixed-radix group id."""
+    decoded, rest = [], ids
     for _codes, size in reversed(parts):
         decoded.append(rest % size)
         rest = rest // size
-    return group, len(uniques), decoded[::-1]
+    return decoded[::-1]
 
 
 def _dot(a, b) -> float:
@@ -147,14 +188,15 @@ def _dot(a, b) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
-def _sums(group, n_groups, w, y=None, shift=0.0) -> dict:
+def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=False, row_moments=True) -> dict:
     """Per-group sums of the module docstring: bincount per sum, dot products when there is one group.
 
     Passes over the rows are counted: an all-positive weight or a complete
-    answer column skips the masks it would otherwise need. The sums of
-    squares are of ``y - shift``; ``swy_raw`` is the sum of w y.
+    answer column skips the masks it would otherwise need (the flags say so;
+    False is always safe). The sums of squares are of ``y - shift``;
+    ``swy_raw`` is the sum of w y. ``sw2y`` and ``sw2y2`` (``row_moments``)
+    are only needed when the rows are the PSUs.
     """
-    all_positive = w.min() > 0
     positive = None if all_positive else w > 0
     if group is None:
         n = np.array([w.size])
@@ -167,7 +209,7 @@ def _sums(group, n_groups, w, y=None, shift=0.0) -> dict:
                "sw2": count(w * w)}
     if y is None:
         return out
-    complete = bool(np.isfinite(y.sum()))  # one pass: no missing answer (infinite ones were refused before)
+    complete = complete or not np.isnan(y).any()  # a chunk may be complete where the column is not
     if complete:
         wa, ya = w, y
         out.update(n_y=out["n"], n_y_pos=out["n_pos"], sw_y=out["sw"], sw2_y=out["sw2"])
@@ -190,24 +232,32 @@ def _sums(group, n_groups, w, y=None, shift=0.0) -> dict:
         ya = ya - shift if complete else np.where(answered, ya - shift, 0.0)
     wy = wa * ya
     if group is None:
-        out.update(swy=np.array([wy.sum()]), swy2=np.array([_dot(wy, ya)]), sw2y=np.array([_dot(wy, wa)]),
-                   sw2y2=np.array([_dot(wy, wy)]))
+        out.update(swy=np.array([wy.sum()]), swy2=np.array([_dot(wy, ya)]))
+        if row_moments:
+            out.update(sw2y=np.array([_dot(wy, wa)]), sw2y2=np.array([_dot(wy, wy)]))
     else:
         count = lambda weights: np.bincount(group, weights=weights, minlength=n_groups)  # noqa: E731
-        out.update(swy=count(wy), swy2=count(wy * ya), sw2y=count(wy * wa), sw2y2=count(wy * wy))
+        out.update(swy=count(wy), swy2=count(wy * ya))
+        if row_moments:
+            out.update(sw2y=count(wy * wa), sw2y2=count(wy * wy))
     return out
 
 
-def numeric_values(design: SurveyDesign, column: str) -> np.ndarray:
-    """An in-memory answer column as floats (NaN = missing); non-finite answers are errors naming the rows."""
+def numeric_values(design: SurveyDesign, column: str) -> tuple[np.ndarray, bool]:
+    """An in-memory answer column as floats (NaN = missing) and whether it is complete (no missing answer).
+
+    Infinite answers are errors naming the rows. One pass when the column is complete.
+    """
     series = design.data[column]
     y = series.to_numpy() if series.dtype == np.float64 else series.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(y.sum()) or np.isnan(y.sum()) and np.isinf(y).any():
-        infinite = np.isinf(y)
-        if infinite.any():
-            rows = list(series.index[np.flatnonzero(infinite)[:5]])
-            raise ValueError(f"column {column!r} has {int(infinite.sum())} infinite value(s), e.g. rows {rows}")
-    return y
+    total = y.sum()
+    if np.isfinite(total):
+        return y, True
+    infinite = np.isinf(y)
+    if infinite.any():
+        rows = list(series.index[np.flatnonzero(infinite)[:5]])
+        raise ValueError(f"column {column!r} has {int(infinite.sum())} infinite value(s), e.g. rows {rows}")
+    return y, False
 
 
 def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
@@ -216,54 +266,54 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
     parts, names = [], []
     if units:
         finest = design.unit_codes[len(units) - 1]
-        parts.append((finest, int(finest.max()) + 1))
+        parts.append((finest, len(design.unit_first_rows[len(units) - 1])))
         names.append(units[-1])
     elif len(design.strata_table) > 1:
         parts.append((design.stratum_codes, len(design.strata_table)))
         names.append("stratum")
-    levels, labels = {}, {}
+    labels, declared = {}, {}
     for key in keys:
-        codes, key_labels, declared = key_codes(df[key])
-        parts.append((codes, len(key_labels)))
+        codes, labels[key], declared[key] = key_codes(df[key])
+        parts.append((codes, len(labels[key])))
         names.append(key)
-        labels[key] = key_labels
-        levels[key] = list(key_labels[: len(df[key].cat.categories)]) if declared else None
-    group, n_groups, decoded = _group_ids(parts)
-    y, shift = None, 0.0
+    y, shift, complete = None, 0.0, True
+    all_positive = design.n_zero_weight == 0
     if value is not None:
-        y = numeric_values(design, value)
-        shift = _lowest_counted(y, design.weights)
-    table = pd.DataFrame(_sums(group, n_groups, design.weights, y, shift))
-    for name, codes in zip(names, decoded, strict=True):
-        table[name] = labels[name][codes] if name in labels else codes
-    if units:  # the stratum and the stages above the finest unit, from the finest unit's code
-        finest = table[units[-1]].to_numpy()
-        rows_of_unit = _first_row_of_codes(design.unit_codes[len(units) - 1])
-        table["stratum"] = design.stratum_codes[rows_of_unit[finest]]
+        y, complete = numeric_values(design, value)
+        shift = _lowest_counted(y, design.weights, complete, all_positive)
+    flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units}
+    possible = int(np.prod([size for _, size in parts])) if parts else 1
+    if possible <= max(_FEW_GROUPS, len(design.weights) // 32):
+        sums, ids = _chunked_sums(parts, possible, design.weights, y, shift, flags), None
+    else:
+        group, found, dense = _group_ids(parts)
+        sums = _sums(group, possible if dense else len(found), design.weights, y, shift, **flags)
+        ids = None if dense else found
+    if ids is None:  # dense group numbers: keep the groups that have rows
+        ids = np.flatnonzero(sums["n"])
+        sums = {name: values[ids] for name, values in sums.items()}
+    columns = dict(zip(names, _decode(parts, ids), strict=True))
+    if units:  # the stratum and the stages above the finest unit, from the finest unit's first row
+        first = design.unit_first_rows[len(units) - 1][columns[units[-1]]]
+        columns["stratum"] = design.stratum_codes[first]
         for s, unit in enumerate(units[:-1]):
-            table[unit] = design.unit_codes[s][rows_of_unit[finest]]
-    elif "stratum" not in table:
-        table["stratum"] = 0
-    table = table[["stratum", *units, *keys, *[c for c in SUMS + VALUE_SUMS if c in table.columns]]]
-    return Totals(table, keys, value, tuple(units), levels, shift)
+            columns[unit] = design.unit_codes[s][first]
+    elif "stratum" not in columns:
+        columns["stratum"] = np.zeros(len(ids), dtype=np.int64)
+    ordered = {name: columns[name] for name in ["stratum", *units, *keys]}
+    ordered.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
+    return Totals(ordered, keys, labels, declared, tuple(units), shift)
 
 
-def _lowest_counted(y: np.ndarray, w: np.ndarray) -> float:
+def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: bool) -> float:
     """The lowest answer given with a positive weight (0 if none): the shift of the value sums.
 
     Any answer would do; the lowest is the same whichever engine aggregates.
     """
-    low = y.min() if w.min() > 0 else np.min(y, where=w > 0, initial=np.inf)
-    if not np.isfinite(low):  # missing answers (NaN) or no positive weight
-        low = np.min(y, where=np.isfinite(y) & (w > 0), initial=np.inf)
+    if complete and all_positive:
+        return float(y.min()) if y.size else 0.0
+    low = np.min(y, where=np.isfinite(y) & (w > 0), initial=np.inf)
     return float(low) if np.isfinite(low) else 0.0
-
-
-def _first_row_of_codes(codes: np.ndarray) -> np.ndarray:
-    """For each code 0..max, the first row that has it."""
-    first = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
-    return first
 
 
 # ---------------------------------------------------------------- Ibis
@@ -429,9 +479,9 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
         metrics.update(
             n_y=answered.cast("int64").sum(), n_y_pos=(answered & (w > 0)).cast("int64").sum(),
             sw_y=w.sum(where=answered), sw2_y=(w * w).sum(where=answered), swy=wy.sum(where=answered),
-            swy2=(wy * y).sum(where=answered), sw2y=(wy * w).sum(where=answered),
-            sw2y2=(wy * wy).sum(where=answered), swy_raw=raw.sum(where=answered),
-            n_inf=y.isinf().cast("int64").sum())
+            swy2=(wy * y).sum(where=answered), swy_raw=raw.sum(where=answered), n_inf=y.isinf().cast("int64").sum())
+        if not units:  # second moments of the rows, which are then the PSUs
+            metrics.update(sw2y=(wy * w).sum(where=answered), sw2y2=(wy * wy).sum(where=answered))
     query = table.group_by(group_keys).aggregate(**metrics) if group_keys else table.aggregate(**metrics)
     out = query.to_pandas()
     if value is not None:
@@ -441,7 +491,8 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
                              f"e.g. rows {rows} (0-based)")
         out = out.drop(columns="n_inf")
         for name in VALUE_SUMS:
-            out[name] = out[name].fillna(0.0)
+            if name in out:
+                out[name] = out[name].fillna(0.0)
     code_map = design._code_map
     label_columns = design_keys
     if label_columns:
@@ -453,9 +504,18 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
         merged[k] = out[k].to_numpy()
     drop = [c for c in design_keys if c not in keys]
     merged = merged.drop(columns=drop)
-    merged["stratum"] = merged["stratum"].astype(np.int64)
-    for name in ("n", "n_pos", "n_y", "n_y_pos"):
+    columns = {"stratum": merged["stratum"].to_numpy(dtype=np.int64)}
+    columns.update((unit, merged[unit].to_numpy(dtype=np.int64)) for unit in units)
+    labels = {}
+    for key in keys:  # values to codes, in sorted order with missing last, as in memory
+        codes, uniques = pd.factorize(merged[key], sort=True, use_na_sentinel=True)
+        labels[key] = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(labels[key]), codes)
+            labels[key] = np.append(labels[key], np.nan)
+        columns[key] = codes.astype(np.int64)
+    for name in SUMS + VALUE_SUMS:
         if name in merged:
-            merged[name] = merged[name].astype(np.int64)
-    columns = ["stratum", *units, *keys, *[c for c in SUMS + VALUE_SUMS if c in merged.columns]]
-    return Totals(merged[columns].reset_index(drop=True), keys, value, tuple(units), {k: None for k in keys}, shift)
+            kind = np.int64 if name in ("n", "n_pos", "n_y", "n_y_pos") else float
+            columns[name] = merged[name].to_numpy(dtype=kind)
+    return Totals(columns, keys, labels, {k: 0 for k in keys}, tuple(units), shift)

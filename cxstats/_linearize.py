@@ -29,10 +29,9 @@ ROUNDING = 1e-12  # a difference of sums this small relative to the sums is roun
 
 
 def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sums of the rows of ``values`` (n x K) by ``index`` (n,), as a (size x K) array."""
-    out = np.zeros((size, values.shape[1]))
-    np.add.at(out, index, values)
-    return out
+    """Sums of the rows of ``values`` (n x K) by ``index`` (n,), as a (size x K) array (one bincount per column)."""
+    return np.column_stack([np.bincount(index, weights=values[:, k], minlength=size) for k in range(values.shape[1])]) \
+        if values.shape[1] else np.zeros((size, 0))
 
 
 def _first_stage_factors(design):
@@ -51,20 +50,24 @@ def _stratum_scale(n, fpc, lonely):
     return np.where(regular, fpc * n / np.where(n > 1, n - 1, 1), 0.0)
 
 
-def _spread(scale, S, G, n, diagonal):
-    """sum_h scale_h (G_h - S_h S_h' / n_h); a variance lost in rounding (a constant answer) is exactly 0."""
+def _spread(scale, S, G, n, diagonal, size=None):
+    """sum_h scale_h (G_h - S_h S_h' / n_h); a variance lost in rounding (a constant answer) is exactly 0.
+
+    ``size`` (diagonal only) is the sum of the magnitudes of the terms that
+    made ``G``: a spread below rounding of those is no spread.
+    """
     if diagonal:
         spread = G - S**2 / n[:, None]
-        spread[np.abs(spread) <= ROUNDING * np.abs(G)] = 0.0
+        spread[np.abs(spread) <= ROUNDING * (np.abs(G) if size is None else size)] = 0.0
         return np.einsum("h,hk->k", scale, spread)
     spread = G - S[:, :, None] * S[:, None, :] / n[:, None, None]
     spread[np.abs(spread) <= ROUNDING * np.abs(G)] = 0.0
     return np.einsum("h,hkl->kl", scale, spread)
 
 
-def _combine(n, fpc, lonely, S, G, present, rule, diagonal):
+def _combine(n, fpc, lonely, S, G, present, rule, diagonal, size=None):
     """Sum the first-stage stratum contributions, with R's rules for strata that have one PSU."""
-    V = _spread(_stratum_scale(n, fpc, lonely), S, G, n, diagonal)
+    V = _spread(_stratum_scale(n, fpc, lonely), S, G, n, diagonal, size)
     lone = lonely & (fpc >= SELF_REPRESENTING)
     present = np.broadcast_to(present, S.shape)
     if lone.any() and rule == "adjust":
@@ -86,12 +89,13 @@ def _combine(n, fpc, lonely, S, G, present, rule, diagonal):
     return V
 
 
-def _unit_moments(unit, owner, t, size, diagonal):
+def _unit_moments(unit, owner, t, size, diagonal, t_size=None):
     """Sums and squares of the sampling units' influence totals, per owner (a stratum, or a unit one stage up).
 
     ``unit`` and ``owner`` give each group row's unit and owner, ``t`` (rows x K)
     its influence total. Returns ``S`` (size x K) and ``G`` (size x K, or size
-    x K x K for the full covariance).
+    x K x K for the full covariance); with ``t_size`` (the magnitudes of the
+    terms of ``t``), also the same sums of squares of magnitudes.
     """
     U = int(unit.max()) + 1
     Z = _sum_by(unit, t, U)
@@ -102,7 +106,10 @@ def _unit_moments(unit, owner, t, size, diagonal):
     Z, unit_owner = Z[used], unit_owner[used]
     S = _sum_by(unit_owner, Z, size)
     if diagonal:
-        return S, _sum_by(unit_owner, Z**2, size)
+        G = _sum_by(unit_owner, Z**2, size)
+        if t_size is None:
+            return S, G
+        return S, G, _sum_by(unit_owner, _sum_by(unit, t_size, U)[used] ** 2, size)
     G = np.zeros((size, Z.shape[1], Z.shape[1]))
     np.add.at(G, unit_owner, Z[:, :, None] * Z[:, None, :])
     return S, G
@@ -114,8 +121,8 @@ def variance(design, table, a, b, present=None, diagonal=True):
     Parameters
     ----------
     design : SurveyDesign
-    table : pandas.DataFrame
-        ``Totals.table``: one row per group, with ``stratum``, unit codes and the sums.
+    table : Totals
+        The aggregation: one row per group, with ``stratum``, unit codes and the sums.
     a, b : numpy.ndarray, shape (G, K)
         Coefficients of each group row for each estimate (over the answered rows).
     present : numpy.ndarray of bool, shape (H, K), optional
@@ -127,21 +134,27 @@ def variance(design, table, a, b, present=None, diagonal=True):
     a, b = np.atleast_2d(a), np.atleast_2d(b)
     K = a.shape[1]
     H = len(design.strata_table)
-    stratum = table["stratum"].to_numpy()
-    sw, swy = table["sw_y"].to_numpy(), table["swy"].to_numpy()
+    stratum = table["stratum"]
+    sw, swy = table["sw_y"], table["swy"]
     t = a * sw[:, None] + b * swy[:, None]  # each group's total influence
-    units = [c for c in table.columns if c.startswith("unit")]
+    units = list(table.units)
     if present is None:
         present = np.ones((H, K), dtype=bool)
     n, fpc, lonely = _first_stage_factors(design)
+    size = None  # with the variances only: the magnitude of what they are made of, to tell rounding from spread
     if units:
-        S, G = _unit_moments(table["unit1"].to_numpy(), stratum, t, H, diagonal)
+        if diagonal:
+            S, G, size = _unit_moments(table["unit1"], stratum, t, H, True,
+                                       np.abs(a) * sw[:, None] + np.abs(b) * np.abs(swy)[:, None])
+        else:
+            S, G = _unit_moments(table["unit1"], stratum, t, H, False)
     else:
         S = _sum_by(stratum, t, H)
-        sw2, sw2y, sw2y2 = (table[c].to_numpy() for c in ("sw2_y", "sw2y", "sw2y2"))
+        sw2, sw2y, sw2y2 = (table[c] for c in ("sw2_y", "sw2y", "sw2y2"))
         if diagonal:
             q = a**2 * sw2[:, None] + 2 * a * b * sw2y[:, None] + b**2 * sw2y2[:, None]
             G = _sum_by(stratum, q, H)
+            size = _sum_by(stratum, a**2 * sw2[:, None] + 2 * np.abs(a * b * sw2y[:, None]) + b**2 * sw2y2[:, None], H)
         else:
             G = np.zeros((H, K, K))
             for h in range(H):  # one K x K product per stratum
@@ -149,7 +162,7 @@ def variance(design, table, a, b, present=None, diagonal=True):
                 ah, bh = a[rows], b[rows]
                 G[h] = (ah.T * sw2[rows]) @ ah + (ah.T * sw2y[rows]) @ bh + (bh.T * sw2y[rows]) @ ah \
                     + (bh.T * sw2y2[rows]) @ bh
-    V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal)
+    V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal, size)
     if len(units) > 1:
         V = V + _later_stages(design, table, t, units, n, fpc, diagonal)
     return V
@@ -166,11 +179,11 @@ def _later_stages(design, table, t, units, n1, fpc1, diagonal):
     total = np.zeros(K) if diagonal else np.zeros((K, K))
     pop1 = design.strata_table["popsize"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(np.isinf(pop1), 0.0, n1 / pop1)[table["stratum"].to_numpy()]  # per group row
+        fraction = np.where(np.isinf(pop1), 0.0, n1 / pop1)[table["stratum"]]  # per group row
     for s in range(2, len(units) + 1):
         stage = design.stage_tables[s - 2]
-        position = np.searchsorted(stage["unit"].to_numpy(), table[f"unit{s - 1}"].to_numpy())
-        child = table[f"unit{s}"].to_numpy()
+        position = np.searchsorted(stage["unit"].to_numpy(), table[f"unit{s - 1}"])
+        child = table[f"unit{s}"]
         n = stage["n_units"].to_numpy(dtype=float)
         pop = stage["popsize"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -21,7 +21,7 @@ from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
 from .multiple import ADJUST_METHODS, _adjusted
-from .survey import _proportion_frame, _unique_with_nan, as_design, by_columns, domain_variance, domains, moments
+from .survey import _domain_degf, _proportion_interval, as_design, by_columns
 
 SMALL_BASE = 30
 
@@ -138,11 +138,10 @@ def _rao_scott(shares, cov, n, degf):
     return f, d0, d0 * degf, float(f_p_value(f, d0, d0 * degf))
 
 
-def _levels(totals, key):
-    """The answers of a crosstab variable: declared categories, or the observed values in order."""
-    declared = totals.levels.get(key)
-    values = declared if declared is not None else sorted(totals.table[key].dropna().unique().tolist())
-    return list(values)
+def _levels(totals, key) -> np.ndarray:
+    """Codes of a crosstab variable's answers: declared categories and observed answers, missing excluded."""
+    codes = np.union1d(np.unique(totals[key]), np.arange(totals.declared[key]))
+    return codes[~pd.isna(totals.labels[key][codes])]
 
 
 def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") -> CrosstabResult:
@@ -219,78 +218,117 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     if column == row:
         raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
     by_columns(design, column, row)
-    discrete = aggregate(design, keys=(row, column))
-    table = discrete.table
-    rows, cols = _levels(discrete, row), _levels(discrete, column)
-    nr, nc = len(rows), len(cols)
+    cells = _cells(design, aggregate(design, keys=(row, column)), row, column)
+    nr, nc = len(cells["rows"]), len(cells["cols"])
     if nr < 2 or nc < 2:
         raise ValueError(f"crosstab needs at least 2 answers of {row!r} and 2 of {column!r}; got {nr} and {nc}")
     if nc > 26:
         raise ValueError(f"{column!r} has {nc} categories; a banner takes at most 26 columns")
-    answered = table[row].notna() & table[column].notna()
-    n_missing = int(table.loc[~answered, "n_pos"].sum())
-    row_answers, row_inverse = _unique_with_nan(table[row].to_numpy(dtype=object))
-    # one domain estimate per row answer: its share in every banner column
-    frames, doms = [], []
-    for r in rows:
-        hit = np.array([np.nan if pd.isna(v) else float(v == r) for v in row_answers])[row_inverse]
-        dom = domains(design, moments(discrete, [column], hit), [column])
-        frame = _proportion_frame(design, dom, [column], conf_level, "logit")
-        keep = frame[column].notna().to_numpy()
-        frames.append(frame[keep].set_index(column).reindex(cols))
-        doms.append((dom, keep))
-    cell_n = table[answered].groupby([row, column], observed=True)["n_pos"].sum()
-    cell_w = table[answered].groupby([row, column], observed=True)["sw"].sum()
-    estimate = np.array([f["estimate"].to_numpy() for f in frames])  # rows x columns
-    base = frames[0]["n"].to_numpy()
-    weighted_base = frames[0]["weighted_n"].to_numpy()
-    col_tables = [table[answered & (table[column] == c)] for c in cols]
-    n_kish = np.array([t["sw"].sum() ** 2 / t["sw2"].sum() if len(t) else np.nan for t in col_tables])
     simple = not design.strata and not design.cluster
+    estimate, base = cells["estimate"], cells["base"]
     filled = base > 0
-    higher, letters_method, pvals, pairs = _letters(design, estimate, n_kish, doms, filled, simple, conf_level,
-                                                    adjust, cols)
-    test = _overall_test(design, discrete, row, column, rows, cols, answered, simple)
+    higher, letters_method = _letters(design, cells, filled, simple, conf_level, adjust)
+    test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
-    index = pd.MultiIndex.from_product([rows, cols])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(cells["variance"] <= (1e-13 * estimate) ** 2, 0.0, cells["variance"])
+        se = np.sqrt(var)
+        deff = var / (estimate * (1 - estimate) / (base - 1))
+        df = np.broadcast_to(cells["df"], estimate.shape)
+        n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
+        low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
+                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), design.degf,
+                                         conf_level, "logit")
+    row_labels = cells["row_labels"]
+    col_labels = cells["col_labels"]
     out = pd.DataFrame({
-        row: np.repeat(np.array(rows, dtype=object), nc), column: np.tile(np.array(cols, dtype=object), nr),
-        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr),
-        "n": cell_n.reindex(index, fill_value=0).to_numpy().astype(np.int64),
-        "weighted_n": cell_w.reindex(index, fill_value=0.0).to_numpy(),
-        "estimate": estimate.ravel(),
-        **{name: np.concatenate([f[name].to_numpy() for f in frames])
-           for name in ("se", "ci_low", "ci_high", "deff", "n_effective")},
-        "base": np.tile(base, nr).astype(np.int64), "n_missing": np.tile(frames[0]["n_missing"].to_numpy(), nr),
-        "weighted_base": np.tile(weighted_base, nr), "n_kish": np.tile(n_kish, nr),
+        row: np.repeat(row_labels, nc), column: np.tile(col_labels, nr),
+        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "n": cells["n"].ravel(),
+        "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
+        "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
+        "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
+        "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
         "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
         "small_base": np.tile(base < SMALL_BASE, nr),
     })
-    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}), n_missing=n_missing,
-                          row=row, column=column)
+    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}),
+                          n_missing=cells["n_missing_total"], row=row, column=column)
 
 
-def _letters(design, estimate, n_kish, doms, filled, simple, conf_level, adjust, cols):
+def _cells(design, discrete, row, column) -> dict:
+    """Per-cell counts, weights, column shares and their design variances, from the one aggregation.
+
+    Each column share ``p_rc = W_rc / W_c`` is a ratio estimate in the domain
+    of banner column ``c`` (rows that answered the row question); its
+    influence in a group of rows of cell ``(r', c)`` is ``w (1[r' = r] -
+    p_rc) / W_c``, so one call of the variance engine gives every cell's
+    variance (and, for the letters of a clustered design, their covariance).
+    """
+    rows, cols = _levels(discrete, row), _levels(discrete, column)
+    nr, nc = len(rows), len(cols)
+    r = np.full(len(discrete.labels[row]), -1)
+    r[rows] = np.arange(nr)
+    c = np.full(len(discrete.labels[column]), -1)
+    c[cols] = np.arange(nc)
+    r, c = r[discrete[row]], c[discrete[column]]
+    answered = (r >= 0) & (c >= 0)
+    cell = np.where(answered, r * nc + c, nr * nc)  # unanswered groups in a bin of their own
+    add = lambda values: np.bincount(cell, weights=values, minlength=nr * nc + 1)[:-1].reshape(nr, nc)  # noqa: E731
+    n, weighted, sw2 = add(discrete["n_pos"]), add(discrete["sw"]), add(discrete["sw2"])
+    W = weighted.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = weighted / W
+    in_column = c >= 0
+    col_missing = np.bincount(c[in_column & (r < 0)], weights=discrete["n_pos"][in_column & (r < 0)], minlength=nc)
+    # influence coefficients: group g (cell r', c') on estimate k = (r, c'): (1[r' = r] - p) / W_c'
+    K = nr * nc
+    a = np.zeros((len(discrete), K))
+    g = np.flatnonzero(answered)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for rr in range(nr):  # a loop over the row answers of a small table, not over respondents
+            k = rr * nc + c[g]
+            a[g, k] = ((r[g] == rr) - estimate[rr, c[g]]) / W[c[g]]
+    a = np.nan_to_num(a)
+    none = np.zeros(len(discrete))
+    sums = discrete.replace(sw_y=np.where(answered, discrete["sw"], 0.0),
+                            sw2_y=np.where(answered, discrete["sw2"], 0.0), swy=none, sw2y=none, sw2y2=none)
+    H = len(design.strata_table)
+    present = np.zeros((H, nc), dtype=bool)
+    present[discrete["stratum"][answered], c[answered]] = True
+    zeros = np.zeros_like(a)
+    variance_cells = variance(design, sums, a, zeros, present=np.repeat(present[:, None, :], nr, axis=1)
+                              .reshape(H, K), diagonal=True).reshape(nr, nc)
+    df = _domain_degf(discrete, np.where(in_column, c, nc), nc + 1, design)[:nc]
+    nrow = np.bincount(np.where(in_column, c, nc), weights=discrete["n"], minlength=nc + 1)[:nc]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_kish = W**2 / sw2.sum(axis=0)
+    return {"rows": rows, "cols": cols, "row_labels": discrete.labels[row][rows],
+            "col_labels": discrete.labels[column][cols], "n": n.astype(np.int64), "weighted": weighted,
+            "estimate": estimate, "variance": variance_cells, "base": n.sum(axis=0).astype(np.int64),
+            "weighted_base": W, "n_missing": col_missing.astype(np.int64), "n_kish": n_kish, "df": df,
+            "nrow": nrow, "n_missing_total": int(discrete["n_pos"][~answered].sum()), "a": a, "sums": sums,
+            "answered": answered, "cell": cell, "sw2": sw2}
+
+
+def _letters(design, cells, filled, simple, conf_level, adjust):
     """Which cells are significantly higher than which columns, within every row of the table."""
+    estimate = cells["estimate"]
     nr, nc = estimate.shape
     i, j = np.triu_indices(nc, k=1)
     usable = filled[i] & filled[j]
     i, j = i[usable], j[usable]
     diff = estimate[:, i] - estimate[:, j]
     if simple:  # banner convention: pooled z on Kish effective bases
+        n_kish = cells["n_kish"]
         z = pooled_z(estimate[:, i] * n_kish[i], n_kish[i], estimate[:, j] * n_kish[j], n_kish[j])
         p = p_value(z, "two-sided")
         method = "column-proportion z tests on effective bases"
-    else:
-        p = np.full(diff.shape, np.nan)
-        for r, (dom, keep) in enumerate(doms):
-            cov = domain_variance(design, dom, diagonal=False)[np.ix_(keep, keep)]
-            order = [list(dom.labels.loc[keep, dom.labels.columns[0]]).index(c) if f else -1
-                     for c, f in zip(cols, filled, strict=True)]
-            a, b = np.array(order)[i], np.array(order)[j]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                se = np.sqrt(np.maximum(cov[a, a] + cov[b, b] - 2 * cov[a, b], 0.0))
-                p[r] = p_value(diff[r] / se, "two-sided", design.degf)
+    else:  # design-based t tests of the differences, with the covariance of the two columns
+        cov = variance(design, cells["sums"], cells["a"], np.zeros_like(cells["a"]), diagonal=False)
+        k1, k2 = np.arange(nr)[:, None] * nc + i, np.arange(nr)[:, None] * nc + j
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(np.maximum(cov[k1, k1] + cov[k2, k2] - 2 * cov[k1, k2], 0.0))
+            p = p_value(diff / se, "two-sided", design.degf)
         method = f"design-based t tests, {design.degf} degrees of freedom"
     flat = p.ravel()
     tested = np.isfinite(flat)
@@ -304,15 +342,12 @@ def _letters(design, estimate, n_kish, doms, filled, simple, conf_level, adjust,
         a, b = i[pair], j[pair]
         winner, loser = (a, b) if diff[rr, pair] > 0 else (b, a)
         higher[rr][winner].append(string.ascii_uppercase[loser])
-    return higher, method, p, (i, j)
+    return higher, method
 
 
-def _overall_test(design, discrete, row, column, rows, cols, answered, simple):
+def _overall_test(design, cells, simple):
     """Pearson chi-square (unweighted simple sample) or Rao-Scott F (weights, strata or clusters)."""
-    table = discrete.table[answered]
-    grid = table.groupby([row, column], observed=True)[["n", "n_pos", "sw"]].sum()
-    index = pd.MultiIndex.from_product([rows, cols])
-    counts = grid["n_pos"].reindex(index, fill_value=0).to_numpy().reshape(len(rows), len(cols))
+    counts = cells["n"]
     keep_r, keep_c = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
     if keep_r.sum() < 2 or keep_c.sum() < 2:
         return {"statistic": np.nan, "df": np.nan, "df_denom": np.nan, "p_value": np.nan,
@@ -323,23 +358,23 @@ def _overall_test(design, discrete, row, column, rows, cols, answered, simple):
         res = chi2_independence(counts[np.ix_(keep_r, keep_c)])
         return {"statistic": res.statistic, "df": res.df, "df_denom": np.nan, "p_value": res.p_value,
                 "method": "Pearson chi-square"}
-    cells = [(r, c) for r, kr in zip(rows, keep_r, strict=True) if kr for c, kc in zip(cols, keep_c, strict=True)
-             if kc]
     # joint cell shares among the answered rows, with their full design covariance
-    position = {cell: k for k, cell in enumerate(cells)}
-    full = discrete.table
-    cell_of = np.array([position.get((r, c), -1) if ok else -1 for r, c, ok in
-                        zip(full[row], full[column], answered, strict=True)])
-    sw = full["sw"].to_numpy()
-    W = sw[cell_of >= 0].sum()
-    K = len(cells)
-    shares = np.bincount(cell_of[cell_of >= 0], weights=sw[cell_of >= 0], minlength=K) / W
-    a = np.zeros((len(full), K))
-    rows_in = np.flatnonzero(cell_of >= 0)
+    nr, nc = counts.shape
+    kept = np.flatnonzero(np.outer(keep_r, keep_c).ravel())
+    position = np.full(nr * nc + 1, -1)
+    position[kept] = np.arange(kept.size)
+    cell_of = position[cells["cell"]]
+    sums = cells["sums"]
+    sw = sums["sw_y"]
+    inside = cell_of >= 0
+    W = sw[inside].sum()
+    K = kept.size
+    shares = np.bincount(cell_of[inside], weights=sw[inside], minlength=K) / W
+    a = np.zeros((len(sw), K))
+    rows_in = np.flatnonzero(inside)
     a[rows_in] = -shares / W
     a[rows_in, cell_of[rows_in]] += 1 / W
-    vtable = full.assign(sw_y=sw, swy=0.0, sw2_y=full["sw2"].to_numpy(), sw2y=0.0, sw2y2=0.0)
-    cov = variance(design, vtable, a, np.zeros_like(a), diagonal=False)
-    n = int(full.loc[answered, "n_pos"].sum())
+    cov = variance(design, sums, a, np.zeros_like(a), diagonal=False)
+    n = int(counts.sum())
     f, d0, ddf, p = _rao_scott(shares.reshape(keep_r.sum(), keep_c.sum()), cov, n, design.degf)
     return {"statistic": f, "df": d0, "df_denom": ddf, "p_value": p, "method": "Rao-Scott F (second order)"}

@@ -107,6 +107,9 @@ class SurveyDesign:
         Per row, for in-memory data only.
     unit_codes : tuple of numpy.ndarray
         Per row and stage, integer codes of the sampling units (in memory only).
+    unit_first_rows : tuple of numpy.ndarray
+        Per stage, the first row of each unit (in memory only), to find a
+        unit's stratum and the units above it.
     """
 
     data: object
@@ -125,6 +128,7 @@ class SurveyDesign:
     weights: np.ndarray | None = None
     stratum_codes: np.ndarray | None = None
     unit_codes: tuple = ()
+    unit_first_rows: tuple = ()
 
     @property
     def in_memory(self) -> bool:
@@ -319,14 +323,39 @@ def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.nd
     if missing.any():
         raise ValueError(f"{name} column {values.name!r} has {int(missing.sum())} missing value(s) in {source}, "
                          f"e.g. rows {_rows(values.index, missing)}; every respondent needs one")
+    arr = values.to_numpy()
+    if arr.dtype.kind in "iu" and arr.size:
+        low = int(arr.min())
+        codes, present = dense_codes(arr - low if low else arr)
+        if codes is not None:
+            return codes, np.flatnonzero(present) + low
     codes, labels = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(labels)
+
+
+_COUNTING_LIMIT = 1 << 24  # integer codes up to this size are numbered by counting, not hashing
+
+
+def dense_codes(values: np.ndarray):
+    """Codes 0..k-1 (in sorted order) of non-negative integers, by counting; (None, None) if they range too far.
+
+    Also returns which of 0..max occur. Two passes, no hashing or sorting.
+    """
+    top = int(values.max()) + 1
+    if top > max(_COUNTING_LIMIT, 4 * values.size):
+        return None, None
+    present = np.bincount(values, minlength=top) > 0
+    if present.all():  # already dense
+        return values.astype(np.int64, copy=False), present
+    lookup = np.cumsum(present) - 1
+    return lookup[values], present
 
 
 def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Codes of the pairs (a, b) of two non-negative integer code arrays, numbered in sorted order."""
     key = a * (int(b.max()) + 1) + b
-    return pd.factorize(key, sort=True)[0].astype(np.int64)
+    codes, _ = dense_codes(key)
+    return codes if codes is not None else pd.factorize(key, sort=True)[0].astype(np.int64)
 
 
 def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_labels, spec: dict) -> None:
@@ -334,7 +363,9 @@ def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_label
     if spec["strata"] is None or spec["nest"] or not spec["cluster"]:
         return
     n_strata = int(stratum.max()) + 1
-    pairs = pd.unique(psu * n_strata + stratum)  # one hash pass, not a sort of rows
+    key = psu * n_strata + stratum
+    _, present = dense_codes(key)
+    pairs = np.flatnonzero(present) if present is not None else pd.unique(key)  # counting, else one hash pass
     per_psu = np.bincount(pairs // n_strata)
     if (per_psu > 1).any():
         p = int(np.flatnonzero(per_psu > 1)[0])
@@ -368,7 +399,8 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     if spec["strata"] is not None:
         stratum, stratum_labels = _codes(df[spec["strata"]], "strata", source)
     else:
-        stratum, stratum_labels = np.zeros(n, dtype=np.int64), np.array([1])
+        # one stratum: a read-only view of a single 0, not n zeros
+        stratum, stratum_labels = np.broadcast_to(np.int64(0), n), np.array([1])
     raw = [_codes(df[column], "cluster", source) for column in spec["cluster"]]
     if raw:
         check_nested(stratum, raw[0][0], stratum_labels, raw[0][1], spec)
@@ -384,7 +416,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
     w = check_weights(df, spec["weight"], where=source)
-    unit_table = _unit_table(stratum, units, fpc_values, w, raw)
+    unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
     strata_table, stage_tables, final_weights = design_tables(unit_table, spec)
     if final_weights is not None:  # weights from the fpc, as R when no weights are given
@@ -397,13 +429,20 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     return SurveyDesign(
         data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
-        stratum_codes=stratum,
-        unit_codes=tuple(units))
+        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=tuple(_first_rows(c) for c in units))
 
 
-def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarray, raw=()) -> pd.DataFrame:
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """For each code 0..max, the first row that has it."""
+    first = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    return first
+
+
+def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarray, raw=(), one_stratum=False
+                ) -> pd.DataFrame:
     """Rows and positive-weight rows per final sampling unit (per stratum when rows are the PSUs), with fpc ranges."""
-    all_positive = w.min() > 0
+    all_positive = bool(w.min() > 0) if w.size else True
     if units:
         finest = units[-1]
         size = int(finest.max()) + 1
@@ -414,7 +453,7 @@ def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarra
         table = {"stratum": stratum[first], **{f"unit{s + 1}": codes[first] for s, codes in enumerate(units)},
                  **{f"label{s + 1}": labels[codes[first]] for s, (codes, labels) in enumerate(raw)}}
         group, groups = finest, size
-    elif not fpc_values and not stratum.any():  # one stratum, rows as PSUs: the usual weights-only design
+    elif not fpc_values and one_stratum:  # one stratum, rows as PSUs: the usual weights-only design
         return pd.DataFrame({"stratum": [0], "n": [w.size], "n_pos": [w.size if all_positive else
                                                                       int(np.count_nonzero(w > 0))]})
     else:
@@ -478,6 +517,14 @@ def design_tables(unit_table: pd.DataFrame, spec: dict):
     ``fpc{s}_min``/``fpc{s}_max``.
     """
     source, stages, fpcs = spec["source"], len(spec["cluster"]), spec["fpc"]
+    if not stages and not fpcs and len(unit_table) == 1:  # the weights-only design: one stratum, rows as PSUs
+        n, n_pos = int(unit_table["n"].iloc[0]), int(unit_table["n_pos"].iloc[0])
+        if n < 2:
+            raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two "
+                             "(check the cluster column)")
+        strata = pd.DataFrame({"stratum": unit_table["stratum"].to_numpy(), "n_rows": [n], "n_psu": [n],
+                               "n_psu_positive": [n_pos], "popsize": [np.inf]})
+        return strata, (), None
     if stages:
         psus = unit_table.groupby(["stratum", "unit1"], sort=True).agg(n=("n", "sum"), n_pos=("n_pos", "sum"))
         per_stratum = psus.reset_index().groupby("stratum", sort=True)

@@ -217,7 +217,7 @@ def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
     from ._aggregate import aggregate
     from .design import check_columns
     from .scales import scale_points, score
-    from .survey import as_design
+    from .survey import as_design, score_answers
 
     if isinstance(columns, str) or not columns:
         raise ValueError(f"columns must be a list of rating items, got {columns!r}")
@@ -234,11 +234,11 @@ def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
         elif list(item_points) != list(points):
             raise ValueError(f"items have different scales: {column!r} has {item_points}, others {points}; "
                              "plot them separately or give one scale=")
-        table = aggregate(design, keys=(column,)).table
-        position = score(column, table[column].to_numpy(dtype=object), points, np.arange(len(points), dtype=float))
+        totals = aggregate(design, keys=(column,))
+        ranks = np.arange(len(points), dtype=float)
+        position = score_answers(totals, column, lambda v, c=column, p=points, r=ranks: score(c, v, p, r))
         answered = ~np.isnan(position)
-        shares = np.bincount(position[answered].astype(int), weights=table["sw"].to_numpy()[answered],
-                             minlength=len(points))
+        shares = np.bincount(position[answered].astype(int), weights=totals["sw"][answered], minlength=len(points))
         rows.append(shares / shares.sum())
     return pd.DataFrame(rows, index=list(columns), columns=list(points))
 

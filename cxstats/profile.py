@@ -17,21 +17,23 @@ def _is_binary(values) -> bool:
     return present <= {0, 1}
 
 
-def _segment_vs_rest(design, table, segment, s, shift):
-    """Mean (or share) in segment ``s`` and in the rest, and the design-based t test of their difference."""
-    inside = (table[segment] == s).to_numpy() & table[segment].notna().to_numpy()
-    rest = ~inside & table[segment].notna().to_numpy()
-    sw, swy = table["sw_y"].to_numpy(), table["swy"].to_numpy()
+def _segment_vs_rest(design, totals, segment, code):
+    """Mean (or share) in segment ``code`` and in the rest, and the design-based t test of their difference."""
+    known = ~pd.isna(totals.labels[segment])[totals[segment]]
+    inside = (totals[segment] == code) & known
+    rest = ~inside & known
+    sw, swy, raw = totals["sw_y"], totals["swy"], totals["swy_raw"]
     W = np.array([sw[inside].sum(), sw[rest].sum()])
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.array([swy[inside].sum(), swy[rest].sum()]) / W
+        r = np.array([swy[inside].sum(), swy[rest].sum()]) / W  # of the shifted answers, for the influence
+        means = np.array([raw[inside].sum(), raw[rest].sum()]) / W
         a = np.column_stack([np.where(inside, -r[0] / W[0], 0.0), np.where(rest, -r[1] / W[1], 0.0)])
         b = np.column_stack([np.where(inside, 1 / W[0], 0.0), np.where(rest, 1 / W[1], 0.0)])
     if not (W > 0).all():
-        return r + shift, np.nan, np.nan
-    cov = variance(design, table, a, b, diagonal=False)
+        return means, np.nan, np.nan
+    cov = variance(design, totals, a, b, diagonal=False)
     se = float(np.sqrt(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0)))
-    return r + shift, se, r[0] - r[1]
+    return means, se, means[0] - means[1]
 
 
 def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust="holm"):
@@ -109,26 +111,27 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
                    and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
     by_columns(design, list(columns), segment)
     # segment sizes: weighted shares of respondents, from the one aggregation
-    sizes = aggregate(design, keys=(segment,)).table.groupby(segment, sort=True)[["n_pos", "sw"]].sum()
-    segments = list(sizes.index)
+    sizes = aggregate(design, keys=(segment,))
+    labels = sizes.labels[segment]
+    codes = [c for c in np.unique(sizes[segment]) if not pd.isna(labels[c])]
+    n_in = np.bincount(sizes[segment], weights=sizes["n_pos"], minlength=len(labels))
     shares = []
-    for s in segments:
-        indicator = lambda v, s=s: np.array([np.nan if pd.isna(x) else float(x == s) for x in v])  # noqa: E731
+    for code in codes:
+        indicator = lambda v, s=labels[code]: np.array([np.nan if pd.isna(x) else float(x == s) for x in v])  # noqa: E731
         shares.append(_proportion_frame(design, domains(design, scored_totals(design, segment, [], indicator), []),
                                         [], conf_level, "logit").iloc[0])
     rows = []
     for column in columns:  # answers x segments: a small table, not respondents
         totals = value_totals(design, column, [segment])
-        table = totals.table
-        measure = "proportion" if _is_binary(aggregate(design, keys=(column,)).table[column].to_numpy(dtype=object)) \
-            else "mean"
-        members = table.groupby(segment, sort=True)[["n_pos", "n_y_pos"]].sum()
-        for s, share in zip(segments, shares, strict=True):
-            (in_s, in_rest), se, diff = _segment_vs_rest(design, table, segment, s, totals.shift)
-            rows.append({segment: s, "n": int(sizes.loc[s, "n_pos"]), "share": share["estimate"],
+        answers = aggregate(design, keys=(column,))
+        measure = "proportion" if _is_binary(answers.labels[column][np.unique(answers[column])]) else "mean"
+        missing = np.bincount(totals[segment], weights=totals["n_pos"] - totals["n_y_pos"], minlength=len(labels))
+        for code, share in zip(codes, shares, strict=True):
+            (in_s, in_rest), se, diff = _segment_vs_rest(design, totals, segment, code)
+            rows.append({segment: labels[code], "n": int(n_in[code]), "share": share["estimate"],
                          "share_ci_low": share["ci_low"], "share_ci_high": share["ci_high"], "column": column,
                          "measure": measure, "in_segment": in_s, "in_rest": in_rest, "diff": diff, "se": se,
-                         "n_missing": int(members.loc[s, "n_pos"] - members.loc[s, "n_y_pos"])})
+                         "n_missing": int(missing[code])})
     out = pd.DataFrame(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["statistic"] = out["diff"] / out["se"]

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import special
 
 from . import scales
-from ._aggregate import VALUE_SUMS, Totals, aggregate
+from ._aggregate import Totals, aggregate
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -107,53 +107,81 @@ def _numeric_column(design, column):
 def scored_totals(design, column, by, g) -> Totals:
     """Sums per group of ``by`` of a function ``g`` of the answers, from a discrete aggregation of the answers.
 
-    ``g`` maps the array of distinct answers (missing included) to scores
-    (NaN for a missing answer). The answers are grouped as they are, so the
-    scale is checked on the distinct answers only.
+    ``g`` maps the array of distinct answers (NaN for missing) to scores (NaN
+    for a missing answer). The answers are grouped as they are, so the scale
+    is checked on the distinct answers only, never row by row.
     """
     discrete = aggregate(design, keys=(*by, column))
-    table = discrete.table
-    answers = table[column].to_numpy(dtype=object)
-    distinct, inverse = _unique_with_nan(answers)
-    y = g(distinct)[inverse]
-    return moments(discrete, by, y)
+    return moments(discrete, by, score_answers(discrete, column, g))
 
 
-def _unique_with_nan(values: np.ndarray):
-    missing = pd.isna(values)
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    if missing.any():
-        codes = np.where(codes < 0, len(uniques), codes)
-        uniques = np.append(uniques, None)
-    return uniques, codes
+def score_answers(discrete: Totals, column, g) -> np.ndarray:
+    """``g`` applied to the answers given (not to labels nobody gave), as one score per row of ``discrete``."""
+    given = np.flatnonzero(np.bincount(discrete[column], minlength=len(discrete.labels[column])))
+    scores = np.full(len(discrete.labels[column]), np.nan)
+    scores[given] = g(discrete.labels[column][given])
+    return scores[discrete[column]]
+
+
+def _radix(parts) -> np.ndarray:
+    """One integer per row from several code columns (code, number of codes): mixed-radix numbering."""
+    ids = np.zeros(len(parts[0][0]), dtype=np.int64) if parts else np.zeros(0, dtype=np.int64)
+    for codes, size in parts:
+        ids = ids * size + codes
+    return ids
 
 
 def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
     """Collapse a discrete aggregation over its answer column into the sums of a scored answer ``y`` (per row).
 
-    The sums are of ``y - shift`` with ``shift`` a score that was given, as in
-    :class:`cxstats._aggregate.Totals`: scores that are all equal then have no
-    spread at all, not a spread made of rounding.
+    The sums of squares are of ``y - shift`` with ``shift`` the lowest score
+    given (with a positive weight), as in :class:`cxstats._aggregate.Totals`:
+    scores that are all equal then have no spread at all, not a spread made
+    of rounding; ``swy_raw`` keeps the sum of w y for the estimate.
     """
-    table = discrete.table
+    n, n_pos, sw, sw2 = discrete["n"], discrete["n_pos"], discrete["sw"], discrete["sw2"]
     answered = ~np.isnan(y)
-    counted = answered & (table["n_pos"].to_numpy() > 0)
+    counted = answered & (n_pos > 0)
     shift = float(y[counted].min()) if counted.any() else 0.0
     y0 = np.where(answered, y - shift, 0.0)
     y_raw = np.where(answered, y, 0.0)
-    sw, sw2 = table["sw"].to_numpy(), table["sw2"].to_numpy()
-    parts = pd.DataFrame({
-        "n": table["n"], "n_pos": table["n_pos"], "sw": sw, "sw2": sw2,
-        "n_y": np.where(answered, table["n"], 0), "n_y_pos": np.where(answered, table["n_pos"], 0),
-        "sw_y": np.where(answered, sw, 0.0), "sw2_y": np.where(answered, sw2, 0.0), "swy": y0 * sw,
-        "swy2": y0**2 * sw, "sw2y": y0 * sw2, "sw2y2": y0**2 * sw2, "swy_raw": y_raw * sw})
-    keys = ["stratum", *discrete.units, *by]
-    for k in keys:
-        parts[k] = table[k].to_numpy()
-    grouped = parts.groupby(keys, sort=True, dropna=False, observed=True)[["n", "n_pos", "sw", "sw2", *VALUE_SUMS]]
-    out = grouped.sum().reset_index()
-    return Totals(out, tuple(by), "score", discrete.units, {k: discrete.levels.get(k) for k in by}, shift)
+    # a unit determines its stratum (and the units above it): group on the finest unit and the domains only
+    keys = [*discrete.units[-1:], *by] if discrete.units else ["stratum", *by]
+    parts = [(discrete[k], int(discrete[k].max()) + 1 if len(discrete) else 1) for k in keys]
+    groups, index = _numbered(_radix(parts))
+    add = lambda values: np.bincount(index, weights=values, minlength=len(groups))  # noqa: E731
+    columns = {k: codes for k, codes in zip(keys, _decode_radix(parts, groups), strict=True)}
+    for k in ["stratum", *discrete.units[:-1]]:  # the same for every row of a group
+        columns[k] = np.zeros(len(groups), dtype=np.int64)
+        columns[k][index] = discrete[k]
+    columns = {k: columns[k] for k in ["stratum", *discrete.units, *by]}
+    columns.update(
+        n=add(n).astype(np.int64), n_pos=add(n_pos).astype(np.int64), sw=add(sw), sw2=add(sw2),
+        n_y=add(np.where(answered, n, 0)).astype(np.int64), n_y_pos=add(np.where(answered, n_pos, 0)).astype(np.int64),
+        sw_y=add(np.where(answered, sw, 0.0)), sw2_y=add(np.where(answered, sw2, 0.0)), swy=add(y0 * sw),
+        swy2=add(y0**2 * sw), sw2y=add(y0 * sw2), sw2y2=add(y0**2 * sw2), swy_raw=add(y_raw * sw))
+    return Totals(columns, tuple(by), {k: discrete.labels[k] for k in by}, {k: discrete.declared[k] for k in by},
+                  discrete.units, shift)
+
+
+def _numbered(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ids in order and each id's position among them; by counting when the ids are few."""
+    if not len(ids):
+        return ids, ids
+    top = int(ids.max()) + 1
+    if top <= max(1 << 22, 4 * len(ids)):
+        present = np.bincount(ids, minlength=top) > 0
+        position = np.cumsum(present) - 1
+        return np.flatnonzero(present), position[ids]
+    return np.unique(ids, return_inverse=True)
+
+
+def _decode_radix(parts, ids) -> list:
+    decoded, rest = [], ids
+    for _codes, size in reversed(parts):
+        decoded.append(rest % size)
+        rest = rest // size
+    return decoded[::-1]
 
 
 def value_totals(design, column, by) -> Totals:
@@ -170,44 +198,41 @@ class Domains:
 
     labels: pd.DataFrame  # one row per domain, the by columns
     index: np.ndarray  # domain of each row of the totals table
-    table: pd.DataFrame
+    table: Totals
     estimate: np.ndarray
     a: np.ndarray  # influence coefficients per table row (of the row's own domain)
     b: np.ndarray
     present: np.ndarray  # strata (H) x domains: the domain has answered rows there
-    counts: pd.DataFrame  # per domain: n, n_missing, n_obs, weighted_n, df, nrow
+    counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays)
+
+    def add(self, name) -> np.ndarray:
+        """Sum of a column of the table over each domain."""
+        return np.bincount(self.index, weights=self.table[name], minlength=len(self.labels))
 
 
-def _domain_labels(totals: Totals, by):
-    table = totals.table
+def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
+    """The domains of ``by`` (observed, plus a categorical's declared categories) and each row's domain.
+
+    Domains come in the order of the codes: sorted values (or a
+    categorical's order), a missing value last.
+    """
     if not by:
-        return pd.DataFrame(index=[0]), np.zeros(len(table), dtype=np.int64)
-    observed = table[by].drop_duplicates()
-    if len(by) == 1 and totals.levels.get(by[0]) is not None:
-        declared = pd.DataFrame({by[0]: totals.levels[by[0]]})
-        extra = observed[~observed[by[0]].isin(declared[by[0]]) | observed[by[0]].isna()]
-        observed = pd.concat([declared, extra], ignore_index=True).drop_duplicates()
-    order = observed.sort_values(by, na_position="last", kind="stable") if not \
-        (len(by) == 1 and totals.levels.get(by[0]) is not None) else observed
-    labels = order.reset_index(drop=True)
-    key = pd.MultiIndex.from_frame(labels.astype(object)) if len(by) > 1 else pd.Index(labels[by[0]].astype(object))
-    rows = pd.MultiIndex.from_frame(table[by].astype(object)) if len(by) > 1 else pd.Index(table[by[0]].astype(object))
-    index = key.get_indexer(rows)
-    if (index < 0).any():  # NaN labels: match them by position of the missing label
-        for i in np.flatnonzero(index < 0):
-            row = table[by].iloc[i]
-            match = labels.index[(labels[by].isna() == row.isna().to_numpy()).all(axis=1)
-                                 & ((labels[by] == row.to_numpy()) | labels[by].isna()).all(axis=1)]
-            index[i] = match[0]
-    return labels, index.astype(np.int64)
+        return pd.DataFrame(index=[0]), np.zeros(len(totals), dtype=np.int64)
+    parts = [(totals[k], len(totals.labels[k])) for k in by]
+    ids = _radix(parts)
+    if len(by) == 1 and totals.declared[by[0]]:  # declared categories are domains even without rows
+        ids = np.concatenate([ids, np.arange(totals.declared[by[0]])])
+    found, index = _numbered(ids)
+    labels = pd.DataFrame({k: totals.labels[k][codes] for k, codes in zip(by, _decode_radix(parts, found),
+                                                                        strict=True)})
+    return labels, index[: len(totals)]
 
 
 def domains(design, totals: Totals, by, kind="mean") -> Domains:
     """Ratio means (or totals) of the scored answer per domain of ``by``, with influence coefficients."""
-    labels, index = _domain_labels(totals, by)
-    table = totals.table
+    labels, index = domain_index(totals, by)
     D = len(labels)
-    add = lambda col: np.bincount(index, weights=table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
+    add = lambda col: np.bincount(index, weights=totals[col], minlength=D)  # noqa: E731
     W, Y, Y_raw = add("sw_y"), add("swy"), add("swy_raw")  # Y: the sum of w (y - shift); Y_raw: of w y
     with np.errstate(invalid="ignore", divide="ignore"):
         r = Y / W
@@ -216,32 +241,30 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
             b = np.where(W[index] > 0, 1 / W[index], 0.0)
             estimate = Y_raw / W
         else:  # the influence of a total is w y = w (y - shift) + shift w
-            a, b = np.full(len(table), totals.shift), np.ones(len(table))
+            a, b = np.full(len(totals), totals.shift), np.ones(len(totals))
             estimate = Y_raw
     H = len(design.strata_table)
-    stratum = table["stratum"].to_numpy()
-    answered_rows = np.zeros((H, D))
-    np.add.at(answered_rows, (stratum, index), table["n_y"].to_numpy())
-    counts = pd.DataFrame({
-        "n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
-        "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(table, index, D, design)})
-    return Domains(labels, index, table, estimate, a, b, answered_rows > 0, counts)
+    answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)
+    counts = {"n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
+              "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(totals, index, D, design)}
+    return Domains(labels, index, totals, estimate, a, b, answered_rows > 0, counts)
 
 
 def _domain_degf(table, index, D, design) -> np.ndarray:
     """Degrees of freedom of each domain's subset design: its PSUs minus its strata, with a positive weight."""
     if not len(table):
         return np.zeros(D)
-    positive = table["n_pos"].to_numpy() > 0
-    stratum = table["stratum"].to_numpy()
+    positive = table["n_pos"] > 0
+    stratum = table["stratum"]
     H = len(design.strata_table)
     strata_hit = np.zeros((D, H), dtype=bool)
     strata_hit[index[positive], stratum[positive]] = True
     if "unit1" in table:
-        pairs = pd.DataFrame({"d": index[positive], "u": table["unit1"].to_numpy()[positive]}).drop_duplicates()
-        psus = np.bincount(pairs["d"].to_numpy(), minlength=D)
+        size = int(table["unit1"].max()) + 1
+        pairs, _ = _numbered(index[positive] * size + table["unit1"][positive])
+        psus = np.bincount(pairs // size, minlength=D)
     else:
-        psus = np.bincount(index[positive], weights=table["n_pos"].to_numpy()[positive], minlength=D)
+        psus = np.bincount(index[positive], weights=table["n_pos"][positive], minlength=D)
     return (psus - strata_hit.sum(axis=1)).astype(float)
 
 
@@ -259,10 +282,8 @@ def domain_variance(design, dom: Domains, diagonal=True) -> np.ndarray:
 
 def srs_variance(dom: Domains, kind) -> np.ndarray:
     """Variance under simple random sampling with replacement (R's ``deff = "replace"``), per domain."""
-    D = len(dom.labels)
-    add = lambda col: np.bincount(dom.index, weights=dom.table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
-    W, Y, Y2 = add("sw_y"), add("swy"), add("swy2")
-    n = dom.counts["n"].to_numpy(dtype=float)
+    W, Y, Y2 = dom.add("sw_y"), dom.add("swy"), dom.add("swy2")
+    n = dom.counts["n"].astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = Y / W
         ss = np.maximum(Y2 - 2 * mean * Y + mean**2 * W, 0.0)  # sum of w (y - mean)^2
@@ -278,27 +299,19 @@ def _finish(design, dom: Domains, kind, conf_level, by):
         var = np.where(var <= (1e-13 * np.abs(dom.estimate)) ** 2, 0.0, var)
         se = np.sqrt(var)
         deff = var / srs_variance(dom, kind)
-        df = dom.counts["df"].to_numpy() if by else np.full(len(dom.labels), float(design.degf))
+        df = dom.counts["df"] if by else np.full(len(dom.labels), float(design.degf))
         crit = critical_value(conf_level, np.where(df > 0, df, np.nan))
-        n = dom.counts["n"].to_numpy()
+        n = dom.counts["n"]
         empty = 0.0 if kind == "total" else np.nan  # nobody in a domain: a total of 0, a mean undefined
         est = np.where(n > 0, dom.estimate, empty)
         se = np.where(n > 0, se, empty)
-        out = dom.labels.copy()
-        out["estimate"] = est
-        out["se"] = se
-        out["ci_low"] = est - crit * se
-        out["ci_high"] = est + crit * se
-        out["n"] = n
-        out["n_missing"] = dom.counts["n_missing"].to_numpy()
-        out["deff"] = np.where(n > 0, deff, np.nan)
-        out["n_effective"] = n / out["deff"]
-        out["df"] = df
-        out["weighted_n"] = dom.counts["weighted_n"].to_numpy()
-    return out
+        deff = np.where(n > 0, deff, np.nan)
+        out = {**{k: dom.labels[k].to_numpy() for k in dom.labels.columns},
+               "estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se, "n": n,
+               "n_missing": dom.counts["n_missing"], "deff": deff, "n_effective": n / deff, "df": df,
+               "weighted_n": dom.counts["weighted_n"]}
+    return pd.DataFrame(out)
 
-
-# ------------------------------------------------------------------ public estimates
 
 def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95):
     """Mean score (CSAT, CES, a rating, spend) with its design-based standard error.
@@ -501,10 +514,9 @@ def _proportion_interval(est, se, df, n_kish, nrow, degf, conf_level, method):
 def _proportion_frame(design, dom, by, conf_level, method):
     out = _finish(design, dom, "mean", conf_level, by)
     D = len(dom.labels)
-    add = lambda col: np.bincount(dom.index, weights=dom.table[col].to_numpy(dtype=float), minlength=D)  # noqa: E731
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_kish = add("sw_y") ** 2 / add("sw2_y")
-    nrow = dom.counts["nrow"].to_numpy(dtype=float) if by else np.full(D, float(design.n_rows))
+        n_kish = dom.add("sw_y") ** 2 / dom.add("sw2_y")
+    nrow = dom.counts["nrow"].astype(float) if by else np.full(D, float(design.n_rows))
     low, high = _proportion_interval(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(),
                                      n_kish, nrow, design.degf, conf_level, method)
     out["ci_low"], out["ci_high"] = low, high
@@ -652,14 +664,15 @@ def nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95)
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     discrete = aggregate(design, keys=(*by, column))
-    distinct, inverse = _unique_with_nan(discrete.table[column].to_numpy(dtype=object))
-    category = _nps_points(design, column, scale)(distinct)[inverse]
+    category = score_answers(discrete, column, _nps_points(design, column, scale))
     dom = domains(design, moments(discrete, by, category), by)
     out = _finish(design, dom, "mean", conf_level, by)
+    _, index = domain_index(discrete, by)  # the same domains, for the discrete rows
+    answered = np.bincount(index, weights=np.where(np.isnan(category), 0.0, discrete["sw"]), minlength=len(out))
     for name, points_hit in (("promoters", 100.0), ("passives", 0.0), ("detractors", -100.0)):
-        share = domains(design, moments(discrete, by, np.where(np.isnan(category), np.nan,
-                                                                (category == points_hit).astype(float))), by)
-        out[name] = np.where(out["n"] > 0, share.estimate, np.nan)
+        hit = np.bincount(index, weights=np.where(category == points_hit, discrete["sw"], 0.0), minlength=len(out))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[name] = np.where(out["n"] > 0, hit / answered, np.nan)
     return out
 
 
@@ -888,7 +901,7 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
             labels.append(label)
             estimates.append(dom.estimate[0])
             variances.append(domain_variance(design, dom)[0])
-            ns.append(int(dom.counts["n"].iloc[0]))
+            ns.append(int(dom.counts["n"][0]))
             dfs.append(design.degf)
         estimates, ns = np.array(estimates), np.array(ns)
         cov = np.diag(variances)
@@ -903,10 +916,10 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
         if not by:
             raise ValueError("give by= (the groups to compare), or a dict of independent samples")
         dom = domains(design, _measure_totals(design, column, by, measure, level, k, scale), by)
-        keep = dom.counts["n"].to_numpy() > 0
+        keep = dom.counts["n"] > 0
         cov = domain_variance(design, dom, diagonal=False)
         labels = [tuple(r) if len(by) > 1 else r[0] for r in dom.labels.itertuples(index=False)]
-        estimates, ns = dom.estimate, dom.counts["n"].to_numpy()
+        estimates, ns = dom.estimate, dom.counts["n"]
         labels = [lab for lab, ok in zip(labels, keep, strict=True) if ok]
         estimates, ns, cov = estimates[keep], ns[keep], cov[np.ix_(keep, keep)]
         pair_df = lambda i, j: design.degf  # noqa: E731

@@ -74,7 +74,7 @@ def random_designs(draw):
 
 def _sorted_table(totals):
     """The aggregated table with keys as text ("<NA>" for missing), sorted on every group column."""
-    table = totals.table.copy()
+    table = totals.frame()
     for key in totals.keys:
         table[key] = [("<NA>" if pd.isna(v) else str(v)) for v in table[key]]
     groups = ["stratum", *totals.units, *totals.keys]
@@ -103,7 +103,7 @@ def test_numpy_and_duckdb_aggregations_agree(duckdb, drawn, keys, value):
         pd.testing.assert_frame_equal(disk.strata_table, memory.strata_table, check_dtype=False)
         got, expected = aggregate(disk, keys, value), aggregate(memory, keys, value)
     assert got.units == expected.units and got.keys == expected.keys
-    assert list(got.table.columns) == list(expected.table.columns)
+    assert list(got.columns) == list(expected.columns)
     got_table, groups = _sorted_table(got)
     expected_table, _ = _sorted_table(expected)
     pd.testing.assert_frame_equal(got_table[groups], expected_table[groups], check_dtype=False)
@@ -170,7 +170,7 @@ def test_one_psu_per_respondent_equals_weights_only(drawn, by):
 
 def test_missing_group_and_unobserved_level_are_kept():
     """A missing ``by`` value is a group of its own (never dropped); a declared but unobserved categorical level
-    is listed in ``levels`` and becomes a domain with n = 0 and no estimate."""
+    is among the labels (a declared category) and becomes a domain with n = 0 and no estimate."""
     frame = pd.DataFrame({
         "g": pd.Categorical(["a", "b", None, "a", "b", None], categories=["a", "b", "z"]),
         "y": [1.0, 2.0, 3.0, np.nan, 5.0, 4.0],
@@ -178,11 +178,12 @@ def test_missing_group_and_unobserved_level_are_kept():
     })
     design = cxstats.survey_design(frame, weight="w")
     totals = aggregate(design, keys=("g",), value="y")
-    assert totals.levels == {"g": ["a", "b", "z"]}
-    missing = totals.table[totals.table["g"].isna()]
+    assert totals.labels["g"][:3].tolist() == ["a", "b", "z"] and totals.declared == {"g": 3}
+    table = totals.frame()
+    missing = table[table["g"].isna()]
     assert len(missing) == 1
     assert (missing["n"].iloc[0], missing["n_y"].iloc[0], missing["sw_y"].iloc[0]) == (2, 2, 3.0)
-    assert "z" not in totals.table["g"].tolist()  # no rows, no group in the sums
+    assert "z" not in table["g"].tolist()  # no rows, no group in the sums
 
     out = cxstats.weighted_mean(design, "y", by="g")
     assert out["g"].iloc[:3].tolist() == ["a", "b", "z"] and pd.isna(out["g"].iloc[3])
