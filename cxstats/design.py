@@ -416,6 +416,14 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
     w = check_weights(df, spec["weight"], where=source)
+    if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
+        n_pos = n if w.min() > 0 else int(np.count_nonzero(w > 0))
+        if n < 2:
+            raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
+        strata_table = pd.DataFrame({"stratum": [1], "n_rows": [n], "n_psu": [n], "n_psu_positive": [n_pos],
+                                     "popsize": [np.inf]})
+        return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
+                            n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
     strata_table, stage_tables, final_weights = design_tables(unit_table, spec)
