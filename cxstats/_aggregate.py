@@ -16,6 +16,7 @@ by DuckDB, or any Ibis table), which the table's own engine executes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,20 +37,22 @@ class Totals:
 
     ``columns`` holds ``stratum`` (integer code, the row of
     ``design.strata_table``), ``unit1``.. (codes of the sampling units of the
-    stages the variance needs; absent when rows are the PSUs), one integer
-    code column per grouping key (its labels in ``labels[key]``; a missing
-    value has a code of its own whose label is NaN, the last), and the sums
+    stages the variance needs; absent when rows are the PSUs) and the sums
     ``n``, ``n_pos``, ``sw``, ``sw2`` (all rows) and, with a value, ``n_y``,
     ``n_y_pos``, ``sw_y``, ``sw2_y``, ``swy``, ``swy2``, ``sw2y``, ``sw2y2``
     (rows that answered) and ``swy_raw``. The value sums are of ``y -
     shift``, with ``shift`` one of the answers, so that the sums of squares
     do not lose the spread of answers far from zero to rounding (a constant
     answer has exactly no spread); ``swy_raw`` is the sum of w y itself, for
-    the estimate. ``declared[key]`` is the number of a categorical's
+    the estimate. ``codes`` holds one integer code column per grouping key
+    (apart from ``columns``, so a key may have any name); its labels are
+    ``labels[key]``, a missing value having a code of its own whose label is
+    NaN, the last. ``declared[key]`` is the number of a categorical's
     declared categories (the first codes, observed or not), else 0.
     """
 
     columns: dict
+    codes: dict
     keys: tuple
     labels: dict
     declared: dict
@@ -67,16 +70,18 @@ class Totals:
 
     def replace(self, **columns) -> Totals:
         """The same groups with some columns replaced or added."""
-        return Totals({**self.columns, **columns}, self.keys, self.labels, self.declared, self.units, self.shift)
+        return Totals({**self.columns, **columns}, self.codes, self.keys, self.labels, self.declared, self.units,
+                      self.shift)
 
     def answers(self, key) -> np.ndarray:
         """The value of grouping column ``key`` in each group (object array, NaN for missing)."""
-        return self.labels[key][self.columns[key]]
+        return self.labels[key][self.codes[key]]
 
     def frame(self) -> pd.DataFrame:
         """The groups as a DataFrame, grouping columns by their values (for reading and tests)."""
-        out = {name: (self.answers(name) if name in self.keys else values) for name, values in self.columns.items()}
-        return pd.DataFrame(out)
+        design = {name: self.columns[name] for name in ["stratum", *self.units]}
+        sums = {name: values for name, values in self.columns.items() if name not in design}
+        return pd.DataFrame({**design, **{key: self.answers(key) for key in self.keys}, **sums})
 
 
 def unit_columns(design: SurveyDesign) -> list:
@@ -114,9 +119,10 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
         arr = values.to_numpy()
         if arr.dtype.kind in "iu" and arr.size:
             low, high = int(arr.min()), int(arr.max())
-            if high - low < 1 << 16:
-                labels = np.array([plain(v) for v in np.arange(low, high + 1).astype(arr.dtype)], dtype=object)
-                return (arr - low if low else arr), labels, 0
+            if high - low < 1 << 16 and -(1 << 62) < low and high < 1 << 62:
+                # offsets in 64 bits (a narrow int8 column would wrap), labels as Python integers
+                codes = arr.astype(np.int64) - low if low or arr.dtype != np.int64 else arr
+                return codes, (low + np.arange(high - low + 1)).astype(object), 0
         if arr.dtype.kind == "b":
             return arr.view(np.int8), np.array([False, True], dtype=object), 0
         codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
@@ -135,17 +141,21 @@ def _group_ids(parts: list[tuple[np.ndarray, int]]):
     mixed-radix numbers (then empty groups are dropped after summing, which
     costs less than renumbering every row); else the groups found, numbered.
     """
-    total = 1
-    for _, size in parts:
-        total *= max(size, 1)
-    ids = parts[0][0].astype(np.int64)
-    for codes, size in parts[1:]:
-        ids *= size
-        ids += codes
-    if total <= max(_RADIX_LIMIT, len(ids)):
-        return ids, total, True
-    group, uniques = pd.factorize(ids, sort=True)
-    return group, uniques, False
+    total = math.prod(max(size, 1) for _, size in parts)
+    if total < 1 << 62:
+        ids = parts[0][0].astype(np.int64)
+        for codes, size in parts[1:]:
+            ids *= size
+            ids += codes
+        if total <= max(_RADIX_LIMIT, len(ids)):
+            return ids, total, True
+        group, uniques = pd.factorize(ids, sort=True)
+        return group, uniques, False
+    # too many combinations for one integer: number the groups found, one key at a time
+    group = np.zeros(len(parts[0][0]), dtype=np.int64)
+    for codes, size in parts:
+        group = pd.factorize(group * size + codes, sort=True)[0].astype(np.int64)
+    return group, None, False
 
 
 def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
@@ -282,27 +292,38 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
         y, complete = numeric_values(design, value)
         shift = _lowest_counted(y, design.weights, complete, all_positive)
     flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units}
-    possible = int(np.prod([size for _, size in parts])) if parts else 1
+    possible = math.prod(size for _, size in parts)  # Python integers: no overflow however many keys
     if possible <= max(_FEW_GROUPS, len(design.weights) // 32):
-        sums, ids = _chunked_sums(parts, possible, design.weights, y, shift, flags), None
+        sums = _chunked_sums(parts, possible, design.weights, y, shift, flags)
+        present = np.flatnonzero(sums["n"])  # dense group numbers: keep the groups that have rows
+        sums = {name: values[present] for name, values in sums.items()}
+        decoded = _decode(parts, present)
     else:
         group, found, dense = _group_ids(parts)
-        sums = _sums(group, possible if dense else len(found), design.weights, y, shift, **flags)
-        ids = None if dense else found
-    if ids is None:  # dense group numbers: keep the groups that have rows
-        ids = np.flatnonzero(sums["n"])
-        sums = {name: values[ids] for name, values in sums.items()}
-    columns = dict(zip(names, _decode(parts, ids), strict=True))
+        n_groups = possible if dense else len(found) if found is not None else int(group.max()) + 1
+        sums = _sums(group, n_groups, design.weights, y, shift, **flags)
+        if dense:
+            present = np.flatnonzero(sums["n"])
+            sums = {name: values[present] for name, values in sums.items()}
+            decoded = _decode(parts, present)
+        elif found is not None:
+            decoded = _decode(parts, found)
+        else:  # numbered one key at a time: each group's codes from its first row
+            first = np.full(n_groups, -1, dtype=np.int64)
+            first[group[::-1]] = np.arange(len(group) - 1, -1, -1)
+            decoded = [codes[first] for codes, _ in parts]
+    columns = dict(zip(names[: len(names) - len(keys)], decoded[: len(names) - len(keys)], strict=True))
+    codes = dict(zip(keys, decoded[len(names) - len(keys):], strict=True))
     if units:  # the stratum and the stages above the finest unit, from the finest unit's first row
         first = design.unit_first_rows[len(units) - 1][columns[units[-1]]]
         columns["stratum"] = design.stratum_codes[first]
         for s, unit in enumerate(units[:-1]):
             columns[unit] = design.unit_codes[s][first]
     elif "stratum" not in columns:
-        columns["stratum"] = np.zeros(len(ids), dtype=np.int64)
-    ordered = {name: columns[name] for name in ["stratum", *units, *keys]}
+        columns["stratum"] = np.zeros(len(sums["n"]), dtype=np.int64)
+    ordered = {name: columns[name] for name in ["stratum", *units]}
     ordered.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
-    return Totals(ordered, keys, labels, declared, tuple(units), shift)
+    return Totals(ordered, codes, keys, labels, declared, tuple(units), shift)
 
 
 def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: bool) -> float:
@@ -343,30 +364,39 @@ def _duckdb_isfinite(expr):
     return isfinite(expr)
 
 
-def _with_weight(table, weight):
-    """The table with a float weight column ``_cx_w`` (1 for every row without weights) and that column."""
+def _namer(columns):
+    """Names for the engine's internal quantities that no column of the data has (a prefix none of them starts with)."""
+    prefix = "_cx_"
+    while any(str(c).startswith(prefix) for c in columns):
+        prefix = "_" + prefix
+    return lambda name: prefix + name
+
+
+def _with_weight(table, weight, _x):
+    """The table with a float weight column (1 for every row without weights) and that column."""
     import ibis
 
     w = table[weight].cast("float64") if weight is not None else ibis.literal(1.0, type="float64")
-    table = table.mutate(_cx_w=w)
-    return table, table["_cx_w"]
+    table = table.mutate(**{_x("w"): w})
+    return table, table[_x("w")]
 
 
-def _unit_aggregates(table, spec):
+def _unit_aggregates(table, spec, _x):
     """One query: rows, positive-weight rows, weight checks and fpc range per stratum and sampling unit."""
     import ibis
 
-    table, w = _with_weight(table, spec["weight"])
+    table, w = _with_weight(table, spec["weight"], _x)
     keys = [c for c in [spec["strata"], *spec["cluster"]] if c is not None]
-    metrics = {"n": table.count(), "n_pos": (w > 0).cast("int64").sum()}
+    metrics = {_x("n"): table.count(), _x("n_pos"): (w > 0).cast("int64").sum()}
     if spec["weight"] is not None:
         column = table[spec["weight"]]
         bad = ~_finite(column.cast("float64"))
-        metrics.update(n_bad_w=bad.cast("int64").sum(), n_neg_w=(w < 0).cast("int64").sum(), sw=w.sum())
+        metrics.update({_x("n_bad_w"): bad.cast("int64").sum(), _x("n_neg_w"): (w < 0).cast("int64").sum(),
+                        _x("sw"): w.sum()})
     for s, column in enumerate(spec["fpc"]):
-        metrics[f"fpc{s + 1}_min"] = table[column].cast("float64").min()
-        metrics[f"fpc{s + 1}_max"] = table[column].cast("float64").max()
-        metrics[f"fpc{s + 1}_null"] = table[column].isnull().cast("int64").sum()
+        metrics[_x(f"fpc{s + 1}_min")] = table[column].cast("float64").min()
+        metrics[_x(f"fpc{s + 1}_max")] = table[column].cast("float64").max()
+        metrics[_x(f"fpc{s + 1}_null")] = table[column].isnull().cast("int64").sum()
     query = table.group_by(keys).aggregate(**metrics) if keys else table.aggregate(**metrics)
     return query.to_pandas(), ibis
 
@@ -375,12 +405,14 @@ def _rows_where(table, condition, label) -> list:
     """Row numbers (0-based, in file order) of up to five rows meeting ``condition``."""
     import ibis
 
-    numbered = table.mutate(_row=ibis.row_number())
-    return numbered.filter(condition(numbered)).order_by("_row").select("_row").limit(5).to_pandas()["_row"].tolist()
+    row = _namer(table.columns)("row")
+    numbered = table.mutate(**{row: ibis.row_number()})
+    return numbered.filter(condition(numbered)).order_by(row).select(row).limit(5).to_pandas()[row].tolist()
 
 
 def design_from_table(table, spec: dict) -> SurveyDesign:
     """A survey design over an Ibis table: every check of :func:`cxstats.survey_design`, run as queries."""
+    _x = _namer(table.columns)
     source = spec["source"]
     weight = spec["weight"]
     if weight is not None:
@@ -393,31 +425,32 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
     for column in spec["fpc"]:
         if not table.schema()[column].is_numeric():
             raise ValueError(f"fpc column {column!r} must be numeric (population sizes or sampling fractions)")
-    units, _ = _unit_aggregates(table, spec)
-    if units.empty or units["n"].sum() == 0:
+    units, _ = _unit_aggregates(table, spec, _x)
+    if units.empty or units[_x("n")].sum() == 0:
         raise ValueError(f"{source} has no rows")
     for name, role in [(spec["strata"], "strata"), *[(c, "cluster") for c in spec["cluster"]]]:
         if name is not None and units[name].isna().any():
             rows = _rows_where(table, lambda t, c=name: t[c].isnull(), source)
-            n_missing = int(units.loc[units[name].isna(), "n"].sum()) if not spec["cluster"] or role == "cluster" \
-                else int(units.loc[units[name].isna(), "n"].sum())
+            n_missing = int(units.loc[units[name].isna(), _x("n")].sum())
             raise ValueError(f"{role} column {name!r} has {n_missing} missing value(s) in {source}, e.g. rows {rows} "
                              "(0-based); every respondent needs one")
     for s, column in enumerate(spec["fpc"]):
-        if units[f"fpc{s + 1}_null"].sum():
+        missing = int(units[_x(f"fpc{s + 1}_null")].sum())
+        if missing:
             rows = _rows_where(table, lambda t, c=column: t[c].isnull(), source)
-            raise ValueError(f"fpc column {column!r} has {int(units[f'fpc{s + 1}_null'].sum())} missing value(s) in "
-                             f"{source}, e.g. rows {rows} (0-based); every respondent needs one")
+            raise ValueError(f"fpc column {column!r} has {missing} missing value(s) in {source}, e.g. rows {rows} "
+                             "(0-based); every respondent needs one")
     if weight is not None:
-        if units["n_bad_w"].sum():
+        bad, negative = int(units[_x("n_bad_w")].sum()), int(units[_x("n_neg_w")].sum())
+        if bad:
             rows = _rows_where(table, lambda t: ~_finite(t[weight].cast("float64")), source)
-            raise ValueError(f"weight column {weight!r} has {int(units['n_bad_w'].sum())} missing or non-finite "
+            raise ValueError(f"weight column {weight!r} has {bad} missing or non-finite "
                              f"value(s) in {source}, e.g. rows {rows} (0-based); every respondent needs a weight")
-        if units["n_neg_w"].sum():
+        if negative:
             rows = _rows_where(table, lambda t: t[weight] < 0, source)
-            raise ValueError(f"weight column {weight!r} has {int(units['n_neg_w'].sum())} negative value(s) in "
+            raise ValueError(f"weight column {weight!r} has {negative} negative value(s) in "
                              f"{source}, e.g. rows {rows} (0-based); weights must be 0 or more")
-        if units["sw"].sum() <= 0:
+        if units[_x("sw")].sum() <= 0:
             raise ValueError(f"weight column {weight!r} sums to zero in {source}")
     if spec["strata"] is not None:
         stratum, stratum_labels = pd.factorize(units[spec["strata"]], sort=True)
@@ -434,14 +467,15 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
     if raw:
         check_nested(stratum, raw[0], np.asarray(stratum_labels), raw_labels[0], spec)
     codes = unit_codes(stratum, raw, spec)
-    unit_table = pd.DataFrame({"stratum": np.asarray(stratum_labels)[stratum], "n": units["n"].astype(np.int64),
-                               "n_pos": units["n_pos"].astype(np.int64)})
+    unit_table = pd.DataFrame({"stratum": np.asarray(stratum_labels)[stratum],
+                               "n": units[_x("n")].to_numpy(dtype=np.int64),
+                               "n_pos": units[_x("n_pos")].to_numpy(dtype=np.int64)})
     for s, c in enumerate(codes):
         unit_table[f"unit{s + 1}"] = c
         unit_table[f"label{s + 1}"] = units[spec["cluster"][s]].to_numpy()
     for s in range(len(spec["fpc"])):
-        unit_table[f"fpc{s + 1}_min"] = units[f"fpc{s + 1}_min"].to_numpy()
-        unit_table[f"fpc{s + 1}_max"] = units[f"fpc{s + 1}_max"].to_numpy()
+        unit_table[f"fpc{s + 1}_min"] = units[_x(f"fpc{s + 1}_min")].to_numpy()
+        unit_table[f"fpc{s + 1}_max"] = units[_x(f"fpc{s + 1}_max")].to_numpy()
     if not codes:  # rows are the PSUs: one row per stratum
         unit_table = unit_table.groupby("stratum", sort=True).agg(
             n=("n", "sum"), n_pos=("n_pos", "sum"),
@@ -449,11 +483,11 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
         ).reset_index()
     strata_table, stage_tables, _ = design_tables(unit_table, spec)
     code_map = units[[c for c in [spec["strata"], *spec["cluster"]] if c is not None]].copy()
-    code_map["stratum"] = stratum
+    code_map[_x("stratum")] = stratum
     for s, c in enumerate(codes):
-        code_map[f"unit{s + 1}"] = c
-    n_rows = int(units["n"].sum())
-    n_pos = int(units["n_pos"].sum())
+        code_map[_x(f"unit{s + 1}")] = c
+    n_rows = int(units[_x("n")].sum())
+    n_pos = int(units[_x("n_pos")].sum())
     design = SurveyDesign(data=table, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n_rows,
                           n_zero_weight=n_rows - n_pos, degf=design_degf(strata_table))
     object.__setattr__(design, "_code_map", code_map)
@@ -461,17 +495,18 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
 
 
 def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
-    table, w = _with_weight(design.data, design.weight)
+    data = design.data
+    _x = _namer(data.columns)  # the same names as when the design was made
+    table, w = _with_weight(data, design.weight, _x)
     units = unit_columns(design)
     design_keys = [c for c in [design.strata, *design.cluster[: len(units)]] if c is not None]
-    overlap = [k for k in keys if k in design_keys]
     group_keys = design_keys + [k for k in keys if k not in design_keys]
     metrics = {"n": table.count(), "n_pos": (w > 0).cast("int64").sum(), "sw": w.sum(), "sw2": (w * w).sum()}
     shift = 0.0
     if value is not None:
         y = table[value].cast("float64")
         answered = _finite(y)
-        low = table.aggregate(low=y.min(where=answered & (w > 0))).to_pandas()["low"].iloc[0]
+        low = table.aggregate(**{_x("low"): y.min(where=answered & (w > 0))}).to_pandas()[_x("low")].iloc[0]
         shift = float(low) if pd.notna(low) else 0.0  # as _lowest_counted: the same shift as in memory
         raw = w * y
         y = y - shift
@@ -482,40 +517,34 @@ def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
             swy2=(wy * y).sum(where=answered), swy_raw=raw.sum(where=answered), n_inf=y.isinf().cast("int64").sum())
         if not units:  # second moments of the rows, which are then the PSUs
             metrics.update(sw2y=(wy * w).sum(where=answered), sw2y2=(wy * wy).sum(where=answered))
+    metrics = {_x(name): expr for name, expr in metrics.items()}  # apart from the data's own column names
     query = table.group_by(group_keys).aggregate(**metrics) if group_keys else table.aggregate(**metrics)
     out = query.to_pandas()
     if value is not None:
-        if out["n_inf"].sum():
-            rows = _rows_where(table, lambda t: t[value].cast("float64").isinf(), design.source)
-            raise ValueError(f"column {value!r} has {int(out['n_inf'].sum())} infinite value(s) in {design.source}, "
-                             f"e.g. rows {rows} (0-based)")
-        out = out.drop(columns="n_inf")
-        for name in VALUE_SUMS:
-            if name in out:
-                out[name] = out[name].fillna(0.0)
-    code_map = design._code_map
-    label_columns = design_keys
-    if label_columns:
-        codes = code_map[[*label_columns, "stratum", *units]].drop_duplicates(label_columns)
-        merged = out.merge(codes, on=label_columns, how="left", validate="many_to_one")
+        if out[_x("n_inf")].sum():
+            rows = _rows_where(data, lambda t: t[value].cast("float64").isinf(), design.source)
+            raise ValueError(f"column {value!r} has {int(out[_x('n_inf')].sum())} infinite value(s) in "
+                             f"{design.source}, e.g. rows {rows} (0-based)")
+    internal = [_x("stratum"), *[_x(unit) for unit in units]]
+    if design_keys:
+        code_map = design._code_map[[*design_keys, *internal]].drop_duplicates(design_keys)
+        merged = out.merge(code_map, on=design_keys, how="left", validate="many_to_one")
     else:
-        merged = out.assign(stratum=0)
-    for k in overlap:  # a design column also used as a grouping key keeps its values
-        merged[k] = out[k].to_numpy()
-    drop = [c for c in design_keys if c not in keys]
-    merged = merged.drop(columns=drop)
-    columns = {"stratum": merged["stratum"].to_numpy(dtype=np.int64)}
-    columns.update((unit, merged[unit].to_numpy(dtype=np.int64)) for unit in units)
-    labels = {}
+        merged = out.assign(**{_x("stratum"): 0})
+    columns = {"stratum": merged[_x("stratum")].to_numpy(dtype=np.int64)}
+    columns.update((unit, merged[_x(unit)].to_numpy(dtype=np.int64)) for unit in units)
+    codes, labels = {}, {}
     for key in keys:  # values to codes, in sorted order with missing last, as in memory
-        codes, uniques = pd.factorize(merged[key], sort=True, use_na_sentinel=True)
+        found, uniques = pd.factorize(merged[key], sort=True, use_na_sentinel=True)
         labels[key] = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
-        if (codes < 0).any():
-            codes = np.where(codes < 0, len(labels[key]), codes)
+        if (found < 0).any():
+            found = np.where(found < 0, len(labels[key]), found)
             labels[key] = np.append(labels[key], np.nan)
-        columns[key] = codes.astype(np.int64)
+        codes[key] = found.astype(np.int64)
     for name in SUMS + VALUE_SUMS:
-        if name in merged:
-            kind = np.int64 if name in ("n", "n_pos", "n_y", "n_y_pos") else float
-            columns[name] = merged[name].to_numpy(dtype=kind)
-    return Totals(columns, keys, labels, {k: 0 for k in keys}, tuple(units), shift)
+        if _x(name) in merged:
+            values = merged[_x(name)]
+            if name in VALUE_SUMS:
+                values = values.fillna(0.0)
+            columns[name] = values.to_numpy(dtype=np.int64 if name in ("n", "n_pos", "n_y", "n_y_pos") else float)
+    return Totals(columns, codes, keys, labels, {k: 0 for k in keys}, tuple(units), shift)

@@ -21,9 +21,11 @@ from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
 from .multiple import ADJUST_METHODS, _adjusted
-from .survey import _domain_degf, _proportion_interval, as_design, by_columns
+from .survey import _domain_degf, _proportion_interval, as_design, by_columns, check_group_names
 
 SMALL_BASE = 30
+TABLE_COLUMNS = ("letter", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff", "n_effective", "base",
+                 "n_missing", "weighted_base", "n_kish", "higher_than", "small_base")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def _rao_scott(shares, cov, n, degf):
 
 def _levels(totals, key) -> np.ndarray:
     """Codes of a crosstab variable's answers: declared categories and observed answers, missing excluded."""
-    codes = np.union1d(np.unique(totals[key]), np.arange(totals.declared[key]))
+    codes = np.union1d(np.unique(totals.codes[key]), np.arange(totals.declared[key]))
     return codes[~pd.isna(totals.labels[key][codes])]
 
 
@@ -218,6 +220,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     if column == row:
         raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
     by_columns(design, column, row)
+    check_group_names([row, column], TABLE_COLUMNS)
     cells = _cells(design, aggregate(design, keys=(row, column)), row, column)
     nr, nc = len(cells["rows"]), len(cells["cols"])
     if nr < 2 or nc < 2:
@@ -231,7 +234,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(cells["variance"] <= (1e-13 * estimate) ** 2, 0.0, cells["variance"])
+        var = cells["variance"]
         se = np.sqrt(var)
         deff = var / (estimate * (1 - estimate) / (base - 1))
         df = np.broadcast_to(cells["df"], estimate.shape)
@@ -270,7 +273,7 @@ def _cells(design, discrete, row, column) -> dict:
     r[rows] = np.arange(nr)
     c = np.full(len(discrete.labels[column]), -1)
     c[cols] = np.arange(nc)
-    r, c = r[discrete[row]], c[discrete[column]]
+    r, c = r[discrete.codes[row]], c[discrete.codes[column]]
     answered = (r >= 0) & (c >= 0)
     cell = np.where(answered, r * nc + c, nr * nc)  # unanswered groups in a bin of their own
     add = lambda values: np.bincount(cell, weights=values, minlength=nr * nc + 1)[:-1].reshape(nr, nc)  # noqa: E731

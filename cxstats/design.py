@@ -324,9 +324,9 @@ def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.nd
         raise ValueError(f"{name} column {values.name!r} has {int(missing.sum())} missing value(s) in {source}, "
                          f"e.g. rows {_rows(values.index, missing)}; every respondent needs one")
     arr = values.to_numpy()
-    if arr.dtype.kind in "iu" and arr.size:
+    if arr.dtype.kind in "iu" and arr.size and -(1 << 62) < int(arr.min()) and int(arr.max()) < 1 << 62:
         low = int(arr.min())
-        codes, present = dense_codes(arr - low if low else arr)
+        codes, present = dense_codes(arr.astype(np.int64) - low)  # 64 bits: a narrow column would wrap
         if codes is not None:
             return codes, np.flatnonzero(present) + low
     codes, labels = pd.factorize(values, sort=True)

@@ -11,6 +11,9 @@ from ._linearize import variance
 from ._validate import check_open_unit
 from .multiple import adjust_pvalues
 
+PROFILE_COLUMNS = ("n", "share", "share_ci_low", "share_ci_high", "column", "measure", "in_segment", "in_rest",
+                   "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing")
+
 
 def _is_binary(values) -> bool:
     present = set(pd.unique(values[~pd.isna(values)]))
@@ -19,8 +22,8 @@ def _is_binary(values) -> bool:
 
 def _segment_vs_rest(design, totals, segment, code):
     """Mean (or share) in segment ``code`` and in the rest, and the design-based t test of their difference."""
-    known = ~pd.isna(totals.labels[segment])[totals[segment]]
-    inside = (totals[segment] == code) & known
+    known = ~pd.isna(totals.labels[segment])[totals.codes[segment]]
+    inside = (totals.codes[segment] == code) & known
     rest = ~inside & known
     sw, swy, raw = totals["sw_y"], totals["swy"], totals["swy_raw"]
     W = np.array([sw[inside].sum(), sw[rest].sum()])
@@ -99,7 +102,15 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     2        1  human         0.0      1.0
     3        1   csat         2.0      4.5
     """
-    from .survey import _proportion_frame, as_design, by_columns, domains, scored_totals, value_totals
+    from .survey import (
+        _proportion_frame,
+        as_design,
+        by_columns,
+        check_group_names,
+        domains,
+        scored_totals,
+        value_totals,
+    )
 
     design, segment = as_design(data, segment, weight)
     if columns is None:
@@ -110,11 +121,12 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
         columns = [c for c in df.columns if c not in skip and not isinstance(df[c].dtype, pd.CategoricalDtype)
                    and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
     by_columns(design, list(columns), segment)
+    check_group_names([segment], PROFILE_COLUMNS)
     # segment sizes: weighted shares of respondents, from the one aggregation
     sizes = aggregate(design, keys=(segment,))
     labels = sizes.labels[segment]
-    codes = [c for c in np.unique(sizes[segment]) if not pd.isna(labels[c])]
-    n_in = np.bincount(sizes[segment], weights=sizes["n_pos"], minlength=len(labels))
+    codes = [c for c in np.unique(sizes.codes[segment]) if not pd.isna(labels[c])]
+    n_in = np.bincount(sizes.codes[segment], weights=sizes["n_pos"], minlength=len(labels))
     shares = []
     for code in codes:
         indicator = lambda v, s=labels[code]: np.array([np.nan if pd.isna(x) else float(x == s) for x in v])  # noqa: E731
@@ -124,8 +136,9 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     for column in columns:  # answers x segments: a small table, not respondents
         totals = value_totals(design, column, [segment])
         answers = aggregate(design, keys=(column,))
-        measure = "proportion" if _is_binary(answers.labels[column][np.unique(answers[column])]) else "mean"
-        missing = np.bincount(totals[segment], weights=totals["n_pos"] - totals["n_y_pos"], minlength=len(labels))
+        measure = "proportion" if _is_binary(answers.labels[column][np.unique(answers.codes[column])]) else "mean"
+        missing = np.bincount(totals.codes[segment], weights=totals["n_pos"] - totals["n_y_pos"],
+                              minlength=len(labels))
         for code, share in zip(codes, shares, strict=True):
             (in_s, in_rest), se, diff = _segment_vs_rest(design, totals, segment, code)
             rows.append({segment: labels[code], "n": int(n_in[code]), "share": share["estimate"],

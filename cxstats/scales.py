@@ -129,6 +129,9 @@ def score(column: str, labels: np.ndarray, points, scores) -> np.ndarray:
     for i, (label, m) in enumerate(zip(labels, missing, strict=True)):
         if m:
             continue
+        if isinstance(label, bool | np.bool_):  # True is not the point 1 of a scale
+            bad.append(label)
+            continue
         key = float(label) if numeric_points and _is_number(label) else label
         if key in lookup:
             out[i] = lookup[key]

@@ -19,6 +19,7 @@ a group of their own (shown as missing), never dropped.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,16 @@ from ._validate import ALTERNATIVES, check_choice, check_open_unit
 from .design import SurveyDesign, check_columns, check_weights, survey_design
 
 PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
+ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n", "n_missing", "deff", "n_effective", "df",
+                    "weighted_n", "method", "promoters", "passives", "detractors", "box")
+
+
+def check_group_names(names, outputs) -> None:
+    """Group columns keep their own names in a result: one named like a result column would be overwritten."""
+    clash = [name for name in names if name in outputs]
+    if clash:
+        raise ValueError(f"group column(s) {clash} have the name of a result column; rename them (a result has "
+                         f"{', '.join(outputs)})")
 MEASURES = ("mean", "proportion", "nps", "top_box", "bottom_box")
 
 survey_weights = check_weights  # the name other modules used before the design layer
@@ -77,6 +88,8 @@ def by_columns(design, by, column=None) -> list:
     names = [by] if isinstance(by, str) else list(by) if isinstance(by, list | tuple) else None
     if not names or not all(isinstance(b, str) for b in names):
         raise ValueError(f"by must be a column name or a list of column names, got {by!r}")
+    if len(set(names)) < len(names):
+        raise ValueError(f"by={by!r} names a column twice")
     check_columns(design.data, *names, where=design.source)
     if column is not None and column in names:
         raise ValueError(f"by={by!r} includes the answer column {column!r}")
@@ -117,10 +130,10 @@ def scored_totals(design, column, by, g) -> Totals:
 
 def score_answers(discrete: Totals, column, g) -> np.ndarray:
     """``g`` applied to the answers given (not to labels nobody gave), as one score per row of ``discrete``."""
-    given = np.flatnonzero(np.bincount(discrete[column], minlength=len(discrete.labels[column])))
+    given = np.flatnonzero(np.bincount(discrete.codes[column], minlength=len(discrete.labels[column])))
     scores = np.full(len(discrete.labels[column]), np.nan)
     scores[given] = g(discrete.labels[column][given])
-    return scores[discrete[column]]
+    return scores[discrete.codes[column]]
 
 
 def _radix(parts) -> np.ndarray:
@@ -129,6 +142,15 @@ def _radix(parts) -> np.ndarray:
     for codes, size in parts:
         ids = ids * size + codes
     return ids
+
+
+def _groups(parts) -> tuple[list, np.ndarray]:
+    """The distinct combinations of several code columns (each column's codes, in order) and each row's group."""
+    if math.prod(size for _, size in parts) < 1 << 62:
+        found, index = _numbered(_radix(parts))
+        return _decode_radix(parts, found), index
+    rows, index = np.unique(np.column_stack([codes for codes, _ in parts]), axis=0, return_inverse=True)
+    return list(rows.T), index.ravel()
 
 
 def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
@@ -146,22 +168,26 @@ def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
     y0 = np.where(answered, y - shift, 0.0)
     y_raw = np.where(answered, y, 0.0)
     # a unit determines its stratum (and the units above it): group on the finest unit and the domains only
-    keys = [*discrete.units[-1:], *by] if discrete.units else ["stratum", *by]
-    parts = [(discrete[k], int(discrete[k].max()) + 1 if len(discrete) else 1) for k in keys]
-    groups, index = _numbered(_radix(parts))
-    add = lambda values: np.bincount(index, weights=values, minlength=len(groups))  # noqa: E731
-    columns = {k: codes for k, codes in zip(keys, _decode_radix(parts, groups), strict=True)}
+    design_keys = [*discrete.units[-1:]] if discrete.units else ["stratum"]
+    arrays = [discrete[k] for k in design_keys] + [discrete.codes[k] for k in by]
+    parts = [(codes, int(codes.max()) + 1 if len(discrete) else 1) for codes in arrays]
+    decoded, index = _groups(parts)
+    n_groups = len(decoded[0])
+    add = lambda values: np.bincount(index, weights=values, minlength=n_groups)  # noqa: E731
+    columns = dict(zip(design_keys, decoded[: len(design_keys)], strict=True))
+    codes = dict(zip(by, decoded[len(design_keys):], strict=True))
     for k in ["stratum", *discrete.units[:-1]]:  # the same for every row of a group
-        columns[k] = np.zeros(len(groups), dtype=np.int64)
-        columns[k][index] = discrete[k]
-    columns = {k: columns[k] for k in ["stratum", *discrete.units, *by]}
+        if k not in columns:
+            columns[k] = np.zeros(n_groups, dtype=np.int64)
+            columns[k][index] = discrete[k]
+    columns = {k: columns[k] for k in ["stratum", *discrete.units]}
     columns.update(
         n=add(n).astype(np.int64), n_pos=add(n_pos).astype(np.int64), sw=add(sw), sw2=add(sw2),
         n_y=add(np.where(answered, n, 0)).astype(np.int64), n_y_pos=add(np.where(answered, n_pos, 0)).astype(np.int64),
         sw_y=add(np.where(answered, sw, 0.0)), sw2_y=add(np.where(answered, sw2, 0.0)), swy=add(y0 * sw),
         swy2=add(y0**2 * sw), sw2y=add(y0 * sw2), sw2y2=add(y0**2 * sw2), swy_raw=add(y_raw * sw))
-    return Totals(columns, tuple(by), {k: discrete.labels[k] for k in by}, {k: discrete.declared[k] for k in by},
-                  discrete.units, shift)
+    return Totals(columns, codes, tuple(by), {k: discrete.labels[k] for k in by},
+                  {k: discrete.declared[k] for k in by}, discrete.units, shift)
 
 
 def _numbered(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -218,13 +244,11 @@ def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
     """
     if not by:
         return pd.DataFrame(index=[0]), np.zeros(len(totals), dtype=np.int64)
-    parts = [(totals[k], len(totals.labels[k])) for k in by]
-    ids = _radix(parts)
+    parts = [(totals.codes[k], len(totals.labels[k])) for k in by]
     if len(by) == 1 and totals.declared[by[0]]:  # declared categories are domains even without rows
-        ids = np.concatenate([ids, np.arange(totals.declared[by[0]])])
-    found, index = _numbered(ids)
-    labels = pd.DataFrame({k: totals.labels[k][codes] for k, codes in zip(by, _decode_radix(parts, found),
-                                                                        strict=True)})
+        parts = [(np.concatenate([parts[0][0], np.arange(totals.declared[by[0]])]), parts[0][1])]
+    decoded, index = _groups(parts)
+    labels = pd.DataFrame({k: totals.labels[k][codes] for k, codes in zip(by, decoded, strict=True)})
     return labels, index[: len(totals)]
 
 
@@ -287,7 +311,7 @@ def srs_variance(dom: Domains, kind) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = Y / W
         ss = np.maximum(Y2 - 2 * mean * Y + mean**2 * W, 0.0)  # sum of w (y - mean)^2
-        unit = ss / (W * (n - 1))  # svyvar / n
+        unit = np.where(n > 1, ss / (W * (n - 1)), np.nan)  # svyvar / n; undefined for one respondent
         return unit if kind == "mean" else unit * W**2
 
 
@@ -295,8 +319,6 @@ def _finish(design, dom: Domains, kind, conf_level, by):
     """Estimate, SE, t interval, design effect and bases per domain."""
     var = domain_variance(design, dom)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # a spread below rounding of the estimate itself (a constant answer) is no spread
-        var = np.where(var <= (1e-13 * np.abs(dom.estimate)) ** 2, 0.0, var)
         se = np.sqrt(var)
         deff = var / srs_variance(dom, kind)
         df = dom.counts["df"] if by else np.full(len(dom.labels), float(design.degf))
@@ -306,6 +328,7 @@ def _finish(design, dom: Domains, kind, conf_level, by):
         est = np.where(n > 0, dom.estimate, empty)
         se = np.where(n > 0, se, empty)
         deff = np.where(n > 0, deff, np.nan)
+        check_group_names(list(dom.labels.columns), ESTIMATE_COLUMNS)
         out = {**{k: dom.labels[k].to_numpy() for k in dom.labels.columns},
                "estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se, "n": n,
                "n_missing": dom.counts["n_missing"], "deff": deff, "n_effective": n / deff, "df": df,

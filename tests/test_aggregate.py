@@ -203,3 +203,63 @@ def test_missing_text_group_is_kept_from_a_file(tmp_path):
     assert got["g"].iloc[:2].tolist() == ["x", "y"] and pd.isna(got["g"].iloc[2])
     assert got["n"].tolist() == [2, 2, 2]
     assert_allclose(got[RESULT_FLOATS].to_numpy(float), expected[RESULT_FLOATS].to_numpy(float), rtol=1e-12)
+
+
+def _clustered(rng, n=600):
+    return pd.DataFrame({"y": rng.normal(5, 2, n), "w": rng.uniform(1, 3, n), "s": rng.choice(list("ABC"), n),
+                         "psu": np.arange(n) // 6, "g": rng.choice([-100, 0, 100], n).astype(np.int8)})
+
+
+def test_narrow_integer_groups_do_not_wrap():
+    """An int8 group column spanning -100..100 (as read_stata returns) gives the same groups, labels and SEs as
+    the same values in int64, in a clustered design and without one (offsets are taken in 64 bits)."""
+    df = _clustered(np.random.default_rng(2))
+    wide = df.assign(g=df.g.astype(np.int64))
+    for frame_design in (lambda f: cxstats.survey_design(f, weight="w", strata="s", cluster="psu", nest=True),
+                         lambda f: f):
+        got = cxstats.weighted_mean(frame_design(df), "y", by="g")
+        ref = cxstats.weighted_mean(frame_design(wide), "y", by="g")
+        assert got.g.tolist() == [-100, 0, 100] == ref.g.tolist()
+        assert_allclose(got[["estimate", "se"]].to_numpy(), ref[["estimate", "se"]].to_numpy(), rtol=1e-12)
+    design = cxstats.survey_design(df.assign(s=df.psu.astype(np.int8) % 3 - 100), weight="w", strata="s",
+                                   cluster="psu")
+    assert design.strata_table.stratum.tolist() == [-100, -99, -98]
+
+
+@pytest.mark.parametrize("name", ["n", "n_y", "sw", "swy_raw", "stratum", "unit1", "_cx_w", "_cx_n"])
+def test_columns_named_like_internal_quantities(tmp_path, name):
+    """Group, answer and design columns may have any name: named like the aggregation's own quantities they give the
+    same results as under another name, in memory and from a Parquet file."""
+    rng = np.random.default_rng(3)
+    df = _clustered(rng).assign(g=lambda d: rng.choice(["p", "q", "r"], len(d)),
+                                ltr=lambda d: rng.integers(0, 11, len(d)))
+    renamed = df.rename(columns={"g": name})
+    path = tmp_path / "data.parquet"
+    renamed.to_parquet(path, index=False)
+    for data in (renamed, path) if name not in cxstats.survey.ESTIMATE_COLUMNS else ():  # a result name: refused
+        design = cxstats.survey_design(data, weight="w", strata="s", cluster="psu", nest=True)
+        got = cxstats.weighted_mean(design, "y", by=name)
+        ref = cxstats.weighted_mean(cxstats.survey_design(df, weight="w", strata="s", cluster="psu", nest=True),
+                                    "y", by="g")
+        assert got[name].tolist() == ref["g"].tolist()
+        assert_allclose(got[["estimate", "se"]].to_numpy(), ref[["estimate", "se"]].to_numpy(), rtol=1e-10)
+    answer = df.rename(columns={"ltr": name}).drop(columns="g")
+    got = cxstats.nps(cxstats.survey_design(answer, weight="w", strata="s", cluster="psu", nest=True), name)
+    ref = cxstats.nps(cxstats.survey_design(df, weight="w", strata="s", cluster="psu", nest=True), "ltr")
+    assert_allclose(got[["estimate", "se"]].to_numpy(), ref[["estimate", "se"]].to_numpy(), rtol=1e-10)
+    strata = df.rename(columns={"s": name}).drop(columns="g")
+    strata.to_parquet(path, index=False)
+    got = cxstats.weighted_mean(cxstats.survey_design(path, weight="w", strata=name, cluster="psu", nest=True), "y")
+    ref = cxstats.weighted_mean(cxstats.survey_design(df, weight="w", strata="s", cluster="psu", nest=True), "y")
+    assert_allclose(got[["estimate", "se"]].to_numpy(), ref[["estimate", "se"]].to_numpy(), rtol=1e-10)
+
+
+def test_many_wide_ranging_groups_do_not_overflow():
+    """Four group columns of integers spanning 0..65000 (more combinations than an int64 holds) give pandas'
+    groupby means, one row per group found."""
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({k: rng.choice([0, 65000], 200) for k in "abcd"}).assign(y=rng.normal(size=200))
+    got = cxstats.weighted_mean(df, "y", by=list("abcd"))
+    ref = df.groupby(list("abcd"))["y"].mean().reset_index()
+    assert_allclose(got["estimate"].to_numpy(), ref["y"].to_numpy(), rtol=1e-12)
+    assert got[list("abcd")].to_numpy().tolist() == ref[list("abcd")].to_numpy().tolist()

@@ -502,3 +502,34 @@ def test_bad_input_names_column_and_values(sample, call, message):
     """Missing columns, bad weights, bad answers and bad options raise errors naming the column, rows or values."""
     with pytest.raises(ValueError, match=message):
         call(sample)
+
+
+def test_spread_far_from_zero_is_kept():
+    """Answers near 1.7e12 with a spread of 1 keep their standard error (sums are taken about an answer, not 0):
+    the unweighted closed form s / sqrt(n)."""
+    y = 1.7e12 + np.random.default_rng(5).normal(0, 1, 10000)
+    out = cxstats.weighted_mean(pd.Series(y, name="y"))
+    assert_allclose(out.se[0], np.std(y, ddof=1) / np.sqrt(len(y)), rtol=1e-6)
+
+
+def test_one_respondent_group_has_no_design_effect():
+    """A group of one respondent has no variance under simple random sampling: deff and n_effective are missing
+    (not 0 and infinity)."""
+    df = pd.DataFrame({"y": [-0.535669373161111, 0.36159505490948474, 1.3040000451301372],
+                       "w": [1.0722652655298768, 1.4999728236586185, 1.7440974792826482], "g": ["a", "b", "c"]})
+    out = cxstats.weighted_mean(df, "y", by="g", weight="w")
+    assert out.deff.isna().all() and out.n_effective.isna().all()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda d: cxstats.weighted_mean(d.rename(columns={"segment": "estimate"}), "csat", by="estimate"),
+     r"group column\(s\) \['estimate'\] have the name of a result column"),
+    (lambda d: cxstats.crosstab(d.rename(columns={"region": "base"}), "base", "segment"),
+     r"group column\(s\) \['base'\] have the name of a result column"),
+    (lambda d: cxstats.weighted_mean(d, "csat", by=["region", "region"]), r"names a column twice"),
+    (lambda d: cxstats.nps(d.assign(b=d.nps > 5), "b"), r"column 'b' has answers \[False, True\] that are not on"),
+])
+def test_names_and_answers_that_would_mislead(sample, call, message):
+    """A group named like a result column, a group listed twice and True/False as NPS answers are refused."""
+    with pytest.raises(ValueError, match=message):
+        call(sample)
