@@ -190,7 +190,9 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     overall test is Pearson's chi-square without weights or design, and the
     second-order Rao-Scott F otherwise (equal to R's ``svychisq(statistic =
     "F")``). A banner column with no respondents is kept, with missing
-    percentages, and left out of the tests.
+    percentages, and left out of the tests. Answers come in a categorical's
+    order (its declared categories included) for a DataFrame; read from a
+    file, they are the values found, sorted (DuckDB reads categories as text).
 
     References
     ----------
