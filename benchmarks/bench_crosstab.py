@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from timing import best_of
+from timing import best_of, interleaved_best
 
 import cxstats
 from cxstats._aggregate import aggregate
@@ -61,15 +61,6 @@ def hand_written_duckdb(con, name):
     """Per-cell respondents, sum of weights and sum of squared weights, as a user would write it."""
     return con.execute(f"SELECT satisfaction, region, count(*) AS n, sum(w) AS sw, sum(w * w) AS sw2 "
                        f"FROM {name} GROUP BY ALL").df()
-
-
-def interleaved_best(funcs, repeat):
-    """Best time of each function, run in turn, so a busy spell of the shared machine slows all of them alike."""
-    best = [float("inf")] * len(funcs)
-    for _ in range(repeat):
-        for k, func in enumerate(funcs):
-            best[k] = min(best[k], best_of(func, 1))
-    return best
 
 
 def ms_rest(total, part):

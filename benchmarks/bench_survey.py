@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv
 from statsmodels.stats.weightstats import DescrStatsW
-from timing import best_of
+from timing import best_of, interleaved_best
 
 import cxstats
 from cxstats import nps, survey_design, weighted_mean, weighted_proportion
@@ -241,15 +241,6 @@ def duckdb_linearization(con, path, column):
     mean = swy / sw
     ss = (sw2y2 - 2 * mean * sw2y + mean * mean * sw2) / (sw * sw)  # sum of squared influences
     return mean, np.sqrt(n / (n - 1) * ss)
-
-
-def interleaved_best(funcs, repeat):
-    """Best time of each function, run in turn, so a busy spell of the shared machine slows all of them alike."""
-    best = [float("inf")] * len(funcs)
-    for _ in range(repeat):
-        for k, func in enumerate(funcs):
-            best[k] = min(best[k], best_of(func, 1))
-    return best
 
 
 def descr_stats(df, column):

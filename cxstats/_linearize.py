@@ -164,11 +164,11 @@ def variance(design, table, a, b, present=None, diagonal=True):
                     + (bh.T * sw2y2[rows]) @ bh
     V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal, size)
     if len(units) > 1:
-        V = V + _later_stages(design, table, t, units, n, fpc, diagonal)
+        V = V + _later_stages(design, table, t, units, n, diagonal)
     return V
 
 
-def _later_stages(design, table, t, units, n1, fpc1, diagonal):
+def _later_stages(design, table, t, units, n1, diagonal):
     """Within-unit variance of stages 2 and later (with fpc), times the sampling fractions of the stages above.
 
     Each unit of the stage above acts as a stratum of the stage below (R's

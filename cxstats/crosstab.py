@@ -242,8 +242,8 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
         df = np.broadcast_to(cells["df"], estimate.shape)
         n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
         low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
-                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), design.degf,
-                                         conf_level, "logit")
+                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
+                                         "logit")
     row_labels = cells["row_labels"]
     col_labels = cells["col_labels"]
     out = pd.DataFrame({

@@ -27,11 +27,11 @@ import pandas as pd
 from scipy import special
 
 from . import scales
-from ._aggregate import Totals, aggregate
+from ._aggregate import Totals, _decode, aggregate
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
-from .design import SurveyDesign, check_columns, check_weights, survey_design
+from .design import SurveyDesign, check_columns, check_weights, dense_codes, survey_design
 
 PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
 ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n", "n_missing", "deff", "n_effective", "df",
@@ -148,7 +148,7 @@ def _groups(parts) -> tuple[list, np.ndarray]:
     """The distinct combinations of several code columns (each column's codes, in order) and each row's group."""
     if math.prod(size for _, size in parts) < 1 << 62:
         found, index = _numbered(_radix(parts))
-        return _decode_radix(parts, found), index
+        return _decode(parts, found), index
     rows, index = np.unique(np.column_stack([codes for codes, _ in parts]), axis=0, return_inverse=True)
     return list(rows.T), index.ravel()
 
@@ -191,23 +191,13 @@ def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
 
 
 def _numbered(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ids in order and each id's position among them; by counting when the ids are few."""
+    """The distinct ids in order and each id's position among them (by counting when the ids are few)."""
     if not len(ids):
         return ids, ids
-    top = int(ids.max()) + 1
-    if top <= max(1 << 22, 4 * len(ids)):
-        present = np.bincount(ids, minlength=top) > 0
-        position = np.cumsum(present) - 1
-        return np.flatnonzero(present), position[ids]
-    return np.unique(ids, return_inverse=True)
-
-
-def _decode_radix(parts, ids) -> list:
-    decoded, rest = [], ids
-    for _codes, size in reversed(parts):
-        decoded.append(rest % size)
-        rest = rest // size
-    return decoded[::-1]
+    position, present = dense_codes(ids)
+    if position is None:
+        return np.unique(ids, return_inverse=True)
+    return np.flatnonzero(present), position
 
 
 def value_totals(design, column, by) -> Totals:
@@ -499,7 +489,7 @@ def _binary(column, values):
     return out
 
 
-def _proportion_interval(est, se, df, n_kish, nrow, degf, conf_level, method):
+def _proportion_interval(est, se, df, n_kish, nrow, conf_level, method):
     """Interval for a design-based share, as R's ``svyciprop`` (t with ``df`` degrees of freedom)."""
     from .proportions import _interval
 
@@ -541,7 +531,7 @@ def _proportion_frame(design, dom, by, conf_level, method):
         n_kish = dom.add("sw_y") ** 2 / dom.add("sw2_y")
     nrow = dom.counts["nrow"].astype(float) if by else np.full(D, float(design.n_rows))
     low, high = _proportion_interval(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(),
-                                     n_kish, nrow, design.degf, conf_level, method)
+                                     n_kish, nrow, conf_level, method)
     out["ci_low"], out["ci_high"] = low, high
     out["method"] = method
     return out
