@@ -16,14 +16,18 @@ from .counts import count_range
 from .crosstab import CrosstabResult, crosstab
 from .datasets import list_datasets, load, survey_info
 from .design import SurveyDesign, survey_design
+from .drivers import KeyDriversResult, key_drivers
 from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
 from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
+from .ordinal import OrdinalModelResult, ordinal_model
 from .paired import paired_gap_bounds
 from .power import breakeven_n, power_proportions
 from .profile import describe_segments, profile
 from .proportions import compare_proportions, proportion_ci, test_proportion
+from .reliability import ReliabilityResult, scale_reliability
+from .responses import list_responses, load_responses
 from .segment import KMeansSegments, LatentClassSegments, MixtureSegments, select_segments
 from .simulate import simulate_price_study, simulate_respondents
 from .survey import (
@@ -51,6 +55,9 @@ __all__ = [
     "MetaResult",
     "MixtureSegments",
     "GaborGrangerResult",
+    "KeyDriversResult",
+    "OrdinalModelResult",
+    "ReliabilityResult",
     "ValuationResult",
     "VanWestendorpResult",
     "RakeResult",
@@ -70,12 +77,16 @@ __all__ = [
     "count_range",
     "crosstab",
     "gabor_granger",
+    "key_drivers",
     "describe_segments",
     "dichotomous_choice_wtp",
     "list_datasets",
+    "list_responses",
     "load",
+    "load_responses",
     "meta_proportions",
     "nps",
+    "ordinal_model",
     "paired_gap_bounds",
     "plots",
     "power_proportions",
@@ -85,6 +96,7 @@ __all__ = [
     "proportion_ci",
     "read_responses",
     "report",
+    "scale_reliability",
     "select_segments",
     "simulate_price_study",
     "simulate_respondents",

@@ -17,18 +17,23 @@ by DuckDB, or any Ibis table), which the table's own engine executes.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .design import SurveyDesign, design_degf, design_tables, plain, unit_codes
+from ._validate import plain
+from .design import SurveyDesign, design_degf, design_tables, sum_and_min, unit_codes
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
+_PLAIN_CHUNK = 1 << 14  # rows per matrix product of one group's sums: small enough for one BLAS thread
+_KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
+_scratch_kept = threading.local()
 
 
 @dataclass(frozen=True)
@@ -92,11 +97,19 @@ def unit_columns(design: SurveyDesign) -> list:
     return [f"unit{s + 1}" for s in range(stages if design.fpc else 1)]
 
 
-def aggregate(design: SurveyDesign, keys=(), value=None) -> Totals:
-    """Sufficient statistics per stratum, sampling unit and group of ``keys`` (see the module docstring)."""
+def aggregate(design: SurveyDesign, keys=(), value=None, coded=None, lean=False) -> Totals:
+    """Sufficient statistics per stratum, sampling unit and group of ``keys`` (see the module docstring).
+
+    ``value`` is the answer column or, in memory, one float per row (NaN when
+    missing: an answer already scored). ``coded`` (in memory) gives some keys
+    as ``{key: (codes, labels)}``, an integer code per row, instead of a column.
+    With ``lean`` (in memory), the sums a mean (or a difference of means)
+    does not read are left out: ``swy_raw``, and, when the design has
+    sampling units, ``sw2`` and ``sw2_y`` (Kish bases).
+    """
     keys = tuple(keys)
     if design.in_memory:
-        return _aggregate_numpy(design, keys, value)
+        return _aggregate_numpy(design, keys, value, coded or {}, lean)
     return _aggregate_ibis(design, keys, value)
 
 
@@ -120,8 +133,10 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
         if arr.dtype.kind in "iu" and arr.size:
             low, high = int(arr.min()), int(arr.max())
             if high - low < 1 << 16 and -(1 << 62) < low and high < 1 << 62:
-                # offsets in 64 bits (a narrow int8 column would wrap), labels as Python integers
-                codes = arr.astype(np.int64) - low if low or arr.dtype != np.int64 else arr
+                codes = arr  # values from 0 are their own codes (narrow ones too); labels as Python integers
+                if low or arr.dtype == np.uint64:  # offsets in 64 bits (a narrow int8 column would wrap)
+                    codes = arr.astype(np.int64)
+                    codes -= low
                 return codes, (low + np.arange(high - low + 1)).astype(object), 0
         if arr.dtype.kind == "b":
             return arr.view(np.int8), np.array([False, True], dtype=object), 0
@@ -165,17 +180,23 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     every sum while they are in the processor cache; no full-length id array
     or temporary is ever built (allocating those costs more than the sums).
     """
+    if not parts and y is not None and flags["complete"] and flags["all_positive"]:
+        return _plain_sums(w, y, shift)
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
+    ids_buffer, *scratch = _scratch(min(chunk, len(w)), 4)  # the chunk's group ids and products
+    ids_buffer = ids_buffer.view(np.int64)
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
-        stop = start + chunk
+        rows = slice(start, start + chunk)
         ids = None  # no groups: dot products
-        if parts:
-            ids = parts[0][0][start:stop].astype(np.intp)
-            for codes, size in parts[1:]:
-                ids *= size
-                ids += codes[start:stop]
-        part = _sums(ids, n_groups, w[start:stop], None if y is None else y[start:stop], shift, **flags)
+        if parts:  # mixed-radix ids, the first multiplication straight from the codes
+            ids = ids_buffer[: len(w[rows])]
+            np.multiply(parts[0][0][rows], parts[1][1] if len(parts) > 1 else 1, out=ids, dtype=np.int64)
+            for k in range(1, len(parts)):
+                ids += parts[k][0][rows]
+                if k + 1 < len(parts):
+                    ids *= parts[k + 1][1]
+        part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], shift, **flags, scratch=scratch)
         if total is None:
             total = {name: np.array(values, copy=True) for name, values in part.items()}
         else:
@@ -184,13 +205,55 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     return total
 
 
+def _scratch(length, count) -> list:
+    """``count`` float arrays of ``length`` for a chunk's ids and products, reused from call to call.
+
+    A fresh large array costs a page fault per 4 KiB page when first written
+    (here about a microsecond each: as much as the sums themselves), so
+    arrays up to ``_KEPT`` rows are kept, one set per thread.
+    """
+    kept = getattr(_scratch_kept, "arrays", [])
+    if len(kept) < count or len(kept[0]) < length:
+        kept = [np.empty(max(length, len(kept[0]) if kept else 0)) for _ in range(max(count, len(kept)))]
+        if len(kept[0]) <= _KEPT:
+            _scratch_kept.arrays = kept
+    return [array[:length] for array in kept[:count]]
+
+
+def _plain_sums(w, y, shift) -> dict:
+    """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs).
+
+    Every sum is the product of two of a chunk's rows 1, w, y - shift,
+    w (y - shift) and y, so one small matrix product per chunk gives them all
+    in one pass over the cache (BLAS, with one thread at this size).
+    """
+    length = min(_PLAIN_CHUNK, len(w))
+    rows = _scratch(5 * length, 1)[0].reshape(5, length)
+    rows[0] = 1.0
+    total = np.zeros((2, 5))
+    for start in range(0, len(w), length):  # a loop over chunks of rows, each one matrix product
+        chunk = slice(start, start + length)
+        part = rows[:, : len(w[chunk])]
+        part[1] = w[chunk]
+        np.subtract(y[chunk], shift, out=part[2])
+        np.multiply(part[1], part[2], out=part[3])
+        part[4] = y[chunk]
+        total += part[1::2] @ part.T  # rows w and w (y - shift) times every row
+    (sw, sw2, swy, sw2y, swy_raw), (_, _, swy2, sw2y2, _) = ([np.array([v]) for v in row] for row in total)
+    n = np.array([len(w)])
+    return {"n": n, "n_pos": n, "sw": sw, "sw2": sw2, "n_y": n, "n_y_pos": n, "sw_y": sw, "sw2_y": sw2,
+            "swy_raw": swy_raw, "swy": swy, "swy2": swy2, "sw2y": sw2y, "sw2y2": sw2y2}
+
+
 def _decode(parts, ids: np.ndarray) -> list:
     """The code of each part in each mixed-radix group id."""
+    if not parts:
+        return []
     decoded, rest = [], ids
-    for _codes, size in reversed(parts):
-        decoded.append(rest % size)
-        rest = rest // size
-    return decoded[::-1]
+    for _codes, size in reversed(parts[1:]):
+        rest, code = np.divmod(rest, size)
+        decoded.append(code)
+    return [rest, *decoded[::-1]]  # what is left is the first part's code
 
 
 def _dot(a, b) -> float:
@@ -198,79 +261,85 @@ def _dot(a, b) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
-def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=False, row_moments=True) -> dict:
+def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=False, row_moments=True,
+          lean=False, scratch=None) -> dict:
     """Per-group sums of the module docstring: bincount per sum, dot products when there is one group.
 
     Passes over the rows are counted: an all-positive weight or a complete
     answer column skips the masks it would otherwise need (the flags say so;
     False is always safe). The sums of squares are of ``y - shift``;
     ``swy_raw`` is the sum of w y. ``sw2y`` and ``sw2y2`` (``row_moments``)
-    are only needed when the rows are the PSUs.
+    are only needed when the rows are the PSUs; ``lean`` leaves out what a
+    mean does not read: ``swy_raw``, and ``sw2`` unless ``row_moments``.
+    Products go to ``scratch`` (three float arrays at least as long as ``w``,
+    reused from chunk to chunk: a fresh large temporary costs a page fault
+    per page each time).
     """
+    tmp = [buffer[: w.size] for buffer in scratch] if scratch else [np.empty(w.size) for _ in range(3)]
+    if group is None:  # one group: sums and dot products
+        count = lambda mask=None: np.array([w.size if mask is None else np.count_nonzero(mask)])  # noqa: E731
+        add = lambda values: np.array([values.sum()])  # noqa: E731
+        add_product = lambda a, b, k=0: np.array([_dot(a, b)])  # noqa: E731
+    else:  # the product goes to scratch buffer k, then to one bincount
+        count = lambda mask=None: np.bincount(group, weights=mask, minlength=n_groups).astype(np.int64)  # noqa: E731
+        add = lambda values: np.bincount(group, weights=values, minlength=n_groups)  # noqa: E731
+        add_product = lambda a, b, k=0: add(np.multiply(a, b, out=tmp[k]))  # noqa: E731
+    kish = row_moments or not lean  # sums of squared weights
     positive = None if all_positive else w > 0
-    if group is None:
-        n = np.array([w.size])
-        out = {"n": n, "n_pos": n if all_positive else np.array([np.count_nonzero(positive)]),
-               "sw": np.array([w.sum()]), "sw2": np.array([_dot(w, w)])}
-    else:
-        count = lambda weights=None: np.bincount(group, weights=weights, minlength=n_groups)  # noqa: E731
-        n = count().astype(np.int64)
-        out = {"n": n, "n_pos": n if all_positive else count(positive).astype(np.int64), "sw": count(w),
-               "sw2": count(w * w)}
+    n = count()
+    out = {"n": n, "n_pos": n if all_positive else count(positive), "sw": add(w)}
+    if kish:
+        out["sw2"] = add_product(w, w)
     if y is None:
         return out
     complete = complete or not np.isnan(y).any()  # a chunk may be complete where the column is not
     if complete:
         wa, ya = w, y
-        out.update(n_y=out["n"], n_y_pos=out["n_pos"], sw_y=out["sw"], sw2_y=out["sw2"])
+        out.update(n_y=out["n"], n_y_pos=out["n_pos"], sw_y=out["sw"])
+        if kish:
+            out["sw2_y"] = out["sw2"]
     else:
         answered = ~np.isnan(y)
         wa, ya = np.where(answered, w, 0.0), np.where(answered, y, 0.0)
-        pos_a = answered if all_positive else positive & answered
-        if group is None:
-            out.update(n_y=np.array([np.count_nonzero(answered)]), n_y_pos=np.array([np.count_nonzero(pos_a)]),
-                       sw_y=np.array([wa.sum()]), sw2_y=np.array([_dot(wa, wa)]))
-        else:
-            count = lambda weights: np.bincount(group, weights=weights, minlength=n_groups)  # noqa: E731
-            out.update(n_y=count(answered).astype(np.int64), n_y_pos=count(pos_a).astype(np.int64), sw_y=count(wa),
-                       sw2_y=count(wa * wa))
-    if group is None:
-        out["swy_raw"] = np.array([_dot(wa, ya)])
-    else:
-        out["swy_raw"] = np.bincount(group, weights=wa * ya, minlength=n_groups)
+        out.update(n_y=count(answered), n_y_pos=count(answered if all_positive else positive & answered),
+                   sw_y=add(wa))
+        if kish:
+            out["sw2_y"] = add_product(wa, wa)
+    if not lean:
+        out["swy_raw"] = add_product(wa, ya)
     if shift:
-        ya = ya - shift if complete else np.where(answered, ya - shift, 0.0)
-    wy = wa * ya
-    if group is None:
-        out.update(swy=np.array([wy.sum()]), swy2=np.array([_dot(wy, ya)]))
-        if row_moments:
-            out.update(sw2y=np.array([_dot(wy, wa)]), sw2y2=np.array([_dot(wy, wy)]))
-    else:
-        count = lambda weights: np.bincount(group, weights=weights, minlength=n_groups)  # noqa: E731
-        out.update(swy=count(wy), swy2=count(wy * ya))
-        if row_moments:
-            out.update(sw2y=count(wy * wa), sw2y2=count(wy * wy))
+        ya = np.subtract(ya, shift, out=tmp[1])
+        if not complete:
+            np.copyto(ya, 0.0, where=~answered)
+    wy = np.multiply(wa, ya, out=tmp[0])
+    out.update(swy=add(wy), swy2=add_product(wy, ya, 2))
+    if row_moments:
+        out.update(sw2y=add_product(wy, wa, 2), sw2y2=add_product(wy, wy, 2))
     return out
 
 
-def numeric_values(design: SurveyDesign, column: str) -> tuple[np.ndarray, bool]:
-    """An in-memory answer column as floats (NaN = missing) and whether it is complete (no missing answer).
+def numeric_values(design: SurveyDesign, column: str) -> tuple[np.ndarray, bool, float | None]:
+    """An in-memory answer column as floats (NaN = missing), or integers, whether it is complete and its lowest.
 
-    Infinite answers are errors naming the rows. One pass when the column is complete.
+    Infinite answers are errors naming the rows. One pass when the column is
+    complete (the lowest answer is then known; None otherwise).
     """
     series = design.data[column]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":  # numpy integers or booleans: all finite
+        y = series.to_numpy()  # converted chunk by chunk by the sums (a float copy costs more)
+        return y, True, float(y.min())
     y = series.to_numpy() if series.dtype == np.float64 else series.to_numpy(dtype=float, na_value=np.nan)
-    total = y.sum()
+    total, lowest = sum_and_min(y)
     if np.isfinite(total):
-        return y, True
+        return y, True, lowest
     infinite = np.isinf(y)
     if infinite.any():
         rows = list(series.index[np.flatnonzero(infinite)[:5]])
         raise ValueError(f"column {column!r} has {int(infinite.sum())} infinite value(s), e.g. rows {rows}")
-    return y, False
+    return y, False, None
 
 
-def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
+def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean=False) -> Totals:
     df = design.data
     units = unit_columns(design)
     parts, names = [], []
@@ -283,15 +352,19 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value) -> Totals:
         names.append("stratum")
     labels, declared = {}, {}
     for key in keys:
-        codes, labels[key], declared[key] = key_codes(df[key])
+        codes, labels[key], declared[key] = (*coded[key], 0) if key in coded else key_codes(df[key])
         parts.append((codes, len(labels[key])))
         names.append(key)
     y, shift, complete = None, 0.0, True
     all_positive = design.n_zero_weight == 0
     if value is not None:
-        y, complete = numeric_values(design, value)
-        shift = _lowest_counted(y, design.weights, complete, all_positive)
-    flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units}
+        if isinstance(value, np.ndarray):  # scores: finite or NaN
+            y, complete, lowest = value, bool(np.isfinite(value.sum())), None
+        else:
+            y, complete, lowest = numeric_values(design, value)
+        shift = lowest if lowest is not None and all_positive else _lowest_counted(y, design.weights, complete,
+                                                                                    all_positive)
+    flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units, "lean": lean}
     possible = math.prod(size for _, size in parts)  # Python integers: no overflow however many keys
     if possible <= max(_FEW_GROUPS, len(design.weights) // 32):
         sums = _chunked_sums(parts, possible, design.weights, y, shift, flags)
@@ -333,8 +406,10 @@ def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: 
     """
     if complete and all_positive:
         return float(y.min()) if y.size else 0.0
-    low = np.min(y, where=np.isfinite(y) & (w > 0), initial=np.inf)
-    return float(low) if np.isfinite(low) else 0.0
+    counted = np.isfinite(y) & (w > 0)
+    if not counted.any():
+        return 0.0
+    return float(np.min(y, where=counted, initial=y[np.argmax(counted)]))  # starting from a counted answer
 
 
 # ---------------------------------------------------------------- Ibis

@@ -89,16 +89,17 @@ def _combine(n, fpc, lonely, S, G, present, rule, diagonal, size=None):
     return V
 
 
-def _unit_moments(unit, owner, t, size, diagonal, t_size=None):
+def _unit_moments(unit, owner, t, size, diagonal, t_size=None, sum_rows=_sum_by):
     """Sums and squares of the sampling units' influence totals, per owner (a stratum, or a unit one stage up).
 
     ``unit`` and ``owner`` give each group row's unit and owner, ``t`` (rows x K)
     its influence total. Returns ``S`` (size x K) and ``G`` (size x K, or size
     x K x K for the full covariance); with ``t_size`` (the magnitudes of the
-    terms of ``t``), also the same sums of squares of magnitudes.
+    terms of ``t``), also the same sums of squares of magnitudes. ``sum_rows``
+    sums the group rows by unit (see :func:`variance`).
     """
     U = int(unit.max()) + 1
-    Z = _sum_by(unit, t, U)
+    Z = sum_rows(unit, t, U)
     unit_owner = np.zeros(U, dtype=np.int64)
     unit_owner[unit] = owner
     used = np.zeros(U, dtype=bool)
@@ -109,13 +110,13 @@ def _unit_moments(unit, owner, t, size, diagonal, t_size=None):
         G = _sum_by(unit_owner, Z**2, size)
         if t_size is None:
             return S, G
-        return S, G, _sum_by(unit_owner, _sum_by(unit, t_size, U)[used] ** 2, size)
+        return S, G, _sum_by(unit_owner, sum_rows(unit, t_size, U)[used] ** 2, size)
     G = np.zeros((size, Z.shape[1], Z.shape[1]))
     np.add.at(G, unit_owner, Z[:, :, None] * Z[:, None, :])
     return S, G
 
 
-def variance(design, table, a, b, present=None, diagonal=True):
+def variance(design, table, a, b, present=None, diagonal=True, domain=None):
     """Linearization variance of K estimates whose influence values are ``a w + b w y`` per group row.
 
     Parameters
@@ -130,9 +131,19 @@ def variance(design, table, a, b, present=None, diagonal=True):
         ``lonely_psu`` "adjust" and "average"); default all strata.
     diagonal : bool
         Variances only (K,) or the full covariance (K, K).
+    domain : tuple (index, K), optional
+        With the variances only, when each group row counts in one estimate
+        (a domain's): ``index`` (G,) is that estimate, of K, and ``a``, ``b``
+        have shape (G,), its coefficients; no G x K array is made.
     """
-    a, b = np.atleast_2d(a), np.atleast_2d(b)
-    K = a.shape[1]
+    sum_rows = _sum_by  # sums of the group rows by stratum or unit
+    if domain is None:
+        a, b = np.atleast_2d(a), np.atleast_2d(b)
+        K = a.shape[1]
+    else:  # each row's sums go to its own estimate's column
+        index, K = domain
+        a, b = a[:, None], b[:, None]
+        sum_rows = lambda by, values, size: _sum_by(by * K + index, values, size * K).reshape(size, K)  # noqa: E731
     H = len(design.strata_table)
     stratum = table["stratum"]
     sw, swy = table["sw_y"], table["swy"]
@@ -145,16 +156,17 @@ def variance(design, table, a, b, present=None, diagonal=True):
     if units:
         if diagonal:
             S, G, size = _unit_moments(table["unit1"], stratum, t, H, True,
-                                       np.abs(a) * sw[:, None] + np.abs(b) * np.abs(swy)[:, None])
+                                       np.abs(a) * sw[:, None] + np.abs(b) * np.abs(swy)[:, None], sum_rows)
         else:
             S, G = _unit_moments(table["unit1"], stratum, t, H, False)
     else:
-        S = _sum_by(stratum, t, H)
+        S = sum_rows(stratum, t, H)
         sw2, sw2y, sw2y2 = (table[c] for c in ("sw2_y", "sw2y", "sw2y2"))
         if diagonal:
             q = a**2 * sw2[:, None] + 2 * a * b * sw2y[:, None] + b**2 * sw2y2[:, None]
-            G = _sum_by(stratum, q, H)
-            size = _sum_by(stratum, a**2 * sw2[:, None] + 2 * np.abs(a * b * sw2y[:, None]) + b**2 * sw2y2[:, None], H)
+            G = sum_rows(stratum, q, H)
+            size = sum_rows(stratum, a**2 * sw2[:, None] + 2 * np.abs(a * b * sw2y[:, None]) + b**2 * sw2y2[:, None],
+                            H)
         else:
             G = np.zeros((H, K, K))
             for h in range(H):  # one K x K product per stratum
@@ -164,19 +176,18 @@ def variance(design, table, a, b, present=None, diagonal=True):
                     + (bh.T * sw2y2[rows]) @ bh
     V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal, size)
     if len(units) > 1:
-        V = V + _later_stages(design, table, t, units, n, diagonal)
+        V = V + _later_stages(design, table, t, units, n, diagonal, sum_rows)
     return V
 
 
-def _later_stages(design, table, t, units, n1, diagonal):
+def _later_stages(design, table, t, units, n1, diagonal, sum_rows=_sum_by):
     """Within-unit variance of stages 2 and later (with fpc), times the sampling fractions of the stages above.
 
     Each unit of the stage above acts as a stratum of the stage below (R's
     recursion in ``multistage``). A unit with a single sampled subunit
     contributes nothing (its own mean is its centre), as in R.
     """
-    K = t.shape[1]
-    total = np.zeros(K) if diagonal else np.zeros((K, K))
+    total = 0.0  # an array from the first stage on
     pop1 = design.strata_table["popsize"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where(np.isinf(pop1), 0.0, n1 / pop1)[table["stratum"]]  # per group row
@@ -189,7 +200,7 @@ def _later_stages(design, table, t, units, n1, diagonal):
         with np.errstate(invalid="ignore", divide="ignore"):
             fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
         P = len(stage)
-        S, G = _unit_moments(child, position, t, P, diagonal)
+        S, G = _unit_moments(child, position, t, P, diagonal, sum_rows=sum_rows)
         above = np.zeros(P)
         above[position] = fraction
         total = total + _spread(_stratum_scale(n, fpc, n == 1) * above, S, G, n, diagonal)

@@ -7,12 +7,17 @@ what would be valid.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 ALTERNATIVES = ("two-sided", "less", "greater")
+MAX_BYTES = 2 * 1024**3  # the largest working memory one call may ask for
+MIN_DRAWS = 100  # fewer simulation draws leave too few in each tail for a percentile interval
+MAX_DRAWS = 1_000_000  # simulation draws (Krinsky-Robb); vectorized, so a million take seconds
 
 
 class DataError(ValueError):
@@ -48,7 +53,7 @@ def as_float_array(name: str, value) -> np.ndarray:
     if not finite.all():
         bad = np.flatnonzero(~finite)
         raise ValueError(
-            f"{name} must be finite; element {bad[0]} is {arr[bad[0]]!r} ({bad.size} non-finite element(s) in all)"
+            f"{name} must be finite; element {bad[0]} is {arr[bad[0]]} ({bad.size} non-finite element(s) in all)"
         )
     return arr
 
@@ -96,3 +101,33 @@ def check_counts(count, nobs, *, suffix: str = "", integer: bool = False) -> tup
             if (i := first_bad(arr != np.round(arr))) is not None:
                 raise ValueError(f"{name} must be whole numbers for this method; element {i} is {arr[i]:g}")
     return count, nobs
+
+
+def plain(value):
+    """A numpy scalar as the plain Python value it holds (for messages: 83, not np.int64(83))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def whole_number(name, value, low, high) -> int:
+    """Check that ``value`` is a whole number from ``low`` to ``high`` (a count of draws, resamples or steps)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) and (
+        isinstance(value, numbers.Integral) or (math.isfinite(value) and float(value).is_integer()))
+    if not ok or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}, got {plain(value)!r}")
+    return int(value)
+
+
+def check_seed(seed):
+    """Check that ``seed`` can seed ``numpy.random.default_rng`` (None or a non-negative whole number)."""
+    try:
+        np.random.default_rng(seed)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"seed must be a non-negative whole number (or None), got {plain(seed)!r}") from err
+    return seed
+
+
+def check_memory(name, n_bytes, advice) -> None:
+    """Refuse work whose arrays would need more than ``MAX_BYTES``, naming the argument and what to do instead."""
+    if n_bytes > MAX_BYTES:
+        raise ValueError(f"{name}: this would need about {n_bytes / 2**30:.1f} GiB of working memory, above the "
+                         f"{MAX_BYTES / 2**30:.0f} GiB limit; {advice}")

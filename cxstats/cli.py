@@ -47,7 +47,7 @@ def cmd_build_data(args) -> int:
 def cmd_report(args) -> int:
     import yaml
 
-    from .report import build_reports
+    from .report import build_reports, check_seconds
 
     parameters = {}
     for item in args.parameter or []:
@@ -55,12 +55,23 @@ def cmd_report(args) -> int:
         if not sep or not key:
             raise ValueError(f"-p/--parameter takes NAME=VALUE, got {item!r}")
         parameters[key] = yaml.safe_load(value)
-    results = build_reports(args.notebooks or None, out_dir=args.out, no_input=args.no_input, jobs=args.jobs,
-                            parameters=parameters)
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be a positive whole number of notebooks run at once; got {args.jobs}")
+    cell_timeout = check_seconds(args.cell_timeout, "--cell-timeout")
+    notebook_timeout = check_seconds(args.timeout, "--timeout")
+    try:
+        results = build_reports(args.notebooks or None, out_dir=args.out, no_input=args.no_input, jobs=args.jobs,
+                                parameters=parameters, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
+    except KeyboardInterrupt:
+        print(f"cxstats: interrupted; {args.out}/index.html lists only the reports finished", file=sys.stderr)
+        return 130
     failed = [r for r in results if r.status != "ok"]
     for r in results:
         print(f"{r.status:>6}  {r.seconds:6.1f} s  {r.html}" + (f"  ({r.error})" if r.error else ""))
     print(f"wrote {args.out}/index.html: {len(results) - len(failed)} of {len(results)} reports built")
+    if failed:
+        names = ", ".join(r.name for r in failed)
+        print(f"cxstats: error: {len(failed)} of {len(results)} notebooks failed: {names}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -80,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of CPUs)")
     report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
                         help="inject a parameter into every notebook (repeatable), e.g. -p conf_level=0.9")
+    report.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
+                        help="stop a cell running longer than this and report its notebook failed (default: 600)")
+    report.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
+                        help="kill a notebook taking longer than this in all and report it failed (default: 1800)")
     report.set_defaults(func=cmd_report)
     return parser
 

@@ -11,6 +11,24 @@ from ._inference import chi2_p_value
 from ._validate import first_bad
 
 
+def _rectangular(table):
+    """The table as an array, refusing rows of different lengths by name (numpy's own message says neither)."""
+    if isinstance(table, list | tuple) and all(isinstance(row, list | tuple | np.ndarray) for row in table):
+        lengths = [len(row) for row in table]
+        if len(set(lengths)) > 1:
+            odd = next(i for i, size in enumerate(lengths) if size != lengths[0])
+            raise ValueError(f"table rows must all have the same number of cells; row 0 has {lengths[0]}, "
+                             f"row {odd} has {lengths[odd]}")
+    valid = "a list of equal-length rows, a 2-d array or a DataFrame"
+    try:
+        array = np.asarray(table, dtype=object)
+    except ValueError as err:
+        raise ValueError(f"table must be a 2-d table of counts ({valid}): {err}") from err
+    if array.ndim != 2:
+        raise ValueError(f"table must be a 2-d table of counts ({valid}); got {array.ndim} dimension(s)")
+    return array
+
+
 def _cell(flat_index: int, shape) -> tuple[int, int]:
     row, col = np.unravel_index(flat_index, shape)
     return int(row), int(col)
@@ -88,7 +106,7 @@ def chi2_independence(table) -> Chi2Result:
     >>> round(res.statistic, 3), res.df, round(res.cramers_v, 3)
     (66.012, 1, 0.363)
     """
-    observed = table if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
+    observed = table if isinstance(table, pd.DataFrame) else pd.DataFrame(_rectangular(table))
     try:
         counts = observed.to_numpy(dtype=float)
     except (TypeError, ValueError) as err:

@@ -60,6 +60,9 @@ def count_range(percent, n, decimals=0):
         raise ValueError(f"n must be a whole number of at least 1; element {i} is {n[i]}")
     if (i := first_bad((decimals < 0) | (decimals != np.round(decimals)))) is not None:
         raise ValueError(f"decimals must be a whole number >= 0; element {i} is {decimals[i]}")
+    if (i := first_bad(n * (200 * 10.0**decimals + 1) >= 2.0**62)) is not None:
+        raise ValueError(f"n element {i} ({n[i]:g}) with {decimals[i]:g} decimals is beyond exact 64-bit counting; "
+                         "give n up to 1e12 and at most 4 decimals")
     # Exact integer arithmetic: with d decimals the printed value is P / 10**d
     # and the interval is [(2P - 1), (2P + 1)] / (2 * 10**d) percent.
     scale = 10 ** decimals.astype(np.int64)

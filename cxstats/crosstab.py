@@ -92,8 +92,11 @@ class CrosstabResult:
         body.append(f"<tr class='base'><th>Base (respondents)</th>{bases}</tr>")
         test = self.test.iloc[0]
         notes = (f"Letters: the cell is significantly higher than the lettered column ({test['letters']}, "
-                 f"{test['adjust']} adjusted, at {1 - test['conf_level']:.3g}). "
-                 f"{test['method']}: statistic {test['statistic']:.2f}, p = {test['p_value']:.3g}.")
+                 f"{test['adjust']} adjusted, at {1 - test['conf_level']:.3g}). ")
+        if np.isnan(test["p_value"]):
+            notes += f"{test['method']}."
+        else:
+            notes += f"{test['method']}: statistic {test['statistic']:.2f}, p = {test['p_value']:.3g}."
         if base["small_base"].any():
             notes += f" * Base below {SMALL_BASE}: read with caution."
         return (f"<table class='banner'><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
@@ -189,8 +192,10 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     p-values are adjusted together, as :func:`cxstats.adjust_pvalues`. The
     overall test is Pearson's chi-square without weights or design, and the
     second-order Rao-Scott F otherwise (equal to R's ``svychisq(statistic =
-    "F")``). A banner column with no respondents is kept, with missing
-    percentages, and left out of the tests. Answers come in a categorical's
+    "F")``). A banner column with no respondents of positive weight is kept,
+    with missing percentages, and left out of the letters; the overall test
+    over a table with an empty row or column is not computed (as R's), and
+    ``test["method"]`` names the empty categories. Answers come in a categorical's
     order (its declared categories included) for a DataFrame; read from a
     file, they are the values found, sorted (DuckDB reads categories as text).
 
@@ -236,7 +241,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = cells["variance"]
+        var = np.where(filled, cells["variance"], np.nan)  # an empty column has no share, so no spread
         se = np.sqrt(var)
         deff = var / (estimate * (1 - estimate) / (base - 1))
         df = np.broadcast_to(cells["df"], estimate.shape)
@@ -354,9 +359,12 @@ def _overall_test(design, cells, simple):
     """Pearson chi-square (unweighted simple sample) or Rao-Scott F (weights, strata or clusters)."""
     counts = cells["n"]
     keep_r, keep_c = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
-    if keep_r.sum() < 2 or keep_c.sum() < 2:
+    if not keep_r.all() or not keep_c.all():  # as R's chisq.test and svychisq: no test over an empty row or column
+        empty = [f"answer {label!r}" for label in cells["row_labels"][~keep_r]]
+        empty += [f"banner column {label!r}" for label in cells["col_labels"][~keep_c]]
         return {"statistic": np.nan, "df": np.nan, "df_denom": np.nan, "p_value": np.nan,
-                "method": "no test: fewer than 2 answered rows or columns"}
+                "method": f"no test: {', '.join(empty)} without respondents of positive weight; leave out the "
+                          f"empty categories (e.g. remove_unused_categories) to test the rest"}
     if simple and design.weight is None:
         from .contingency import chi2_independence
 

@@ -4,15 +4,23 @@ Each original survey report is one hand-curated YAML file in
 ``data/raw/surveys/``. Loading validates every file and turns each printed
 figure into a tidy row that keeps the rounding of the printed percentage as a
 range of whole counts (see :func:`cxstats.counts.count_range`).
+
+The files are read strictly: UTF-8, at most :data:`MAX_FILE_BYTES`, no
+repeated keys, no anchors or aliases, and every field of the expected type
+and range. Any fault raises :class:`~cxstats.DataError` naming the file, the
+figure and the field (or the line), and saying what would be valid.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ._validate import DataError
 from .counts import count_range
@@ -24,10 +32,18 @@ SURVEY_FIELDS = (
     "method", "n", "n_note", "source", "quoted_in", "caveats", "figures",
 )
 SURVEY_REQUIRED = ("id", "title", "publisher", "year", "population", "n", "source", "quoted_in", "figures")
+SURVEY_TEXT = ("title", "publisher", "fieldwork", "population", "country", "method", "n_note", "source", "quoted_in")
 FIGURE_FIELDS = ("id", "statement", "kind", "unit", "wording", "confidence", "question", "notes", "decimals", "values")
 FIGURE_REQUIRED = ("id", "statement", "kind", "values")
+FIGURE_TEXT = ("statement", "unit", "wording", "question", "notes")
 VALUE_FIELDS = ("group", "value", "n", "count", "approximate", "notes")
 VALUE_REQUIRED = ("group", "value", "n")
+
+MAX_FILE_BYTES = 1_000_000  # the largest bundled file is a few kB; anything near this is not a hand-curated survey
+FIRST_YEAR = 1900
+# count_range works in exact 64-bit integers: n * (200 * 10**decimals + 1) must stay below 2**63
+MAX_DECIMALS = 4
+MAX_N = 10**12
 
 FIGURE_COLUMNS = [
     "survey", "figure", "group", "statement", "kind", "value", "unit", "percent",
@@ -36,23 +52,126 @@ FIGURE_COLUMNS = [
 ]
 
 
-def data_dir() -> Path:
-    """The folder that holds ``raw/`` and ``processed/``.
+def _package_data() -> Path:
+    """Where a wheel puts ``data/``: ``cxstats/_data`` inside the installed package."""
+    return Path(str(resources.files("cxstats") / "_data"))
 
-    ``$CXSTATS_DATA_DIR`` if set, else the ``data/`` folder of the source
-    checkout this package was installed from.
+
+def _checkout_data() -> Path:
+    """The ``data/`` folder of the source checkout beside this package (editable install or source tree)."""
+    return Path(__file__).resolve().parents[1] / "data"
+
+
+def data_dir() -> Path:
+    """The folder that holds ``raw/`` (and, in a source checkout, ``processed/``).
+
+    ``$CXSTATS_DATA_DIR`` if set; else the data built into the installed
+    package (``cxstats/_data``, mapped from ``data/`` by pyproject.toml); else,
+    for an editable install or a source checkout, the checkout's ``data/``.
     """
     env = os.environ.get("CXSTATS_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+    if env:
+        return Path(env)
+    for folder in (_package_data(), _checkout_data()):
+        if (folder / "raw").is_dir():
+            return folder
+    raise DataError(
+        f"no bundled data in {_package_data()} or {_checkout_data()}; reinstall cxstats (pip install .) "
+        "or set CXSTATS_DATA_DIR to a folder holding raw/surveys/"
+    )
 
 
 def survey_files(raw_dir: Path | None = None) -> list[Path]:
-    """Paths of every bundled survey file, sorted by name."""
+    """Paths of every bundled survey file, sorted by name.
+
+    A file named like a survey but not ``*.yaml`` (``.yml``, ``.YAML``) is an
+    error rather than silently left out.
+    """
     folder = Path(raw_dir) if raw_dir else data_dir() / "raw" / "surveys"
     if not folder.is_dir():
         raise DataError(f"{folder}: survey folder not found; set CXSTATS_DATA_DIR to the data/ folder")
+    for path in folder.iterdir():
+        if path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml":
+            raise DataError(f"{path.name}: survey files are read only when named *.yaml; rename it {path.stem}.yaml")
     return sorted(folder.glob("*.yaml"))
 
+
+# --- reading: size, encoding, strict YAML ------------------------------------------------
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors, aliases, merge keys and repeated mapping keys.
+
+    Anchors and aliases let a few lines expand into gigabytes ("billion
+    laughs") and hide where a value comes from; a repeated key would keep its
+    last value silently.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors (&) and aliases (*) are not allowed; write each value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        first_line = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed; write each field out", key_node.start_mark)
+            key = self.construct_object(key_node, deep=True)
+            try:
+                seen = key in first_line
+            except TypeError:  # unhashable: the base constructor reports it
+                continue
+            if seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} repeats the one on line {first_line[key]}; give each field once",
+                    key_node.start_mark)
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing files over MAX_FILE_BYTES and bytes that are not UTF-8."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise DataError(f"{path.name}: cannot be read: {err.strerror or err}") from err
+    if len(data) > MAX_FILE_BYTES:
+        raise DataError(f"{path.name}: larger than {MAX_FILE_BYTES:,} bytes; a survey file must be smaller")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise DataError(
+            f"{path.name}: line {line}: byte 0x{data[err.start]:02x} is not UTF-8; save the file as UTF-8"
+        ) from err
+
+
+def _parse_yaml(path: Path, text: str):
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: builds only plain data
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise DataError(f"{path.name}: not valid YAML: line {line}: control character U+{code:04X} is not allowed; "
+                        "remove it") from err
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = "; ".join(x for x in (err.context, err.problem) if x)
+        raise DataError(f"{path.name}: not valid YAML: {where}{problem}") from err
+    except yaml.YAMLError as err:
+        raise DataError(f"{path.name}: not valid YAML: {err}") from err
+    except RecursionError as err:
+        raise DataError(f"{path.name}: not valid YAML: nested too deeply for a survey file") from err
+    except ValueError as err:  # e.g. a date that does not exist, a number too long to convert
+        raise DataError(f"{path.name}: not valid YAML: a value cannot be read ({err}); quote text values") from err
+
+
+# --- validation -----------------------------------------------------------------------------
 
 def _fail(path, where: str, field: str, problem: str) -> DataError:
     return DataError(f"{Path(path).name}: {where}, field '{field}': {problem}")
@@ -73,12 +192,70 @@ def _is_whole(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_text(x) -> bool:
+    return isinstance(x, str) and x.strip() != ""
+
+
+def _check_text(path, where, record, fields, required) -> None:
+    """Each of ``fields`` present in ``record`` is non-empty text (or null when not required)."""
+    for field in fields:
+        if field not in record or (record[field] is None and field not in required):
+            continue
+        if not _is_text(record[field]):
+            raise _fail(path, where, field, f"must be non-empty text, got {record[field]!r}; "
+                        "quote it if YAML reads it as a number, date or true/false")
+
+
+def _check_whole(path, where, field, x, low, high) -> None:
+    """``x`` is null or a whole number from ``low`` to ``high``."""
+    if x is not None and (not _is_whole(x) or not low <= x <= high):
+        shown = f"{low} to {high}" if high < 10_000 else f"{low:,} to {high:,}"
+        raise _fail(path, where, field, f"must be a whole number from {shown}, or null; got {x!r}")
+
+
+def _check_survey(path, survey) -> None:
+    """The survey-level fields: presence, types and ranges (figures are checked one by one)."""
+    _check_mapping(path, "survey", survey, SURVEY_FIELDS, SURVEY_REQUIRED)
+    if survey["id"] != path.stem:
+        raise _fail(path, "survey", "id", f"{survey['id']!r} must equal the file name {path.stem!r}")
+    _check_text(path, "survey", survey, SURVEY_TEXT, SURVEY_REQUIRED)
+    _check_whole(path, "survey", "year", survey["year"], FIRST_YEAR, datetime.date.today().year)
+    _check_whole(path, "survey", "n", survey["n"], 1, MAX_N)
+    if survey["n"] is None and not survey.get("n_note"):
+        raise _fail(path, "survey", "n_note", "required when n is null: say why the base is unknown")
+    caveats = survey.get("caveats")
+    if caveats is not None and (not isinstance(caveats, list) or not all(_is_text(c) for c in caveats)):
+        raise _fail(path, "survey", "caveats", f"must be a list of non-empty texts, got {caveats!r}")
+    if not isinstance(survey["figures"], list) or not survey["figures"]:
+        raise _fail(path, "survey", "figures", "must be a non-empty list")
+
+
+def _check_figure(path, where, figure) -> None:
+    """One figure's own fields (its values are checked by :func:`_value_rows`)."""
+    _check_mapping(path, where, figure, FIGURE_FIELDS, FIGURE_REQUIRED)
+    if not _is_text(figure["id"]):
+        raise _fail(path, where, "id", f"must be non-empty text, got {figure['id']!r}")
+    _check_text(path, where, figure, FIGURE_TEXT, FIGURE_REQUIRED)
+    if figure["kind"] not in KINDS:
+        raise _fail(path, where, "kind", f"{figure['kind']!r} is not one of {', '.join(KINDS)}")
+    conf = figure.get("confidence")
+    if conf is not None and conf not in CONFIDENCE:
+        raise _fail(path, where, "confidence", f"{conf!r} is not one of {', '.join(CONFIDENCE)}")
+    unit = figure.get("unit")
+    if figure["kind"] == "count" and unit is None:
+        raise _fail(path, where, "unit", "a count figure must say what it counts (e.g. people)")
+    if figure["kind"] != "count" and unit not in (None, "percent"):
+        raise _fail(path, where, "unit", f"a {figure['kind']} figure is in percent; got {unit!r}, "
+                    "give 'percent' or leave it out")
+    decimals = figure.get("decimals", 0)
+    if not _is_whole(decimals) or not 0 <= decimals <= MAX_DECIMALS:
+        raise _fail(path, where, "decimals", f"must be a whole number from 0 to {MAX_DECIMALS}, got {decimals!r}")
+
+
 def _value_rows(path, survey: dict, figure: dict) -> list[dict]:
     fid = figure["id"]
     kind = figure["kind"]
     decimals = figure.get("decimals", 0)
-    if not _is_whole(decimals) or decimals < 0:
-        raise _fail(path, f"figure '{fid}'", "decimals", f"must be a whole number >= 0, got {decimals!r}")
     values = figure["values"]
     if not isinstance(values, list) or not values:
         raise _fail(path, f"figure '{fid}'", "values", "must be a non-empty list of {group, value, n}")
@@ -87,17 +264,19 @@ def _value_rows(path, survey: dict, figure: dict) -> list[dict]:
         where = f"figure '{fid}'"
         _check_mapping(path, where, entry, VALUE_FIELDS, VALUE_REQUIRED)
         group, value, n = entry["group"], entry["value"], entry["n"]
+        if not _is_text(group):
+            raise _fail(path, where, "group", f"must be a non-empty name, got {group!r}")
         where = f"figure '{fid}', group '{group}'"
-        if not isinstance(group, str) or not group:
-            raise _fail(path, f"figure '{fid}'", "group", f"must be a non-empty name, got {group!r}")
         if group in groups:
             raise _fail(path, where, "group", "duplicate group within one figure")
         groups.add(group)
+        _check_text(path, where, entry, ("notes",), ())
+        if not isinstance(entry.get("approximate", False), bool):
+            raise _fail(path, where, "approximate", f"must be true or false, got {entry['approximate']!r}")
         if not isinstance(value, int | float) or isinstance(value, bool) or not np.isfinite(value):
             raise _fail(path, where, "value", f"must be a number as printed, got {value!r}")
-        if n is not None and (not _is_whole(n) or n < 1):
-            raise _fail(path, where, "n", f"base must be a whole number of at least 1 or null, got {n!r}")
-        unit = figure.get("unit", "percent")
+        _check_whole(path, where, "n", n, 1, MAX_N)
+        unit = figure.get("unit") or "percent"
         is_percent = kind in ("share", "growth")
         if kind == "share":
             if not 0 <= value <= 100:
@@ -131,7 +310,7 @@ def _value_rows(path, survey: dict, figure: dict) -> list[dict]:
             "statement": figure["statement"], "kind": kind, "value": float(value),
             "unit": "percent" if is_percent else unit,
             "percent": float(value) if is_percent else np.nan,
-            "decimals": decimals, "approximate": bool(entry.get("approximate", False)),
+            "decimals": decimals, "approximate": entry.get("approximate", False),
             "n": n, "count_low": low, "count_high": high,
             "question": figure.get("question"), "wording": figure.get("wording"),
             "confidence": figure.get("confidence"),
@@ -147,51 +326,29 @@ def read_survey_file(path) -> tuple[dict, pd.DataFrame]:
     Returns
     -------
     tuple
-        ``(survey, figures)``: the survey-level fields as a dict, and its
-        figures as a tidy DataFrame (columns as in :func:`load`).
+        ``(survey, figures)``: the survey-level fields as a dict, with every
+        field of the format present (an optional field the file leaves out is
+        ``None``; ``caveats`` is then an empty list), and its figures as a
+        tidy DataFrame (columns as in :func:`load`).
 
     Raises
     ------
     DataError
-        Naming the file, the figure id and the field at fault.
+        Naming the file, the figure id and the field at fault (or the line,
+        for a file that is not UTF-8 YAML without repeated keys or aliases).
     """
-    import yaml
-
     path = Path(path)
-    try:
-        survey = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise DataError(f"{path.name}: not valid YAML: {err}") from err
-    except OSError as err:
-        raise DataError(f"{path.name}: cannot be read: {err}") from err
-    _check_mapping(path, "survey", survey, SURVEY_FIELDS, SURVEY_REQUIRED)
-    if survey["id"] != path.stem:
-        raise _fail(path, "survey", "id", f"{survey['id']!r} must equal the file name {path.stem!r}")
+    survey = _parse_yaml(path, _read_text(path))
+    _check_survey(path, survey)
     n = survey["n"]
-    if n is not None and (not _is_whole(n) or n < 1):
-        raise _fail(path, "survey", "n", f"total base must be a whole number of at least 1 or null, got {n!r}")
-    if n is None and not survey.get("n_note"):
-        raise _fail(path, "survey", "n_note", "required when n is null: say why the base is unknown")
-    if survey["year"] is not None and not _is_whole(survey["year"]):
-        raise _fail(path, "survey", "year", f"must be a whole year or null, got {survey['year']!r}")
-    figures = survey["figures"]
-    if not isinstance(figures, list) or not figures:
-        raise _fail(path, "survey", "figures", "must be a non-empty list")
     rows, seen = [], set()
-    for figure in figures:
+    for i, figure in enumerate(survey["figures"], start=1):
         fid = figure.get("id") if isinstance(figure, dict) else None
-        where = f"figure '{fid}'"
-        _check_mapping(path, where, figure, FIGURE_FIELDS, FIGURE_REQUIRED)
+        where = f"figure '{fid}'" if isinstance(fid, str) else f"figure {i}"
+        _check_figure(path, where, figure)
         if fid in seen:
             raise _fail(path, where, "id", "duplicate figure id; each figure id must be unique in its file")
         seen.add(fid)
-        if figure["kind"] not in KINDS:
-            raise _fail(path, where, "kind", f"{figure['kind']!r} is not one of {', '.join(KINDS)}")
-        conf = figure.get("confidence")
-        if conf is not None and conf not in CONFIDENCE:
-            raise _fail(path, where, "confidence", f"{conf!r} is not one of {', '.join(CONFIDENCE)}")
-        if figure["kind"] == "count" and "unit" not in figure:
-            raise _fail(path, where, "unit", "a count figure must say what it counts (e.g. people)")
         rows.extend(_value_rows(path, survey, figure))
         for row in rows[-len(figure["values"]):]:
             if n is not None and row["n"] is not None and row["n"] > n:
@@ -202,6 +359,8 @@ def read_survey_file(path) -> tuple[dict, pd.DataFrame]:
     table = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     for col in ("n", "count_low", "count_high", "year"):
         table[col] = table[col].astype("Int64")
+    survey = {field: survey.get(field) for field in SURVEY_FIELDS}
+    survey["caveats"] = survey["caveats"] or []
     return survey, table
 
 
@@ -216,7 +375,10 @@ def list_datasets(raw_dir=None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``name``, ``title``, ``publisher``, ``year``, ``population``,
-        ``n`` (total base, nullable), ``n_figures`` (figure-by-group rows).
+        ``n`` (total base, nullable), ``n_figures`` (figure-by-group rows),
+        ``kind``: ``figures`` (published figures, load with :func:`load`) or
+        ``respondents`` (real respondent-level data, load with
+        :func:`cxstats.load_responses`).
 
     Examples
     --------
@@ -235,13 +397,23 @@ def list_datasets(raw_dir=None) -> pd.DataFrame:
         for s, fig in _read_all(raw_dir)
     ]
     out = pd.DataFrame(rows)
-    for col in ("year", "n"):
+    out["kind"] = "figures"
+    if raw_dir is None:  # the bundled respondent datasets; a folder of survey files has none
+        from .responses import list_responses  # here, not at the top: responses imports datasets
+
+        respondents = list_responses().rename(columns={"n_respondents": "n"}).assign(kind="respondents")
+        out = pd.concat([out, respondents[["name", "title", "n", "kind"]]], ignore_index=True)
+    for col in ("year", "n", "n_figures"):
         out[col] = out[col].astype("Int64")
     return out
 
 
 def survey_info(name: str, raw_dir=None) -> dict:
     """Survey-level provenance of one bundled survey (title, method, caveats, ...).
+
+    Every survey field of the file format except ``figures`` is a key, also
+    when the file leaves an optional field out: then it is ``None``, and
+    ``caveats`` is an empty list.
 
     Examples
     --------

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import check_choice
+from ._validate import check_choice, plain
 
 LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
 FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read_csv", ".tsv": "read_csv"}
@@ -29,11 +29,6 @@ def check_columns(df, *columns, where="the data") -> None:
         raise ValueError(f"column(s) {missing} not in {where}; available: {names}")
 
 
-def plain(value):
-    """A numpy scalar as the plain Python value it holds (for messages: 83, not np.int64(83))."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _rows(index, mask, limit=5) -> list:
     return list(index[np.flatnonzero(mask)[:limit]])
 
@@ -44,8 +39,13 @@ def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
     Weights of zero are allowed (such rows stay in the design, as in R's
     ``survey``), but not weights that all are zero.
     """
+    return weights_and_lowest(df, weight, where)[0]
+
+
+def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.ndarray, float]:
+    """:func:`check_weights`, and the lowest weight (whether some respondents have weight 0)."""
     if weight is None:
-        return np.ones(len(df))
+        return np.ones(len(df)), 1.0
     check_columns(df, weight, where=where)
     column = df[weight]
     if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) or \
@@ -58,20 +58,33 @@ def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
     w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
-    total = w.sum()
+    total, lowest = sum_and_min(w)
     if not np.isfinite(total):
         bad = ~np.isfinite(w)
         if bad.any():
             raise ValueError(f"weight column {weight!r} has {int(bad.sum())} missing or non-finite value(s), "
                              f"e.g. rows {_rows(df.index, bad)}; every respondent needs a weight (0 to leave one out)")
         raise ValueError(f"weight column {weight!r} is too large to sum; rescale it")
-    if w.min() < 0:
+    if lowest < 0:
         bad = w < 0
         raise ValueError(f"weight column {weight!r} has {int(bad.sum())} negative value(s), e.g. rows "
                          f"{_rows(df.index, bad)}; weights must be 0 or more")
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
-    return w
+    return w, lowest
+
+
+def sum_and_min(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
+    """The sum (for checks: added block by block) and the minimum (NaN if any) of an array, in one pass.
+
+    Each block is read from memory once and then from the processor cache.
+    """
+    sums, lows = [], []
+    for start in range(0, values.size, block):  # a loop over blocks of rows, each vectorized
+        part = values[start:start + block]
+        sums.append(part.sum())
+        lows.append(part.min())
+    return float(np.sum(sums)), float(np.min(lows))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -324,10 +337,13 @@ def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.nd
         raise ValueError(f"{name} column {values.name!r} has {int(missing.sum())} missing value(s) in {source}, "
                          f"e.g. rows {_rows(values.index, missing)}; every respondent needs one")
     arr = values.to_numpy()
-    if arr.dtype.kind in "iu" and arr.size and -(1 << 62) < int(arr.min()) and int(arr.max()) < 1 << 62:
-        low = int(arr.min())
-        codes, present = dense_codes(arr.astype(np.int64) - low)  # 64 bits: a narrow column would wrap
-        if codes is not None:
+    if arr.dtype.kind in "iu" and arr.size:
+        low, high = int(arr.min()), int(arr.max())
+        if -(1 << 62) < low and high < 1 << 62 and high - low < max(_COUNTING_LIMIT, 4 * arr.size):
+            offsets = arr.astype(np.int64)  # 64 bits: a narrow column would wrap
+            if low:
+                offsets -= low
+            codes, present = dense_codes(offsets, high - low + 1)
             return codes, np.flatnonzero(present) + low
     codes, labels = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(labels)
@@ -336,12 +352,13 @@ def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.nd
 _COUNTING_LIMIT = 1 << 24  # integer codes up to this size are numbered by counting, not hashing
 
 
-def dense_codes(values: np.ndarray):
+def dense_codes(values: np.ndarray, top=None):
     """Codes 0..k-1 (in sorted order) of non-negative integers, by counting; (None, None) if they range too far.
 
-    Also returns which of 0..max occur. Two passes, no hashing or sorting.
+    Also returns which of 0..max occur. Two passes, no hashing or sorting (one when ``top``, the maximum plus
+    one, is known).
     """
-    top = int(values.max()) + 1
+    top = int(values.max()) + 1 if top is None else top
     if top > max(_COUNTING_LIMIT, 4 * values.size):
         return None, None
     present = np.bincount(values, minlength=top) > 0
@@ -358,9 +375,27 @@ def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return codes if codes is not None else pd.factorize(key, sort=True)[0].astype(np.int64)
 
 
-def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_labels, spec: dict) -> None:
-    """With ``nest=False``, a PSU id found in two strata is an error naming it and the strata."""
+def _in_first_stratum(stratum: np.ndarray, psu: np.ndarray, psu_stratum: np.ndarray, block=1 << 16) -> bool:
+    """Whether every row is in the stratum of its PSU (``psu_stratum``: that of the PSU's first row).
+
+    Compared block by block: no full-length temporary (a fresh one costs a page fault per page).
+    """
+    for start in range(0, psu.size, block):  # a loop over blocks of rows, each vectorized
+        rows = slice(start, start + block)
+        if not np.array_equal(np.take(psu_stratum, psu[rows]), stratum[rows]):
+            return False
+    return True
+
+
+def check_nested(stratum: np.ndarray, psu: np.ndarray, stratum_labels, psu_labels, spec: dict, first=None) -> None:
+    """With ``nest=False``, a PSU id found in two strata is an error naming it and the strata.
+
+    ``first`` is each PSU's first row (from :func:`first_rows`, found here if not given).
+    """
     if spec["strata"] is None or spec["nest"] or not spec["cluster"]:
+        return
+    first = first_rows(psu) if first is None else first
+    if _in_first_stratum(stratum, psu, stratum[first]):
         return
     n_strata = int(stratum.max()) + 1
     key = psu * n_strata + stratum
@@ -402,9 +437,11 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
         # one stratum: a read-only view of a single 0, not n zeros
         stratum, stratum_labels = np.broadcast_to(np.int64(0), n), np.array([1])
     raw = [_codes(df[column], "cluster", source) for column in spec["cluster"]]
-    if raw:
-        check_nested(stratum, raw[0][0], stratum_labels, raw[0][1], spec)
     units = unit_codes(stratum, [codes for codes, _ in raw], spec)
+    first = tuple(first_rows(codes, len(labels) if s == 0 and not spec["nest"] else None)
+                  for s, (codes, (_, labels)) in enumerate(zip(units, raw, strict=True)))
+    if raw:
+        check_nested(stratum, raw[0][0], stratum_labels, raw[0][1], spec, first[0] if not spec["nest"] else None)
     fpc_values = []
     for column in spec["fpc"]:
         values = df[column]
@@ -415,16 +452,17 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
-    w = check_weights(df, spec["weight"], where=source)
+    w, lowest = weights_and_lowest(df, spec["weight"], where=source)
     if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
-        n_pos = n if w.min() > 0 else int(np.count_nonzero(w > 0))
+        n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
         strata_table = pd.DataFrame({"stratum": [1], "n_rows": [n], "n_psu": [n], "n_psu_positive": [n_pos],
                                      "popsize": [np.inf]})
         return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
                             n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
-    unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None)
+    unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
+                             all_positive=lowest > 0)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
     strata_table, stage_tables, final_weights = design_tables(unit_table, spec)
     if final_weights is not None:  # weights from the fpc, as R when no weights are given
@@ -437,25 +475,41 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     return SurveyDesign(
         data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
-        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=tuple(_first_rows(c) for c in units))
+        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first)
 
 
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """For each code 0..max, the first row that has it."""
-    first = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+def first_rows(codes: np.ndarray, size=None) -> np.ndarray:
+    """For each code 0..max (``size`` codes, when known), the first row that has it.
+
+    The rows are read in blocks until every code is found: usually after a
+    few times as many rows as codes, unless the rows are sorted by code.
+    """
+    size = int(codes.max()) + 1 if size is None else size
+    first = np.full(size, -1, dtype=np.int64)
+    block = max(1 << 16, 8 * size)
+    for start in range(0, codes.size, block):  # a loop over blocks of rows, each vectorized
+        part = codes[start:start + block]
+        found = np.full(size, -1, dtype=np.int64)
+        found[part[::-1]] = np.arange(start + part.size - 1, start - 1, -1)
+        first = np.where(first < 0, found, first)
+        if (first >= 0).all():
+            break
     return first
 
 
-def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarray, raw=(), one_stratum=False
-                ) -> pd.DataFrame:
-    """Rows and positive-weight rows per final sampling unit (per stratum when rows are the PSUs), with fpc ranges."""
-    all_positive = bool(w.min() > 0) if w.size else True
+def _unit_table(stratum: np.ndarray, units: list, fpc_values: list, w: np.ndarray, raw=(), one_stratum=False,
+                first=None, all_positive=None) -> pd.DataFrame:
+    """Rows and positive-weight rows per final sampling unit (per stratum when rows are the PSUs), with fpc ranges.
+
+    ``first``: the first row of each unit, per stage; ``all_positive``: whether every weight is positive (both
+    found here if not given).
+    """
+    if all_positive is None:
+        all_positive = bool(w.min() > 0) if w.size else True
     if units:
         finest = units[-1]
-        size = int(finest.max()) + 1
-        first = np.full(size, -1, dtype=np.int64)
-        first[finest[::-1]] = np.arange(finest.size - 1, -1, -1)
+        first = first[-1] if first else first_rows(finest)
+        size = first.size
         n = np.bincount(finest, minlength=size)
         n_pos = n if all_positive else np.bincount(finest, weights=w > 0, minlength=size).astype(np.int64)
         table = {"stratum": stratum[first], **{f"unit{s + 1}": codes[first] for s, codes in enumerate(units)},
@@ -516,6 +570,27 @@ def _unit_names(table: pd.DataFrame, group: str, index) -> list:
     return [plain(v) for v in index]
 
 
+def _strata_of_units(unit_table: pd.DataFrame) -> pd.DataFrame:
+    """Rows, sampled PSUs and PSUs with a positive weight per stratum (sorted), from the final units' table.
+
+    PSU codes (``unit1``) are unique across strata: PSUs are nested in strata.
+    """
+    stratum, labels = pd.factorize(unit_table["stratum"], sort=True)
+    psu = unit_table["unit1"].to_numpy()
+    size = int(psu.max()) + 1
+    sampled = np.bincount(psu, minlength=size) > 0
+    rows = np.bincount(psu, weights=unit_table["n"].to_numpy(dtype=float), minlength=size)[sampled]
+    positive = np.bincount(psu, weights=unit_table["n_pos"].to_numpy(dtype=float), minlength=size)[sampled] > 0
+    psu_stratum = np.zeros(size, dtype=np.int64)
+    psu_stratum[psu] = stratum
+    psu_stratum = psu_stratum[sampled]
+    def count(weights=None):
+        return np.bincount(psu_stratum, weights=weights, minlength=len(labels)).astype(np.int64)
+
+    return pd.DataFrame({"stratum": labels, "n_rows": count(rows), "n_psu": count(), "n_psu_positive": count(positive),
+                         "popsize": np.inf})
+
+
 def design_tables(unit_table: pd.DataFrame, spec: dict):
     """Strata table, later-stage tables and (with fpc but no weights) the weight of each final unit.
 
@@ -534,15 +609,12 @@ def design_tables(unit_table: pd.DataFrame, spec: dict):
                                "n_psu_positive": [n_pos], "popsize": [np.inf]})
         return strata, (), None
     if stages:
-        psus = unit_table.groupby(["stratum", "unit1"], sort=True).agg(n=("n", "sum"), n_pos=("n_pos", "sum"))
-        per_stratum = psus.reset_index().groupby("stratum", sort=True)
-        strata = pd.DataFrame({"stratum": per_stratum["n"].sum().index, "n_rows": per_stratum["n"].sum().to_numpy(),
-                               "n_psu": per_stratum["n"].size().to_numpy(),
-                               "n_psu_positive": per_stratum["n_pos"].agg(lambda x: int((x > 0).sum())).to_numpy()})
+        strata = _strata_of_units(unit_table)
     else:  # rows are the PSUs: the table is already per stratum
         strata = pd.DataFrame({"stratum": unit_table["stratum"], "n_rows": unit_table["n"],
                                "n_psu": unit_table["n"], "n_psu_positive": unit_table["n_pos"]}).reset_index(drop=True)
-    strata[["n_rows", "n_psu", "n_psu_positive"]] = strata[["n_rows", "n_psu", "n_psu_positive"]].astype(np.int64)
+        strata[["n_rows", "n_psu", "n_psu_positive"]] = strata[["n_rows", "n_psu", "n_psu_positive"]].astype(np.int64)
+        strata["popsize"] = np.inf
     if len(strata) == 1 and strata["n_psu"].iloc[0] == 1:
         raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two "
                          "(check the cluster column)")
@@ -558,9 +630,8 @@ def design_tables(unit_table: pd.DataFrame, spec: dict):
                              "sampling fractions (every value <= 1), not a mix")
         strata["popsize"] = _popsize(unit_table, 1, "stratum", strata["n_psu"].to_numpy(float), fractions,
                                      "stratum", source)
-    else:
-        strata["popsize"] = np.inf
-    lonely = strata.loc[strata["n_psu"] == 1, "stratum"].tolist()
+    single = strata["n_psu"].to_numpy() == 1
+    lonely = strata["stratum"].to_numpy()[single].tolist() if single.any() else []
     if lonely and spec["lonely_psu"] == "fail":
         raise ValueError(f"stratum(s) {lonely[:5]} of {spec['strata']!r} have only one PSU, so their variance cannot "
                          "be estimated; choose lonely_psu='certainty', 'remove', 'average' or 'adjust' (as R's "

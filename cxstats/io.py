@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._tabular import read_excel, read_parquet, read_text, refuse_duplicate_names
 from ._validate import DataError
 
 READERS = {
@@ -118,31 +119,102 @@ def _columns_to_convert(categorical, value_labels: dict, df: pd.DataFrame, path:
     return names
 
 
+class _RowCodes(tuple):
+    """``(row, code)`` pairs of answers read as missing.
+
+    pandas deep-copies ``df.attrs`` on every operation; this tuple is immutable, so the copy shares it instead of
+    rebuilding one pair per missing answer each time.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _declared_missing(meta, reader: str, columns) -> dict:
+    """Missing codes per column: SPSS codes as values and ranges as ``(low, high)``; Stata ``".a"`` to ``".z"``."""
+    if reader == "read_dta":  # Stata declares none: these are the extended missing values found in the data
+        return {column: [f".{letter}" for letter in letters]
+                for column, letters in (meta.missing_user_values or {}).items() if column in columns}
+    return {
+        column: [_number(r["lo"]) if r["lo"] == r["hi"] else (_number(r["lo"]), _number(r["hi"])) for r in ranges]
+        for column, ranges in (meta.missing_ranges or {}).items()
+        if column in columns
+    }
+
+
+def _is_missing_code(code, codes: list) -> bool:
+    """Whether ``code`` is one of the declared ``codes`` or inside one of their ``(low, high)`` ranges."""
+    return any(
+        (not isinstance(code, str) and declared[0] <= code <= declared[1]) if isinstance(declared, tuple)
+        else code == declared
+        for declared in codes
+    )
+
+
+def _missing_mask(values: pd.Series, codes: list) -> np.ndarray:
+    """True where ``values`` hold one of the declared ``codes`` or lie inside one of their ``(low, high)`` ranges."""
+    mask = values.isin([code for code in codes if not isinstance(code, tuple)]).to_numpy(dtype=bool)
+    for low, high in (code for code in codes if isinstance(code, tuple)):  # ranges exist for numeric columns only
+        mask = mask | values.between(low, high).to_numpy(dtype=bool)
+    return mask
+
+
 def _read_labelled(path: Path, reader: str, **options):
-    """Read SPSS or Stata with pyreadstat, value codes as the data; return the frame and pyreadstat's metadata."""
+    """Read SPSS or Stata with pyreadstat: value codes as the data, declared missing codes as NaN.
+
+    Returns the frame, pyreadstat's metadata, the declared missing codes per column and, per such column, the
+    answers read as missing: a Series of their codes indexed by row.
+    """
     import pyreadstat
 
     for name in CONTROLLED:
         options[name] = False
-    return getattr(pyreadstat, reader)(str(path), **options)
+    read = getattr(pyreadstat, reader)
+    df, meta = read(str(path), user_missing=True, **options)
+    declared = _declared_missing(meta, reader, df.columns)
+    found = {}
+    if reader == "read_dta" and declared:
+        # .a-.z come as their letter; pyreadstat then also reads '.' in integer columns as 0, so the numbers
+        # of these columns come from a second read without user_missing
+        plain, _ = read(str(path), **{**options, "usecols": list(declared)})
+        for column in declared:
+            letters = df[column].notna() & pd.to_numeric(df[column], errors="coerce").isna()
+            found[column] = "." + df.loc[letters, column].astype(str)
+            df[column] = pd.to_numeric(plain[column]).to_numpy()
+    else:
+        for column, codes in declared.items():
+            tagged = _missing_mask(df[column], codes)
+            found[column] = df.loc[tagged, column]
+            df.loc[tagged, column] = np.nan
+    return df, meta, declared, found
 
 
-def _with_metadata(df: pd.DataFrame, meta, path: Path, categorical) -> pd.DataFrame:
-    """Codes stay the data; labels, variable labels and measurement levels go into ``df.attrs``."""
+def _with_metadata(df: pd.DataFrame, meta, declared: dict, found: dict, path: Path, categorical) -> pd.DataFrame:
+    """Codes stay the data; labels, variable labels, measurement levels and missing codes go into ``df.attrs``."""
     df = _whole_numbers_as_int(df)
     value_labels = {
         column: {_number(code): label for code, label in labels.items()}
         for column, labels in (meta.variable_value_labels or {}).items()
         if column in df.columns
     }
-    for column in _columns_to_convert(categorical, value_labels, df, path):
-        df[column] = _labelled_categorical(df[column], value_labels[column], path, column)
+    answer_labels = {  # missing codes are not answers, so not categories
+        column: {code: label for code, label in labels.items() if not _is_missing_code(code, declared.get(column, []))}
+        for column, labels in value_labels.items()
+    }
+    for column in _columns_to_convert(categorical, answer_labels, df, path):
+        df[column] = _labelled_categorical(df[column], answer_labels[column], path, column)
     df.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=True))
     df.attrs["value_labels"] = value_labels
     df.attrs["measure"] = {
         column: level
         for column, level in (getattr(meta, "variable_measure", None) or {}).items()
         if column in df.columns and level in MEASURES
+    }
+    df.attrs["missing_codes"] = declared
+    df.attrs["missing_counts"] = {column: len(codes) for column, codes in found.items()}
+    df.attrs["user_missing"] = {
+        column: _RowCodes(zip(codes.index.tolist(), map(_number, codes), strict=True))
+        for column, codes in found.items()
     }
     return df
 
@@ -155,6 +227,11 @@ def _check_options(kind: str, categorical, options: dict):
             raise ValueError(
                 f"{', '.join(controlled)} cannot be passed to read_responses: value codes are read as the data; "
                 "use categorical=True (or a list of columns) for labelled ordered categoricals"
+            )
+        if "user_missing" in options:
+            raise ValueError(
+                "user_missing cannot be passed to read_responses: declared missing codes are always read as missing "
+                "(NaN), and df.attrs keeps the codes ('missing_codes') and each answer's code ('user_missing')"
             )
         if options.get("output_format") not in (None, "pandas"):
             raise ValueError(f"output_format={options['output_format']!r} is not supported; read_responses returns "
@@ -176,6 +253,11 @@ def _check_options(kind: str, categorical, options: dict):
         return categorical
     if categorical is not None and categorical is not False:
         raise ValueError("categorical= applies to SPSS (.sav, .zsav) and Stata (.dta) files, which hold value labels")
+    if kind == "csv" and (options.get("chunksize") or options.get("iterator")):
+        raise ValueError("chunksize= and iterator= are not supported: read_responses returns one DataFrame")
+    if kind == "excel" and not isinstance(options.get("sheet_name", 0), str | int):
+        raise ValueError(f"sheet_name={options['sheet_name']!r} is not valid: read_responses reads one sheet; "
+                         "give its name or position")
     return False
 
 
@@ -186,13 +268,26 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     also compressed, e.g. ``.csv.gz``), ``.parquet``, ``.sav``/``.zsav``
     (SPSS), ``.dta`` (Stata), ``.xlsx``/``.xls`` (Excel).
 
+    Delimited text is read as written. Unless ``sep=`` is given, the
+    delimiter is the one of ``,`` ``;`` tab ``|`` that splits the header and
+    the first 200 lines evenly (a ``.tsv`` file is tab-delimited). When it is
+    not a comma and ``decimal=`` is not given, a comma between digits is the
+    decimal mark if every number-like field of some column is written that
+    way (``4,5``) and no column uses a point. A column read as numbers in
+    which any value has a leading zero followed by more digits (``007``, an
+    identifier) is kept as text, every value as written. ``dtype=``,
+    ``converters=``, ``na_values=`` and ``keep_default_na=`` reach pandas as
+    given and win over all of this.
+
     SPSS and Stata files are read with each variable's value **codes** as the
     data and its value labels as metadata: a 0-10 recommendation item labelled
     only at 0 and 10 stays 0..10 and a 1-5 agreement item stays 1..5,
     whichever values were observed. Functions such as :func:`cxstats.nps`
     therefore score the answers by their values, never by their position
     among the observed categories. Labelled ordered categoricals are
-    available on request with ``categorical=``.
+    available on request with ``categorical=``. Codes declared missing
+    (SPSS user-missing values such as 99 "Don't know", Stata's ``.a`` to
+    ``.z``) are read as missing; the codes stay in ``df.attrs`` (see Returns).
 
     Parameters
     ----------
@@ -205,17 +300,19 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
         keeps its codes, since as a categorical those answers would be placed
         by position. A column name or a list of names turns only those (each
         must have value labels for every answer given). The categories are
-        all declared codes, sorted by code (never by order of appearance),
-        each shown by its label, so labelled answers nobody gave are still
-        categories. Text labels carry order, not values: functions that
-        average need ``scale=`` for them.
+        all declared codes except missing codes, sorted by code (never by
+        order of appearance), each shown by its label, so labelled answers
+        nobody gave are still categories. Text labels carry order, not
+        values: functions that average need ``scale=`` for them.
     **options
         Passed to the underlying reader (``pandas.read_csv``,
         ``pandas.read_parquet``, ``pyreadstat.read_sav``/``read_dta``,
-        ``pandas.read_excel``), e.g. ``sep=";"``, ``sheet_name="wave2"`` or
-        ``usecols=["nps"]``. For SPSS and Stata, ``apply_value_formats``,
-        ``formats_as_category`` and ``formats_as_ordered_category`` are set
-        by this function (use ``categorical=`` instead).
+        ``pandas.read_excel``), e.g. ``sep=";"``, ``decimal=","``,
+        ``dtype={"store_id": str}``, ``na_values=["n/a"]``,
+        ``sheet_name="wave2"`` or ``usecols=["nps"]``. For SPSS and Stata,
+        ``apply_value_formats``, ``formats_as_category``,
+        ``formats_as_ordered_category`` and ``user_missing`` are set by this
+        function (use ``categorical=`` instead of the first three).
 
     Returns
     -------
@@ -228,30 +325,59 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
         - ``"column_labels"``: ``{column: variable label or None}``;
         - ``"value_labels"``: ``{column: {code: label}}`` for every column
           with value labels, all declared labels whether observed or not
-          (whole-number codes as ``int``);
+          (whole-number codes as ``int``), missing codes' labels included;
         - ``"measure"``: ``{column: "nominal" | "ordinal" | "scale"}``, the
           SPSS measurement level where the file declares one (empty for
-          Stata, which has none).
+          Stata, which has none);
+        - ``"missing_codes"``: ``{column: [code, ...]}``, the SPSS codes
+          declared missing (a range as ``(low, high)``), or the Stata
+          extended missing values found (``".a"`` to ``".z"``);
+        - ``"missing_counts"``: ``{column: n}``, how many answers of each of
+          those columns were read as missing because of such a code (system
+          missing values are not counted here);
+        - ``"user_missing"``: ``{column: ((row, code), ...)}``, for each of
+          those answers its row label in the frame as read and its code in
+          the file; ``dict(df.attrs["user_missing"][column])`` maps rows to
+          codes.
 
-        Other formats are read as their pandas reader returns them.
+        Other formats are read as their pandas reader returns them, apart
+        from the delimiter, decimal mark and leading zeros of text files.
 
     Raises
     ------
     DataError
         If the file is missing, has an unsupported ending, cannot be parsed,
-        or (with ``categorical=``) two codes of one column would be shown by
-        the same text, e.g. two codes labelled ``"Agree"``; the message names
-        the file, the column and the codes. Such a column is not
-        disambiguated: read it without ``categorical=`` and use the codes.
+        has two columns of the same name (pandas would rename the second
+        ``nps.1``; the message gives both positions), is text whose
+        delimiter or decimal mark cannot be told apart (e.g. a column with
+        ``4,5`` next to one with ``1.5``, or only values like ``1,234``), or
+        would be read as one column whose name holds a delimiter; or (with
+        ``categorical=``) if two codes of one column would be shown by the
+        same text, e.g. two codes labelled ``"Agree"``. The message names
+        the file and the columns, codes or options at fault. Such a column is
+        not disambiguated: read it without ``categorical=`` and use the codes.
     ValueError
         If ``categorical=`` is used with a format without value labels, names
-        a column that is missing or has no value labels, or if an option this
-        function controls is passed.
+        a column that is missing or has no value labels, if an option this
+        function controls is passed, or if ``sheet_name=`` asks for several
+        sheets.
 
     Notes
     -----
-    SPSS user-defined missing values are read as missing (``NaN``), as
-    pyreadstat does by default; their labels stay in ``"value_labels"``.
+    The delimiter and decimal mark are found from the first 200 lines. A
+    column of multiple-choice answers written ``1,3`` in a semicolon file
+    looks like decimal numbers: pass ``decimal="."`` to keep such answers as
+    text.
+
+    pyreadstat reads a Stata system missing value ``.`` as 0 in an integer
+    column that also holds ``.a`` to ``.z`` when asked for those codes; such
+    columns are therefore read a second time without them, so the numbers and
+    the ``NaN`` are those of the file.
+
+    References
+    ----------
+    IBM SPSS Statistics, "MISSING VALUES" command (user-missing values);
+    StataCorp, Stata User's Guide, section 12.2.1 "Missing values".
 
     Examples
     --------
@@ -261,6 +387,14 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     >>> pd.DataFrame({"nps": [10, 7, 3]}).to_csv(os.path.join(folder, "w1.csv"), index=False)
     >>> read_responses(os.path.join(folder, "w1.csv"))["nps"].tolist()
     [10, 7, 3]
+
+    A semicolon file with decimal commas and store numbers with leading zeros:
+
+    >>> with open(os.path.join(folder, "w1.txt"), "w") as f:
+    ...     _ = f.write("store_id;score\\n007;4,5\\n012;3,0\\n")
+    >>> text = read_responses(os.path.join(folder, "w1.txt"))
+    >>> text["store_id"].tolist(), text["score"].tolist()
+    (['007', '012'], [4.5, 3.0])
 
     An SPSS file with a 0-10 item labelled only at its ends, and a 1-5 item:
 
@@ -282,6 +416,19 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     ['Disagree strongly', 'Disagree', 'Neutral', 'Agree', 'Agree strongly']
     >>> labelled["nps"].tolist()
     [10, 9, 3, 0, 7]
+
+    99 declared missing ("Don't know") for the 0-10 item:
+
+    >>> sav = os.path.join(folder, "w3.sav")
+    >>> pyreadstat.write_sav(pd.DataFrame({"nps": [10, 99, 3, 99]}), sav, missing_ranges={"nps": [99]},
+    ...                      variable_value_labels={"nps": {99: "Don't know"}})
+    >>> df = read_responses(sav)
+    >>> df["nps"].tolist()
+    [10.0, nan, 3.0, nan]
+    >>> df.attrs["missing_codes"]["nps"], df.attrs["missing_counts"]["nps"]
+    ([99], 2)
+    >>> dict(df.attrs["user_missing"]["nps"])
+    {1: 99, 3: 99}
     """
     path = Path(path)
     suffixes = [x.lower() for x in path.suffixes]
@@ -298,19 +445,20 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     if kind == "csv" and ".tsv" in suffixes:
         options.setdefault("sep", "\t")
     readers = {
-        "csv": pd.read_csv,
-        "parquet": pd.read_parquet,
+        "csv": read_text,
+        "parquet": read_parquet,
         "spss": lambda p, **o: _read_labelled(p, "read_sav", **o),
         "stata": lambda p, **o: _read_labelled(p, "read_dta", **o),
-        "excel": pd.read_excel,
+        "excel": read_excel,
     }
     try:
         read = readers[kind](path, **options)
-    except TypeError:
+    except (TypeError, DataError):
         raise
     except Exception as err:  # the readers raise many types; name the file either way
         raise DataError(f"{path}: could not be read as {kind}: {type(err).__name__}: {err}") from err
     df = _with_metadata(*read, path, categorical) if kind in ("spss", "stata") else read
     if df.shape[1] == 0:
         raise DataError(f"{path}: no columns were found; is it empty or in another format?")
+    refuse_duplicate_names(df.columns, path, "rename them in the file")
     return df

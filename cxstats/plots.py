@@ -445,12 +445,373 @@ def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity
     return _finish(ax, title, "Price", "Percent of respondents", caption)
 
 
+QUADRANTS = {  # (importance high, performance high) -> what an analyst calls it (Martilla and James 1977)
+    (True, False): "concentrate here",
+    (True, True): "keep up the good work",
+    (False, False): "low priority",
+    (False, True): "possible overkill",
+}
+PERFORMANCES = ("mean", "top_box")
+
+
+def _driver_table(result):
+    """The driver table of a key-driver result, or a ValueError naming ``result``."""
+    table = getattr(result, "table", None)
+    needed = {"driver", "share", "share_ci_low", "share_ci_high"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        raise ValueError(f"result must be the result of cxstats.key_drivers (with a .table of drivers and shares), "
+                         f"got {type(result).__name__}")
+    if not len(table):
+        raise ValueError("result has no drivers to plot")
+    return table
+
+
+def _driver_labels(labels, drivers) -> list:
+    """One label per driver from a {driver: label} mapping (drivers not in it keep their names) or a list."""
+    if labels is None:
+        return [str(d) for d in drivers]
+    if isinstance(labels, dict):
+        return [str(labels.get(d, d)) for d in drivers]
+    if isinstance(labels, list | tuple) and len(labels) == len(drivers):
+        return [str(label) for label in labels]
+    raise ValueError(f"labels must be a dict {{driver: label}} or a list of {len(drivers)} labels (one per driver, "
+                     f"in the order {list(drivers)}), got {labels!r}")
+
+
+def driver_quadrants(result, data, *, performance="mean", scale=None, k=2, weight=None) -> pd.DataFrame:
+    """Importance and performance of each key driver, and its quadrant: the numbers :func:`plot_drivers` draws.
+
+    Parameters
+    ----------
+    result : KeyDriversResult
+        Output of :func:`cxstats.key_drivers`.
+    data : DataFrame, path, ibis.Table or SurveyDesign
+        The respondents the drivers were rated by (usually those given to
+        ``key_drivers``).
+    performance : {"mean", "top_box"}, default "mean"
+        How well each driver is rated: its (weighted) mean, or the (weighted)
+        share of answers in its top ``k`` scale points.
+    scale : sequence, optional
+        The scale points from low to high (e.g. ``range(1, 11)``); needed for
+        ``"top_box"`` on numeric ratings, and checks the answers for ``"mean"``.
+    k : int, default 2
+        Scale points in the top box.
+    weight : str, optional
+        Survey weights, as given to ``key_drivers`` (not with a design, which
+        carries its own).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver, in the result's order: ``driver``, ``share``,
+        ``share_ci_low``, ``share_ci_high`` (importance: share of R², 0 to 1),
+        ``performance`` (the mean rating, or the top-box share from 0 to 1),
+        ``quadrant`` ("concentrate here": importance at or above the mean
+        importance, performance below the mean performance; "keep up the good
+        work": both at or above; "low priority": both below; "possible
+        overkill": importance below, performance at or above). The two
+        cut-offs are ``attrs["mean_importance"]`` (the mean of the shares,
+        1 / number of drivers) and ``attrs["mean_performance"]`` (the mean of
+        the drivers' performances); ``attrs["performance"]`` names the measure
+        and ``attrs["box"]`` the top-box points.
+
+    Raises
+    ------
+    ValueError
+        ``result`` not a key-driver result, an unknown ``performance`` (named),
+        a driver missing from ``data``, ``"top_box"`` on numbers without ``scale=``.
+
+    Notes
+    -----
+    Each driver's performance is computed from everyone who rated it, which
+    can be more respondents than the key-driver analysis used (it drops, by
+    default, anyone who skipped the outcome or any driver). Cutting at the
+    means is a convention: the quadrants are relative to these drivers and
+    move when a driver is added or dropped.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, cxstats
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.integers(1, 6, size=(300, 3)), columns=["staff", "speed", "price"])
+    >>> df["overall"] = (df.staff + df.speed + rng.integers(0, 3, 300)).clip(1, 10)
+    >>> res = cxstats.key_drivers(df, "overall", ["staff", "speed", "price"], n_boot=0)
+    >>> driver_quadrants(res, df, scale=range(1, 6))[["driver", "share", "performance", "quadrant"]].round(3)
+      driver  share  performance               quadrant
+    0  staff  0.466        2.897       concentrate here
+    1  speed  0.530        3.060  keep up the good work
+    2  price  0.003        3.027      possible overkill
+    """
+    from ._validate import check_choice
+    from .survey import top_box, weighted_mean
+
+    check_choice("performance", performance, PERFORMANCES)
+    table = _driver_table(result)
+    values, box = [], None
+    for driver in table["driver"]:
+        if performance == "mean":
+            values.append(float(weighted_mean(data, driver, weight=weight, scale=scale)["estimate"].iloc[0]))
+        else:
+            row = top_box(data, driver, k=k, scale=scale, weight=weight).iloc[0]
+            values.append(float(row["estimate"]))
+            box = row["box"]
+    out = table[["driver", "share", "share_ci_low", "share_ci_high"]].reset_index(drop=True).copy()
+    out["performance"] = values
+    mean_importance, mean_performance = float(out["share"].mean()), float(out["performance"].mean())
+    out["quadrant"] = [QUADRANTS[(s >= mean_importance, p >= mean_performance)]
+                       for s, p in zip(out["share"], out["performance"], strict=True)]
+    out.attrs.update(mean_importance=mean_importance, mean_performance=mean_performance, performance=performance,
+                     box=box)
+    return out
+
+
+def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=None, weight=None, ax=None,
+                 title="Importance and performance of each driver", caption=None):
+    """Importance-performance chart of key drivers: share of R² against how well each driver is rated.
+
+    Each driver is a point: up the page its importance (share of the
+    outcome's R², from :func:`cxstats.key_drivers`, with its interval as a
+    whisker), across the page its performance (mean rating, or top-box
+    share). Dashed lines at the mean importance and the mean performance of
+    the drivers cut the chart into four quadrants, named in the corners
+    (Martilla and James 1977). Labels are moved apart until none overlaps
+    another, a point or a quadrant name; a thin line joins a moved label to
+    its point.
+
+    Parameters
+    ----------
+    result : KeyDriversResult
+    data, performance, scale, k, weight
+        As :func:`driver_quadrants`.
+    labels : dict or list, optional
+        Text for each driver: ``{driver: label}`` (drivers not in it keep
+        their names), or one label per driver in the result's order.
+    ax : matplotlib Axes, optional
+    title : str
+    caption : str, optional
+        Text under the plot; by default it states where the quadrant lines are
+        (the two means) and what the whiskers are. Give ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The points are the collection with gid ``"drivers"`` (x performance,
+        y importance in percent, in the result's order); the labels are texts
+        with gid ``"driver_label"``, the quadrant lines have gid ``"quadrant"``
+        and the quadrant names ``"quadrant_name"``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`driver_quadrants`; ``labels`` neither a dict nor one label per driver.
+
+    References
+    ----------
+    Martilla, J. A. and James, J. C. (1977). Importance-performance analysis.
+    Journal of Marketing 41(1), 77-79.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, cxstats
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.integers(1, 6, size=(300, 3)), columns=["staff", "speed", "price"])
+    >>> df["overall"] = (df.staff + df.speed + rng.integers(0, 3, 300)).clip(1, 10)
+    >>> res = cxstats.key_drivers(df, "overall", ["staff", "speed", "price"], n_boot=0)
+    >>> ax = plot_drivers(res, df, scale=range(1, 6))
+    >>> ax.get_ylabel()
+    'Importance: percent of R²'
+    """
+    quadrants = driver_quadrants(result, data, performance=performance, scale=scale, k=k, weight=weight)
+    texts = _driver_labels(labels, list(quadrants["driver"]))
+    ax = _axes(ax, height=5.5)
+    scale_pct = 1.0 if performance == "mean" else 100.0  # top-box shares drawn in percent
+    x = scale_pct * quadrants["performance"].to_numpy(float)
+    y = 100 * quadrants["share"].to_numpy(float)
+    low, high = 100 * quadrants["share_ci_low"].to_numpy(float), 100 * quadrants["share_ci_high"].to_numpy(float)
+    has_ci = np.isfinite(low) & np.isfinite(high)
+    if has_ci.any():
+        ax.errorbar(x[has_ci], y[has_ci], yerr=[y[has_ci] - low[has_ci], high[has_ci] - y[has_ci]], fmt="none",
+                    ecolor="0.65", elinewidth=1, capsize=0, zorder=2)
+    ax.scatter(x, y, s=36, color="C0", zorder=3, gid="drivers")
+    mean_x = scale_pct * quadrants.attrs["mean_performance"]
+    mean_y = 100 * quadrants.attrs["mean_importance"]
+    for line in (ax.axvline(mean_x, color="0.4", linestyle="--", linewidth=1, zorder=1),
+                 ax.axhline(mean_y, color="0.4", linestyle="--", linewidth=1, zorder=1)):
+        line.set_gid("quadrant")
+    top = np.nanmax(np.where(has_ci, high, y))
+    ax.set_ylim(0, 1.2 * top)
+    spread = np.ptp(x) or max(abs(mean_x) * 0.1, 1.0)
+    ax.set_xlim(x.min() - 0.2 * spread, x.max() + 0.35 * spread)  # room on the right for the labels
+    names = []
+    for (high_importance, high_performance), name in QUADRANTS.items():
+        names.append(ax.text(0.98 if high_performance else 0.02, 0.97 if high_importance else 0.03, name.capitalize(),
+                             transform=ax.transAxes, ha="right" if high_performance else "left",
+                             va="top" if high_importance else "bottom", fontsize=8, color="0.45", style="italic",
+                             gid="quadrant_name"))
+    labelled = [ax.annotate(_wrap(text), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8,
+                            va="bottom", ha="left", gid="driver_label", zorder=4,
+                            arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.6, "shrinkA": 1,
+                                        "shrinkB": 3})
+                for text, xi, yi in zip(texts, x, y, strict=True)]
+    if performance == "mean":
+        xlabel = "Performance: mean rating" + (f" ({_ends(scale)})" if _ends(scale) else "")
+        perf_words = f"{mean_x:.2f}"
+    else:
+        xlabel = f"Performance: percent in the top {k} boxes ({quadrants.attrs['box']})"
+        perf_words = f"{mean_x:.1f}%"
+    if caption is None:
+        caption = (f"Dashed lines: the mean importance ({mean_y:.1f}% of R², 100% / {len(x)} drivers) and the mean "
+                   f"performance ({perf_words}) of the drivers; they cut the four quadrants.")
+        if has_ci.any():
+            caption += f" Whiskers: {100 * getattr(result, 'conf_level', 0.95):g}% bootstrap intervals of the shares."
+    _finish(ax, title, xlabel, "Importance: percent of R²", caption)
+    whiskers = [((xi, lo), (xi, hi)) for xi, lo, hi in zip(x[has_ci], low[has_ci], high[has_ci], strict=True)]
+    _repel(ax, labelled, fixed=names, segments=whiskers)  # last: on the finished figure
+    return ax
+
+
+def plot_driver_shares(result, *, labels=None, ax=None, title="Each driver's share of the explained variance",
+                       caption=None):
+    """Horizontal bars of each key driver's share of R², largest on top, with its interval.
+
+    Parameters
+    ----------
+    result : KeyDriversResult
+        Output of :func:`cxstats.key_drivers` (intervals need ``n_boot`` > 0;
+        without them only the bars are drawn).
+    labels : dict or list, optional
+        As :func:`plot_drivers`.
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        ``result`` not a key-driver result; ``labels`` neither a dict nor one label per driver.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, cxstats
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["staff", "speed", "price"])
+    >>> df["overall"] = df.staff + 0.5 * df.speed + rng.normal(size=300)
+    >>> ax = plot_driver_shares(cxstats.key_drivers(df, "overall", ["staff", "speed", "price"], n_boot=0))
+    >>> [t.get_text() for t in ax.get_yticklabels()][::-1]  # top to bottom
+    ['staff', 'speed', 'price']
+    """
+    table = _driver_table(result)
+    texts = _driver_labels(labels, list(table["driver"]))
+    order = np.argsort(-table["share"].to_numpy(float), kind="stable")[::-1]  # smallest first: drawn bottom-up
+    rows = table.iloc[order]
+    share = 100 * rows["share"].to_numpy(float)
+    low, high = 100 * rows["share_ci_low"].to_numpy(float), 100 * rows["share_ci_high"].to_numpy(float)
+    ax = _axes(ax, height=0.45 * len(rows) + 1.5)
+    y = np.arange(len(rows))
+    ax.barh(y, share, color="C0", alpha=0.8)
+    if np.isfinite(low).all() and np.isfinite(high).all():
+        ax.errorbar(share, y, xerr=[share - low, high - share], fmt="none", ecolor="black", capsize=3)
+    ax.set_yticks(y, [_short(texts[i], 45) for i in order])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(0, 1.1 * np.nanmax(np.concatenate([share, high])))
+    return _finish(ax, title, "Share of R² (percent of the explained variance)", "Driver", caption)
+
+
+def _ends(scale) -> str:
+    """'1 to 10' for a scale given as numbers, else ''."""
+    points = list(scale) if scale is not None and not isinstance(scale, dict) else []
+    return f"{points[0]} to {points[-1]}" if points else ""
+
+
+def _wrap(text, width=24) -> str:
+    import textwrap
+
+    return textwrap.fill(str(text), width) or str(text)
+
+
+def _repel(ax, labels, fixed=(), segments=(), pad=2.0, max_iter=500):
+    """Move annotation labels (offsets in points) until none overlaps another, a point or a ``fixed`` text.
+
+    Works in display pixels on the drawn figure: the labels' boxes are
+    measured once, then each overlapping pair is pushed apart along the
+    direction of least overlap, each label is pushed off the points, the
+    ``fixed`` texts and the ``segments`` (pairs of data points, e.g.
+    whiskers), and kept inside the axes. Deterministic; stops when nothing
+    overlaps or after ``max_iter`` rounds.
+    """
+    from matplotlib.text import Text
+
+    figure = ax.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer() if hasattr(figure.canvas, "get_renderer") else figure._get_renderer()
+    points = ax.transData.transform(np.array([label.xy for label in labels], dtype=float))
+    boxes = []
+    for label in labels:
+        label.update_positions(renderer)
+        boxes.append(Text.get_window_extent(label, renderer).padded(pad).extents)
+    boxes = np.array(boxes)  # x0, y0, x1, y1 per label
+    marker = 5.0  # half the size of a point's square, in pixels
+    obstacles = [np.concatenate([points - marker, points + marker], axis=1)]
+    obstacles += [np.array([t.get_window_extent(renderer).extents for t in fixed]).reshape(-1, 4)]
+    for start, end in segments:
+        (x0, y0), (x1, y1) = ax.transData.transform(np.array([start, end], dtype=float))
+        obstacles.append(np.array([[min(x0, x1) - 1, min(y0, y1), max(x0, x1) + 1, max(y0, y1)]]))
+    obstacles = np.concatenate(obstacles)
+    frame = ax.get_window_extent(renderer).extents
+    n = len(labels)
+    above = points[:, None, 1] > points[None, :, 1]
+    order = np.arange(n)
+    prefer_up = above | ((points[:, None, 1] == points[None, :, 1]) & (order[:, None] < order[None, :]))
+    moved = np.zeros((n, 2))
+    for _ in range(max_iter):
+        shift = _separation(boxes, boxes, prefer_up).sum(axis=1) / 2  # the diagonal (a box on itself) is zero
+        shift += _separation(boxes, obstacles, True).sum(axis=1)
+        shift[:, 0] += np.maximum(frame[0] - boxes[:, 0], 0) + np.minimum(frame[2] - boxes[:, 2], 0)
+        shift[:, 1] += np.maximum(frame[1] - boxes[:, 1], 0) + np.minimum(frame[3] - boxes[:, 3], 0)
+        if not np.abs(shift).max() > 0.05:
+            break
+        step = 1.05 * shift  # a little beyond the overlap, so pairs part in one round
+        boxes += np.concatenate([step, step], axis=1)
+        moved += step
+    to_points = 72.0 / figure.dpi
+    for label, (dx, dy) in zip(labels, moved, strict=True):
+        ox, oy = label.xyann
+        label.xyann = (ox + dx * to_points, oy + dy * to_points)
+    return labels
+
+
+def _separation(a, b, prefer_up) -> np.ndarray:
+    """Smallest moves (pixels) taking each box of ``a`` off each box of ``b`` (x0, y0, x1, y1 rows): (len a, len b, 2).
+
+    Zero for boxes that do not overlap (and for a box on itself). A box is
+    moved vertically when that is the shorter way out, which keeps labels
+    beside their points; ties go up where ``prefer_up`` (and to the right).
+    """
+    ox = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    oy = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    cx = (a[:, None, 0] + a[:, None, 2]) - (b[None, :, 0] + b[None, :, 2])
+    cy = (a[:, None, 1] + a[:, None, 3]) - (b[None, :, 1] + b[None, :, 3])
+    overlap = (ox > 0) & (oy > 0)
+    vertical = oy <= ox
+    same = np.eye(len(a), dtype=bool) if a is b else np.zeros(ox.shape, dtype=bool)  # a box on itself
+    up = (cy > 0) | ((cy == 0) & prefer_up)
+    right = (cx > 0) | ((cx == 0) & prefer_up)
+    out = np.zeros((*ox.shape, 2))
+    out[..., 0] = np.where(overlap & ~vertical & ~same, np.where(right, ox, -ox), 0.0)
+    out[..., 1] = np.where(overlap & vertical & ~same, np.where(up, oy, -oy), 0.0)
+    return out
+
+
 def _short(text, width=60):
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 __all__ = [
-    "plot_dumbbell", "plot_figures", "plot_forest", "plot_likert", "plot_power_curve", "plot_segment_profiles",
-    "plot_segment_sizes", "plot_selection", "plot_van_westendorp",
+    "driver_quadrants", "plot_driver_shares", "plot_drivers", "plot_dumbbell", "plot_figures", "plot_forest",
+    "plot_likert", "plot_power_curve", "plot_segment_profiles", "plot_segment_sizes", "plot_selection",
+    "plot_van_westendorp",
 ]

@@ -25,11 +25,11 @@ def _segment_vs_rest(design, totals, segment, code):
     known = ~pd.isna(totals.labels[segment])[totals.codes[segment]]
     inside = (totals.codes[segment] == code) & known
     rest = ~inside & known
-    sw, swy, raw = totals["sw_y"], totals["swy"], totals["swy_raw"]
+    sw, swy = totals["sw_y"], totals["swy"]
     W = np.array([sw[inside].sum(), sw[rest].sum()])
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.array([swy[inside].sum(), swy[rest].sum()]) / W  # of the shifted answers, for the influence
-        means = np.array([raw[inside].sum(), raw[rest].sum()]) / W
+        means = totals.shift + r
         a = np.column_stack([np.where(inside, -r[0] / W[0], 0.0), np.where(rest, -r[1] / W[1], 0.0)])
         b = np.column_stack([np.where(inside, 1 / W[0], 0.0), np.where(rest, 1 / W[1], 0.0)])
     if not (W > 0).all():
@@ -126,6 +126,9 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     sizes = aggregate(design, keys=(segment,))
     labels = sizes.labels[segment]
     codes = [c for c in np.unique(sizes.codes[segment]) if not pd.isna(labels[c])]
+    if len(codes) < 2:
+        raise ValueError(f"segment column {segment!r} has {len(codes)} segment(s) {list(labels[codes])}; a profile "
+                         f"compares each segment with the rest, so it needs at least two")
     n_in = np.bincount(sizes.codes[segment], weights=sizes["n_pos"], minlength=len(labels))
     shares = []
     for code in codes:
@@ -193,6 +196,13 @@ def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
     '60% of respondents. prefers a human for service: 91% vs 54% in the rest'
     """
     conf_level = check_open_unit("conf_level", conf_level)
+    needed = ["n", "share", "column", "measure", "in_segment", "in_rest", "diff", "p_adjusted"]
+    if not isinstance(table, pd.DataFrame) or [c for c in needed if c not in table.columns]:
+        lacking = needed if not isinstance(table, pd.DataFrame) else [c for c in needed if c not in table.columns]
+        raise ValueError(f"table must be the DataFrame from cxstats.profile (segment column first); it lacks "
+                         f"{lacking}")
+    if not isinstance(top, int | np.integer) or isinstance(top, bool) or top < 1:
+        raise ValueError(f"top must be a whole number of at least 1 (answers described per segment), got {top!r}")
     labels = labels or {}
     rows = []
     name_of_segment = table.columns[0]

@@ -62,6 +62,9 @@ def _interval(x, n, z_low, z_high, method):
         low = np.zeros_like(high)
     if np.isinf(z_high):
         high = np.ones_like(low)
+    # at the edges the bound is exactly the edge (rounding in a formula must not put the estimate outside)
+    low = np.where(x <= 0, 0.0, low)
+    high = np.where(x >= n, 1.0, high)
     return np.clip(low, 0, 1, out=low), np.clip(high, 0, 1, out=high)
 
 
@@ -329,6 +332,18 @@ def _support_grid(x1, n1, x2, n2):
     return k, valid, np.where(valid, logp, -np.inf), lo, hi
 
 
+FISHER_MAX_BASE = 10_000_000
+
+
+def _check_fisher_bases(n1, n2) -> None:
+    """Refuse Fisher's exact test where its support (up to a base's size per table) would take minutes."""
+    for name, n in (("nobs1", n1), ("nobs2", n2)):
+        if (i := first_bad(n > FISHER_MAX_BASE)) is not None:
+            raise ValueError(f"{name} element {i} is {n[i]:,.0f}: Fisher's exact test is limited to bases of "
+                             f"{FISHER_MAX_BASE:,} (it sums a hypergeometric over up to that many tables); at such "
+                             f"bases use method='z' or method='chi2_cc', which agree with it closely")
+
+
 def _fisher(x1, n1, x2, n2, alternative):
     """Fisher's exact test p-values and conditional MLE odds ratios, as R's fisher.test."""
     pvals = np.empty(x1.shape)
@@ -426,6 +441,8 @@ def compare_proportions(
     x1, n1 = check_counts(count1, nobs1, suffix="1", integer=exact)
     x2, n2 = check_counts(count2, nobs2, suffix="2", integer=exact)
     x1, n1, x2, n2 = broadcast(count1=x1, nobs1=n1, count2=x2, nobs2=n2)
+    if exact:
+        _check_fisher_bases(n1, n2)
     p1, p2 = x1 / n1, x2 / n2
     diff = p1 - p2
     pooled = (x1 + x2) / (n1 + n2)

@@ -5,19 +5,30 @@ its ``parameters`` cell), is saved executed under ``<out>/notebooks/``, and is
 exported by nbconvert to ``<out>/<name>.html`` with its images embedded and no
 script fetched from the network, so the single file can be mailed. A failing
 notebook does not stop the others: its page shows the failing cell and the
-error, and the index marks it failed.
+error, and the index marks it failed. So does a notebook that is not valid
+JSON, a cell running past the cell timeout, or a notebook running past the
+notebook timeout (its worker process and kernel are killed).
+
+Pages are built in a temporary folder inside ``<out>`` and moved into place
+when complete; ``index.html`` is rewritten atomically at the start of a build,
+after each page and at the end, so it links only pages of the current build
+and says whether the build is in progress, interrupted or complete.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import math
 import multiprocessing
+import numbers
 import os
 import re
+import shutil
+import signal
 import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,13 +37,17 @@ from .datasets import data_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
 KEY_MIMETYPE = "application/vnd.cxstats.key+json"
+DEFAULT_CELL_TIMEOUT = 600.0  # seconds one cell may run
+DEFAULT_NOTEBOOK_TIMEOUT = 1800.0  # seconds one notebook may take in all
+STAGING_PREFIX = ".cxstats-build-"  # temporary folders, inside the output folder, where pages are built
 
 
 @dataclass(frozen=True)
 class ReportResult:
-    """How one notebook fared: ``name``, ``title``, ``summary``, ``status`` ("ok" or "failed"),
-    ``seconds``, ``html`` (path of the page), ``error`` (None when it ran), ``version`` (of cxstats) and
-    ``data_checksum`` (SHA-256 of data/raw when it ran)."""
+    """How one notebook fared: ``name``, ``title``, ``summary``, ``status`` ("ok" or "failed"; "pending" only in
+    the index of a build still running or interrupted), ``seconds``, ``html`` (file name of the page, "" when none
+    could be written), ``error`` (None when it ran), ``version`` (of cxstats) and ``data_checksum`` (SHA-256 of
+    data/raw when it ran)."""
 
     name: str
     title: str
@@ -93,34 +108,113 @@ def export_html(notebook, target, no_input=False, stamp="") -> Path:
     return target
 
 
-def run_notebook(path, out_dir="reports", parameters=None, no_input=False, stamp="") -> ReportResult:
-    """Execute one notebook in a fresh kernel and export its page; failures are caught and reported."""
-    import papermill
+def check_seconds(value, name) -> float:
+    """Return ``value`` as a float if it is a positive, finite number of seconds.
 
-    path, out_dir = Path(path).resolve(), Path(out_dir).resolve()
+    Raises
+    ------
+    ValueError
+        Naming ``name`` (the option at fault) and what would be valid.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, e.g. 600; got {value!r}")
+    return float(value)
+
+
+def check_out_dir(out_dir, notebooks) -> Path:
+    """Refuse an output folder that cannot hold the reports; return it resolved (not created).
+
+    The folder may not be a file, the ``notebooks/`` folder or a folder inside it, a folder holding one of the
+    ``notebooks``, or the parent of one whose ``notebooks/`` subfolder holds them (the executed copies go to
+    ``<out>/notebooks/`` and would overwrite the sources).
+    """
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output folder {out_dir} is a file, not a folder: give a folder, e.g. reports")
+    default_sources = Path("notebooks").resolve()
+    if out == default_sources or default_sources in out.parents:
+        raise ValueError(f"output folder {out_dir} is inside the notebooks folder {default_sources}: "
+                         "give a folder outside it, e.g. reports")
+    for folder in sorted({Path(p).resolve().parent for p in notebooks}):
+        if out == folder or out / "notebooks" == folder:
+            raise ValueError(f"output folder {out_dir} would mix the reports with (or overwrite) the notebooks in "
+                             f"{folder}: give another folder, e.g. reports")
+    return out
+
+
+def _one_line(err, limit=300) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def run_notebook(path, out_dir="reports", parameters=None, no_input=False, stamp="",
+                 cell_timeout=DEFAULT_CELL_TIMEOUT) -> ReportResult:
+    """Execute one notebook in a fresh kernel and export its page; failures are caught and reported.
+
+    The executed notebook goes to ``<out_dir>/notebooks/`` and the page to ``<out_dir>/<name>.html``. A cell
+    running longer than ``cell_timeout`` seconds is stopped and the notebook reported failed.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+
+    source, out_dir = Path(path), Path(out_dir).resolve()
     (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
-    executed = out_dir / "notebooks" / path.name
-    title, summary = describe(path)
+    executed = out_dir / "notebooks" / f"{source.stem}.ipynb"
+    executed.unlink(missing_ok=True)  # a page must never show an earlier run
     start = time.perf_counter()
-    error = None
+    try:
+        title, summary = describe(source)
+    except Exception as err:  # not JSON, or JSON that is not a notebook
+        error = f"{source} is not a valid notebook file ({type(err).__name__}: {_one_line(err)})"
+        return failure_result(source, out_dir, error, time.perf_counter() - start, no_input=no_input, stamp=stamp)
     # the kernel must be this environment's Python, whatever PATH says
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    bin_dir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     try:
         papermill.execute_notebook(
-            str(path), str(executed), parameters=parameters or {}, kernel_name="python3",
-            cwd=str(path.parent), progress_bar=False, log_output=False,
+            str(source.resolve()), str(executed), parameters=parameters or {}, kernel_name="python3",
+            cwd=str(source.resolve().parent), progress_bar=False, log_output=False, execution_timeout=cell_timeout,
         )
-    except papermill.PapermillExecutionError as err:
-        error = f"{err.ename}: {err.evalue} (cell {err.exec_count})"
-    except Exception as err:  # a kernel that died or a notebook that is not JSON: still report it
-        error = f"{type(err).__name__}: {err}"
-        if not executed.exists():
-            _write_failure_notebook(path, executed, error)
+    except papermill.PapermillExecutionError as err:  # papermill has put the error at the top of the notebook
+        error = f"{err.ename}: {_one_line(err.evalue)} (cell {err.exec_count})"
+    except CellTimeoutError:
+        error = f"a cell ran longer than the cell timeout of {cell_timeout:g} s and was stopped"
+        return failure_result(source, out_dir, error, time.perf_counter() - start, title, summary, no_input, stamp)
+    except Exception as err:  # e.g. a kernel that died
+        error = f"{type(err).__name__}: {_one_line(err)}"
+        return failure_result(source, out_dir, error, time.perf_counter() - start, title, summary, no_input, stamp)
+    else:
+        error = None
     seconds = time.perf_counter() - start
     _coalesce_streams(executed)
-    page = export_html(executed, out_dir / f"{path.stem}.html", no_input=no_input, stamp=stamp)
-    return ReportResult(path.stem, title, summary, "failed" if error else "ok", seconds, page.name, error,
+    page = export_html(executed, out_dir / f"{source.stem}.html", no_input=no_input, stamp=stamp)
+    return ReportResult(source.stem, title, summary, "failed" if error else "ok", seconds, page.name, error,
                         __version__, data_checksum())
+
+
+def failure_result(path, out_dir, error, seconds, title=None, summary="", no_input=False, stamp="") -> ReportResult:
+    """Write the page of a notebook that could not run and return its failed ReportResult.
+
+    The page is the executed notebook as far as it got (when readable), headed by the error; otherwise a
+    notebook holding only the error.
+    """
+    import nbformat
+
+    path, out_dir = Path(path), Path(out_dir)
+    executed = out_dir / "notebooks" / f"{path.stem}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    banner = nbformat.v4.new_markdown_cell(f"**This report failed.**\n\n<pre>{html.escape(error)}</pre>")
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:  # not written, or half-written when its worker was killed
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {title or path.stem}: could not run")]
+    nb.cells.insert(0, banner)
+    nbformat.write(nb, str(executed))
+    page = export_html(executed, out_dir / f"{path.stem}.html", no_input=no_input, stamp=stamp)
+    return ReportResult(path.stem, title or path.stem, summary, "failed", seconds, page.name, error, __version__,
+                        data_checksum())
 
 
 def _coalesce_streams(path) -> None:
@@ -146,23 +240,21 @@ def _coalesce_streams(path) -> None:
     nbformat.write(nb, str(path))
 
 
-def _write_failure_notebook(source, target, error) -> None:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {Path(source).stem}: could not run\n\n`{error}`")]
-    nbformat.write(nb, str(target))
-
-
-def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, parameters=None,
-                  progress=True) -> list[ReportResult]:
+def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, parameters=None, progress=True,
+                  cell_timeout=DEFAULT_CELL_TIMEOUT, notebook_timeout=DEFAULT_NOTEBOOK_TIMEOUT) -> list[ReportResult]:
     """Run notebooks in parallel (up to ``jobs`` at once), export each page and write ``index.html``.
+
+    Pages are built in a temporary folder inside ``out_dir`` and each is moved into place once complete.
+    ``index.html`` is replaced (atomically) at the start by one saying the build is in progress, after each page
+    and at the end, so it only ever links pages of this build that are on disk; an interrupted build (Ctrl-C,
+    SIGTERM) leaves an index saying so.
 
     Parameters
     ----------
     notebooks : list of paths, optional
         Default: every numbered notebook in ``notebooks/``.
     out_dir : path, default "reports"
+        Not a file, not inside ``notebooks/``, not a notebook's own folder.
     no_input : bool, default False
         Hide code cells in the pages (prose, tables and figures only).
     jobs : int, optional
@@ -171,6 +263,11 @@ def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, 
         Injected into every notebook's ``parameters`` cell (papermill).
     progress : bool, default True
         Show a progress bar on standard error.
+    cell_timeout : float, default 600
+        Seconds one cell may run before it is stopped and its notebook reported failed.
+    notebook_timeout : float, default 1800
+        Seconds one notebook may take in all (kernel start, cells, export) before its worker process and kernel
+        are killed and it is reported failed ("timed out after N s").
 
     Returns
     -------
@@ -183,44 +280,266 @@ def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, 
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:
         raise ValueError(f"notebook(s) not found: {', '.join(missing)}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    cell_timeout = check_seconds(cell_timeout, "cell_timeout")
+    notebook_timeout = check_seconds(notebook_timeout, "notebook_timeout")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1):
+        raise ValueError(f"jobs must be a positive whole number of notebooks run at once; got {jobs!r}")
+    out = check_out_dir(out_dir, notebooks)
+    try:
+        (out / "notebooks").mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(out)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
+    except OSError as err:
+        raise ValueError(f"cannot write to output folder {out_dir} ({err.strerror}: {err.filename}): "
+                         "give a folder you can write to") from None
+    try:
+        return _build(notebooks, out, staging, no_input, jobs, parameters, progress, cell_timeout, notebook_timeout)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(notebooks, out, staging, no_input, jobs, parameters, progress, cell_timeout, notebook_timeout):
     checksum = data_checksum()
     stamp = f"Built by cxstats {__version__} from data/raw with SHA-256 {checksum}."
+    settings = (f"code {'hidden' if no_input else 'shown'}; parameters {parameters or {}}; "
+                f"cell timeout {cell_timeout:g} s; notebook timeout {notebook_timeout:g} s")
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    results = {p: _pending(p, checksum) for p in notebooks}
+
+    def index(state):
+        write_index(list(results.values()), out, checksum, state=state, started=started, settings=settings)
+
+    index("in progress")  # from here on the old index no longer claims anything
     import matplotlib.font_manager  # noqa: F401  (builds the font cache once, not inside every report)
     from tqdm import tqdm
 
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
-    results: dict[Path, ReportResult] = {}
-    # spawned, not forked: a fork of a process running other threads (a test runner, a kernel) can crash
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(run_notebook, p, out_dir, parameters, no_input, stamp): p for p in notebooks}
-        bar = tqdm(total=len(futures), desc="reports", unit="notebook", disable=not progress, file=sys.stderr)
-        running = [p.stem for p in notebooks]
-        bar.set_postfix_str("running: " + ", ".join(running[:jobs]))
-        for future in as_completed(futures):
-            path = futures[future]
-            results[path] = future.result()
-            running.remove(path.stem)
-            bar.set_postfix_str(("running: " + ", ".join(running[:jobs])) if running else "done")
-            bar.update()
+    bar = tqdm(total=len(notebooks), desc="reports", unit="notebook", disable=not progress, file=sys.stderr)
+
+    def finished(path, result):
+        _move_into_place(result, staging, out)
+        results[path] = result
+        index("in progress")
+        left = [r.name for r in results.values() if r.status == "pending"]
+        bar.set_postfix_str(f"left: {', '.join(left)}" if left else "done")
+        bar.update()
+
+    def failed(path, error, seconds):
+        finished(path, failure_result(path, staging, error, seconds, no_input=no_input, stamp=stamp))
+
+    handle_sigterm = _in_main_thread()  # only the main thread may set signal handlers
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if handle_sigterm else None
+    try:
+        _run_in_workers([(p, staging, parameters, no_input, stamp, cell_timeout) for p in notebooks],
+                        jobs or os.cpu_count() or 1, notebook_timeout, finished, failed)
+    except BaseException as err:  # Ctrl-C, SIGTERM or a bug: the index says the build stopped short
+        index(f"interrupted ({type(err).__name__})")
+        raise
+    finally:
         bar.close()
-    ordered = [results[p] for p in notebooks]
-    write_index(ordered, out_dir, checksum)
-    return ordered
+        if handle_sigterm:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    index("complete")
+    return list(results.values())
 
 
-def write_index(results, out_dir, checksum) -> Path:
-    """Write ``index.html``: one row per report with its title, summary, status and run time."""
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds build_reports: workers killed, index marked interrupted
+
+
+def _pending(path, checksum) -> ReportResult:
+    return ReportResult(Path(path).stem, Path(path).stem, "", "pending", 0.0, "", None, __version__, checksum)
+
+
+def _move_into_place(result, staging, out) -> None:
+    """Move a finished page and its executed notebook from the staging folder into the output folder."""
+    for name in (result.html, f"notebooks/{result.name}.ipynb"):
+        if name and (staging / name).is_file():
+            os.replace(staging / name, out / name)
+
+
+def _remove_stale_staging(out) -> None:
+    """Delete the staging folders of earlier builds whose process is gone (killed before cleaning up)."""
+    import psutil
+
+    for folder in out.glob(STAGING_PREFIX + "*"):
+        pid = folder.name[len(STAGING_PREFIX):].split("-")[0]
+        if folder.is_dir() and pid.isdigit() and not psutil.pid_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class _Worker:
+    """A spawned worker process, the pipe to it, and the task it runs with its start time (None when idle)."""
+
+    process: multiprocessing.Process
+    conn: object
+    ready: bool = False
+    task: tuple | None = None
+    started: float = 0.0
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+def _worker_main(conn) -> None:
+    """Body of a worker process: run each task received on ``conn`` and send back its ReportResult."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
+    import nbconvert  # noqa: F401  (imported before the first notebook's clock starts)
+    import papermill  # noqa: F401
+
+    conn.send(None)  # ready
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if task is None:
+            return
+        conn.send(_run_task(*task))
+
+
+def _run_task(path, out_dir, parameters, no_input, stamp, cell_timeout) -> ReportResult:
+    start = time.perf_counter()
+    try:
+        return run_notebook(path, out_dir, parameters, no_input, stamp, cell_timeout)
+    except Exception as err:  # even the failure page could not be written
+        error = f"{type(err).__name__}: {_one_line(err)}"
+        return ReportResult(Path(path).stem, Path(path).stem, "", "failed", time.perf_counter() - start, "", error,
+                            __version__, data_checksum())
+
+
+def _run_in_workers(tasks, jobs, notebook_timeout, finished, failed) -> None:
+    """Run ``tasks`` (``_run_task`` arguments) in up to ``jobs`` spawned worker processes.
+
+    ``finished(path, result)`` is called as each notebook ends; ``failed(path, error, seconds)`` when its worker
+    had to be killed (over ``notebook_timeout`` seconds) or died. Workers are reused between notebooks; on any
+    exception, every worker and its kernel is killed.
+    """
+    from multiprocessing.connection import wait
+
+    # spawned, not forked: a fork of a process running other threads (a test runner, a kernel) can crash
+    context = multiprocessing.get_context("spawn")
+    pending = list(tasks)
+    workers: list[_Worker] = []
+    try:
+        while pending or any(w.task for w in workers):
+            while len(workers) < min(jobs, len(pending) + sum(w.task is not None for w in workers)):
+                workers.append(_start_worker(context))
+            for worker in workers:
+                if worker.ready and worker.task is None and pending:
+                    worker.task, worker.started = pending.pop(0), time.monotonic()
+                    worker.conn.send(worker.task)
+            left = [notebook_timeout - w.seconds() for w in workers if w.task is not None]
+            wait([w.conn for w in workers], timeout=max(0.0, min(left)) if left else None)
+            for worker in list(workers):
+                if worker.conn.poll():  # a result already sent is kept, even if just past the limit
+                    _receive(worker, workers, finished, failed)
+                elif worker.task is not None and worker.seconds() >= notebook_timeout:
+                    _stop_worker(worker)
+                    workers.remove(worker)
+                    failed(worker.task[0], f"timed out after {notebook_timeout:g} s (notebook timeout); "
+                                           "its worker and kernel were killed", worker.seconds())
+        for worker in workers:
+            try:
+                worker.conn.send(None)  # stop when idle
+            except OSError:  # it has gone already
+                pass
+        for worker in workers:
+            worker.process.join(timeout=30)
+    finally:
+        for worker in workers:
+            _stop_worker(worker)
+
+
+def _start_worker(context) -> _Worker:
+    parent_end, child_end = context.Pipe()
+    process = context.Process(target=_worker_main, args=(child_end,), daemon=True)
+    process.start()
+    child_end.close()  # so that the parent sees end-of-file if the worker dies
+    return _Worker(process, parent_end)
+
+
+def _receive(worker, workers, finished, failed) -> None:
+    """Handle one message from a worker: ready (None), a ReportResult, or end-of-file when it died."""
+    try:
+        message = worker.conn.recv()
+    except EOFError:
+        _stop_worker(worker)
+        workers.remove(worker)
+        if not worker.ready:  # it could not even start: starting more would fail the same way
+            raise RuntimeError(f"a report worker process could not start (exit code {worker.process.exitcode})"
+                               ) from None
+        if worker.task is not None:
+            failed(worker.task[0], f"its worker process ended unexpectedly (exit code {worker.process.exitcode})",
+                   worker.seconds())
+        return
+    if message is None:
+        worker.ready = True
+    else:
+        path, worker.task = worker.task[0], None
+        finished(path, message)
+
+
+def _stop_worker(worker) -> None:
+    """Kill a worker process that is still running, and everything it started (its kernel runs in a session of
+    its own, so it is not in the worker's process group)."""
+    import psutil
+
+    if worker.process.is_alive():  # not yet reaped, so its pid cannot belong to another process
+        try:
+            family = psutil.Process(worker.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
+        for child in family:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        worker.process.kill()
+    worker.process.join(timeout=10)
+    worker.conn.close()
+
+
+def write_index(results, out_dir, checksum, state="complete", started=None, settings="") -> Path:
+    """Write ``index.html`` atomically: one row per notebook with its title, summary, status and run time.
+
+    A row links its page only when the page is on disk. ``state`` is "complete", "in progress" or
+    "interrupted (reason)"; results with status "pending" are notebooks not finished (yet).
+    """
+    out_dir = Path(out_dir)
+    now = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     rows = []
     for r in results:
-        status = "ok" if r.status == "ok" else f"failed: {html.escape(r.error or '')}"
+        title = html.escape(r.title)
+        if r.html and (out_dir / r.html).is_file():
+            title = f"<a href='{html.escape(r.html)}'>{title}</a>"
+        status = {"ok": "ok", "pending": "not built"}.get(r.status, f"failed: {html.escape(r.error or '')}")
+        seconds = "" if r.status == "pending" else f"{r.seconds:.1f} s"
         rows.append(
-            f"<tr class='{r.status}'><td><a href='{html.escape(r.html)}'>{html.escape(r.title)}</a></td>"
-            f"<td>{html.escape(r.summary)}</td><td>{status}</td><td>{r.seconds:.1f} s</td>"
-            f"<td>{html.escape(r.version)}</td>"
+            f"<tr class='{r.status}'><td>{title}</td><td>{html.escape(r.summary)}</td><td>{status}</td>"
+            f"<td>{seconds}</td><td>{html.escape(r.version)}</td>"
             f"<td><code title='{r.data_checksum}'>{r.data_checksum[:12]}</code></td></tr>"
         )
+    n_ok = sum(r.status == "ok" for r in results)
+    n_done = sum(r.status != "pending" for r in results)
+    n_failed = n_done - n_ok
+    since = f"started {started}" if started else ""
+    if state == "complete":
+        summary = f"Built {now} ({since}). {n_ok} of {len(results)} reports built without error"
+        summary += f"; {n_failed} did not (marked in red)." if n_failed else "."
+    elif state == "in progress":
+        summary = (f"Build in progress ({since}; updated {now}): {n_done} of {len(results)} notebooks done so far. "
+                   "Reports not built yet are not linked; pages left here by an earlier build are not listed.")
+    else:
+        summary = (f"Build {html.escape(state)} at {now} ({since}): {n_done} of {len(results)} notebooks done, "
+                   f"{n_ok} without error. Reports not built are not linked; pages left here by an earlier build "
+                   "are not listed.")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cxstats reports</title>
 <style>
@@ -228,9 +547,12 @@ body {{ font-family: system-ui, sans-serif; max-width: 70em; margin: 2em auto; p
 table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ text-align: left; padding: 6px 10px; border-bottom: 1px solid #ddd; vertical-align: top; }}
 tr.failed td {{ background: #fdecea; }}
+tr.pending td {{ color: #777; }}
+p.state {{ font-weight: bold; }}
 code {{ font-size: 90%; }}
 </style></head><body>
 <h1>cxstats reports</h1>
+<p class="state" id="state" data-state="{html.escape(state)}">{summary}</p>
 <p>Each report is a notebook run on the bundled data, exported as one self-contained page.</p>
 <table id="reports"><thead><tr><th>Report</th><th>Question it answers</th><th>Status</th><th>Run time</th>
 <th>cxstats</th><th>Data read (SHA-256)</th></tr></thead>
@@ -238,12 +560,13 @@ code {{ font-size: 90%; }}
 {chr(10).join(rows)}
 </tbody></table>
 <p>cxstats version <code>{html.escape(__version__)}</code>. Data read: <code>data/raw</code>, SHA-256
-<code>{checksum}</code>. Built {time.strftime("%Y-%m-%d %H:%M:%S %Z")}.</p>
-<p>{sum(r.status == "ok" for r in results)} of {len(results)} reports built without error.</p>
+<code>{checksum}</code>. Settings: {html.escape(settings)}.</p>
 </body></html>
 """
-    path = Path(out_dir) / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path = out_dir / "index.html"
+    temporary = out_dir / f".index.html.{os.getpid()}.tmp"
+    temporary.write_text(page, encoding="utf-8")
+    os.replace(temporary, path)
     return path
 
 

@@ -756,9 +756,12 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
 
     if not isinstance(model, _Segments):
         raise ValueError(f"model must be a cxstats segment model, got {type(model).__name__}")
-    ks = [int(v) for v in k]
-    if not ks or min(ks) < 1:
-        raise ValueError(f"k must list numbers of segments of at least 1, got {ks}")
+    ks = list(k) if np.iterable(k) else [k]
+    lowest = 2 if isinstance(model, KMeansSegments) else 1  # a silhouette needs two segments
+    if not ks or not all(_whole(v, lowest) for v in ks):
+        raise ValueError(f"k must list whole numbers of segments of at least {lowest} for "
+                         f"{type(model).__name__}, got {k!r}")
+    ks = [int(v) for v in ks]
     if not _whole(n_bootstrap, 0):
         raise ValueError(f"n_bootstrap must be a whole number of at least 0, got {n_bootstrap!r}")
     X = _frame(X)

@@ -160,8 +160,15 @@ def simulate_price_study(n=1000, seed=0, share_willing=0.45, median_wtp=8.0, pri
     >>> bool(df.synthetic.all()), round(float(df.willing.mean()), 2)
     (True, 0.45)
     """
-    if not 0 < share_willing < 1:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a whole number of respondents, at least 1; got {n!r}")
+    if not isinstance(share_willing, int | float) or not 0 < share_willing < 1:
         raise ValueError(f"share_willing must be strictly between 0 and 1, got {share_willing!r}")
+    if not isinstance(median_wtp, int | float) or not 0 < median_wtp < np.inf:
+        raise ValueError(f"median_wtp must be a positive price, got {median_wtp!r}")
+    grid = np.asarray(prices, dtype=float) if np.iterable(prices) else np.array([np.nan])
+    if grid.ndim != 1 or not np.isfinite(grid).all() or (grid <= 0).any() or (np.diff(grid) <= 0).any():
+        raise ValueError(f"prices must be positive prices in increasing order, got {prices!r}")
     rng = np.random.default_rng(seed)
     willing = rng.random(n) < share_willing
     wtp = np.where(willing, np.exp(rng.normal(np.log(median_wtp), 0.45, n)), 0.0)

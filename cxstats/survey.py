@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special
 
 from . import scales
-from ._aggregate import Totals, _decode, aggregate
+from ._aggregate import Totals, _decode, aggregate, key_codes
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -35,7 +35,7 @@ from .design import SurveyDesign, check_columns, check_weights, dense_codes, sur
 
 PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
 ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "n", "n_missing", "deff", "n_effective", "df",
-                    "weighted_n", "method", "promoters", "passives", "detractors", "box")
+                    "weighted_n", "note", "method", "promoters", "passives", "detractors", "box")
 
 
 def check_group_names(names, outputs) -> None:
@@ -45,6 +45,7 @@ def check_group_names(names, outputs) -> None:
         raise ValueError(f"group column(s) {clash} have the name of a result column; rename them (a result has "
                          f"{', '.join(outputs)})")
 MEASURES = ("mean", "proportion", "nps", "top_box", "bottom_box")
+_FEW_SCORES = 4  # in memory, answers with up to this many distinct scores (missing counted) are grouped by score
 
 survey_weights = check_weights  # the name other modules used before the design layer
 
@@ -117,23 +118,65 @@ def _numeric_column(design, column):
                          "(give scale= for rating labels)")
 
 
-def scored_totals(design, column, by, g) -> Totals:
-    """Sums per group of ``by`` of a function ``g`` of the answers, from a discrete aggregation of the answers.
+def scored_totals(design, column, by, g, lean=False) -> Totals:
+    """Sums per group of ``by`` of a function ``g`` of the answers.
 
     ``g`` maps the array of distinct answers (NaN for missing) to scores (NaN
-    for a missing answer). The answers are grouped as they are, so the scale
-    is checked on the distinct answers only, never row by row.
+    for a missing answer), so the scale is checked on the distinct answers
+    only, never row by row. The answers are grouped (see
+    :func:`scored_groups`) and the groups scored; in memory, answers with
+    many distinct scores (a mean on a 0-10 scale) are instead scored row by
+    row through their codes and summed as a value. ``lean``: as
+    :func:`cxstats._aggregate.aggregate`'s (for means).
     """
+    if design.in_memory:
+        codes, scores = answer_scores(design, column, g)
+        if np.unique(scores).size > _FEW_SCORES:
+            return aggregate(design, keys=by, value=np.take(scores, codes), lean=lean)
+        discrete, y = _grouped_by_score(design, column, by, codes, scores, lean)
+    else:
+        discrete, y = scored_groups(design, column, by, g)
+    return moments(discrete, by, y)
+
+
+def scored_groups(design, column, by, g, lean=False) -> tuple[Totals, np.ndarray]:
+    """An aggregation by ``by`` and the answers, and the score of each of its rows.
+
+    In memory the answers are grouped by their score (all answers that score
+    alike in one group, so a share or NPS multiplies the groups of ``by`` by
+    2-4, not by the scale's length); elsewhere by the answers themselves.
+    """
+    if design.in_memory:
+        return _grouped_by_score(design, column, by, *answer_scores(design, column, g), lean)
     discrete = aggregate(design, keys=(*by, column))
-    return moments(discrete, by, score_answers(discrete, column, g))
+    return discrete, score_answers(discrete, column, g)
+
+
+def _grouped_by_score(design, column, by, codes, scores, lean=False) -> tuple[Totals, np.ndarray]:
+    """In memory: the aggregation by ``by`` and the score of the answer (its code per row, ``scores`` per code)."""
+    points, point_of = np.unique(scores, return_inverse=True)  # distinct scores, NaN (missing) last
+    per_row = np.take(point_of.astype(np.min_scalar_type(points.size)), codes)
+    discrete = aggregate(design, keys=(*by, column), coded={column: (per_row, points)}, lean=lean)
+    return discrete, points[discrete.codes[column]]
+
+
+def answer_scores(design, column, g) -> tuple[np.ndarray, np.ndarray]:
+    """In memory: each row's answer code (as a grouping key's) and the score of each code."""
+    codes, labels, _ = key_codes(design.data[column])
+    return codes, _label_scores(codes, labels, g)
+
+
+def _label_scores(codes, labels, g) -> np.ndarray:
+    """``g`` applied to the answers given (not to labels nobody gave), one score per label (NaN if not given)."""
+    given = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    scores = np.full(len(labels), np.nan)
+    scores[given] = g(labels[given])
+    return scores
 
 
 def score_answers(discrete: Totals, column, g) -> np.ndarray:
-    """``g`` applied to the answers given (not to labels nobody gave), as one score per row of ``discrete``."""
-    given = np.flatnonzero(np.bincount(discrete.codes[column], minlength=len(discrete.labels[column])))
-    scores = np.full(len(discrete.labels[column]), np.nan)
-    scores[given] = g(discrete.labels[column][given])
-    return scores[discrete.codes[column]]
+    """``g`` applied to the answers given, as one score per row of ``discrete``."""
+    return _label_scores(discrete.codes[column], discrete.labels[column], g)[discrete.codes[column]]
 
 
 def _radix(parts) -> np.ndarray:
@@ -159,9 +202,10 @@ def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
     The sums of squares are of ``y - shift`` with ``shift`` the lowest score
     given (with a positive weight), as in :class:`cxstats._aggregate.Totals`:
     scores that are all equal then have no spread at all, not a spread made
-    of rounding; ``swy_raw`` keeps the sum of w y for the estimate.
+    of rounding; ``swy_raw`` keeps the sum of w y for the estimate. Sums of
+    squared weights only where ``discrete`` has them (see ``lean``).
     """
-    n, n_pos, sw, sw2 = discrete["n"], discrete["n_pos"], discrete["sw"], discrete["sw2"]
+    n, n_pos, sw = discrete["n"], discrete["n_pos"], discrete["sw"]
     answered = ~np.isnan(y)
     counted = answered & (n_pos > 0)
     shift = float(y[counted].min()) if counted.any() else 0.0
@@ -181,11 +225,19 @@ def moments(discrete: Totals, by, y: np.ndarray) -> Totals:
             columns[k] = np.zeros(n_groups, dtype=np.int64)
             columns[k][index] = discrete[k]
     columns = {k: columns[k] for k in ["stratum", *discrete.units]}
+    columns.update(n=add(n).astype(np.int64), n_pos=add(n_pos).astype(np.int64), sw=add(sw))
+    if "sw2" in discrete:
+        columns["sw2"] = add(discrete["sw2"])
     columns.update(
-        n=add(n).astype(np.int64), n_pos=add(n_pos).astype(np.int64), sw=add(sw), sw2=add(sw2),
         n_y=add(np.where(answered, n, 0)).astype(np.int64), n_y_pos=add(np.where(answered, n_pos, 0)).astype(np.int64),
-        sw_y=add(np.where(answered, sw, 0.0)), sw2_y=add(np.where(answered, sw2, 0.0)), swy=add(y0 * sw),
-        swy2=add(y0**2 * sw), sw2y=add(y0 * sw2), sw2y2=add(y0**2 * sw2), swy_raw=add(y_raw * sw))
+        sw_y=add(np.where(answered, sw, 0.0)))
+    if "sw2" in discrete:
+        sw2 = discrete["sw2"]
+        columns["sw2_y"] = add(np.where(answered, sw2, 0.0))
+    columns.update(swy=add(y0 * sw), swy2=add(y0**2 * sw))
+    if "sw2" in discrete:
+        columns.update(sw2y=add(y0 * sw2), sw2y2=add(y0**2 * sw2))
+    columns["swy_raw"] = add(y_raw * sw)
     return Totals(columns, codes, tuple(by), {k: discrete.labels[k] for k in by},
                   {k: discrete.declared[k] for k in by}, discrete.units, shift)
 
@@ -200,10 +252,10 @@ def _numbered(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), position
 
 
-def value_totals(design, column, by) -> Totals:
+def value_totals(design, column, by, lean=False) -> Totals:
     """Sums of a numeric answer per group of ``by`` (continuous: no grouping on the answer)."""
     _numeric_column(design, column)
-    return aggregate(design, keys=by, value=column)
+    return aggregate(design, keys=by, value=column, lean=lean)
 
 
 # ------------------------------------------------------------------ domains
@@ -247,16 +299,16 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
     labels, index = domain_index(totals, by)
     D = len(labels)
     add = lambda col: np.bincount(index, weights=totals[col], minlength=D)  # noqa: E731
-    W, Y, Y_raw = add("sw_y"), add("swy"), add("swy_raw")  # Y: the sum of w (y - shift); Y_raw: of w y
+    W, Y = add("sw_y"), add("swy")  # Y: the sum of w (y - shift)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = Y / W
         if kind == "mean":
             a = np.where(W[index] > 0, -r[index] / W[index], 0.0)
             b = np.where(W[index] > 0, 1 / W[index], 0.0)
-            estimate = Y_raw / W
+            estimate = totals.shift + r  # the mean about the lowest answer: all answers equal give it exactly
         else:  # the influence of a total is w y = w (y - shift) + shift w
             a, b = np.full(len(totals), totals.shift), np.ones(len(totals))
-            estimate = Y_raw
+            estimate = add("swy_raw")  # the sum of w y
     H = len(design.strata_table)
     answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)
     counts = {"n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
@@ -285,13 +337,14 @@ def _domain_degf(table, index, D, design) -> np.ndarray:
 def domain_variance(design, dom: Domains, diagonal=True) -> np.ndarray:
     """Variances of the domain estimates (each on its subset, as svyby) or their covariance (full design)."""
     D = len(dom.labels)
+    if diagonal:  # each row counts in its own domain only
+        return variance(design, dom.table, dom.a, dom.b, present=dom.present, domain=(dom.index, D))
     a = np.zeros((len(dom.table), D))
     b = np.zeros((len(dom.table), D))
     rows = np.arange(len(dom.table))
     a[rows, dom.index] = dom.a
     b[rows, dom.index] = dom.b
-    present = dom.present if diagonal else None
-    return variance(design, dom.table, a, b, present=present, diagonal=diagonal)
+    return variance(design, dom.table, a, b, diagonal=False)
 
 
 def srs_variance(dom: Domains, kind) -> np.ndarray:
@@ -307,6 +360,11 @@ def srs_variance(dom: Domains, kind) -> np.ndarray:
 
 def _finish(design, dom: Domains, kind, conf_level, by):
     """Estimate, SE, t interval, design effect and bases per domain."""
+    return pd.DataFrame(_finish_columns(design, dom, kind, conf_level, by))
+
+
+def _finish_columns(design, dom: Domains, kind, conf_level, by) -> dict:
+    """The columns of :func:`_finish` (a frame is built once, after any columns are added)."""
     var = domain_variance(design, dom)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
@@ -322,8 +380,28 @@ def _finish(design, dom: Domains, kind, conf_level, by):
         out = {**{k: dom.labels[k].to_numpy() for k in dom.labels.columns},
                "estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se, "n": n,
                "n_missing": dom.counts["n_missing"], "deff": deff, "n_effective": n / deff, "df": df,
-               "weighted_n": dom.counts["weighted_n"]}
-    return pd.DataFrame(out)
+               "weighted_n": dom.counts["weighted_n"], "note": _notes(dom.counts, df)}
+    return out
+
+
+def _notes(counts, df) -> list:
+    """Why a row's estimate or interval is missing or weak: empty groups are reported, never dropped."""
+    notes = []
+    for n, missing, rows, dof in zip(counts["n"], counts["n_missing"], counts["nrow"], df, strict=True):
+        zero = rows - n - missing  # respondents with weight 0
+        if rows == 0:
+            notes.append("empty: no respondents in this group")
+        elif n == 0:
+            why = [f"{missing} without an answer"] * int(missing > 0) + [f"{zero} with weight 0"] * int(zero > 0)
+            notes.append(f"empty: no answers with a positive weight ({', '.join(why)})")
+        elif n == 1:
+            notes.append("one respondent: no spread to measure, so the standard error (0, as R's survey) and "
+                         "interval do not show sampling error")
+        elif not dof > 0:
+            notes.append("no degrees of freedom (the group's answers come from one PSU): no interval")
+        else:
+            notes.append("")
+    return notes
 
 
 def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95):
@@ -395,7 +473,7 @@ def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_l
     conf_level = check_open_unit("conf_level", conf_level)
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
-    totals = _measure_totals(design, column, by, "mean", None, None, scale)
+    totals = _measure_totals(design, column, by, "mean", None, None, scale, lean=True)
     return _finish(design, domains(design, totals, by), "mean", conf_level, by)
 
 
@@ -525,16 +603,15 @@ def _proportion_interval(est, se, df, n_kish, nrow, conf_level, method):
 
 
 def _proportion_frame(design, dom, by, conf_level, method):
-    out = _finish(design, dom, "mean", conf_level, by)
+    out = _finish_columns(design, dom, "mean", conf_level, by)
     D = len(dom.labels)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_kish = dom.add("sw_y") ** 2 / dom.add("sw2_y")
     nrow = dom.counts["nrow"].astype(float) if by else np.full(D, float(design.n_rows))
-    low, high = _proportion_interval(out["estimate"].to_numpy(), out["se"].to_numpy(), out["df"].to_numpy(),
-                                     n_kish, nrow, conf_level, method)
-    out["ci_low"], out["ci_high"] = low, high
+    out["ci_low"], out["ci_high"] = _proportion_interval(out["estimate"], out["se"], out["df"], n_kish, nrow,
+                                                         conf_level, method)
     out["method"] = method
-    return out
+    return pd.DataFrame(out)
 
 
 def weighted_proportion(data, column=None, *, level=None, by=None, weight=None, conf_level=0.95, method="logit"):
@@ -615,7 +692,10 @@ def _is_plain_numeric(design, column) -> bool:
 
 def _check_binary(design, column):
     if design.in_memory:
-        y = design.data[column].to_numpy(dtype=float, na_value=np.nan)
+        values = design.data[column]
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and 0 <= values.min() <= values.max() <= 1:
+            return  # numpy integers (never missing) from 0 to 1
+        y = values.to_numpy(dtype=float, na_value=np.nan)
         bad = ~((y == 0) | (y == 1) | np.isnan(y))
         if bad.any():
             raise ValueError(f"column {column!r} must be 0/1 or boolean without level=; it has values "
@@ -676,17 +756,17 @@ def nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95)
     conf_level = check_open_unit("conf_level", conf_level)
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
-    discrete = aggregate(design, keys=(*by, column))
-    category = score_answers(discrete, column, _nps_points(design, column, scale))
+    discrete, category = scored_groups(design, column, by, _nps_points(design, column, scale), lean=True)
     dom = domains(design, moments(discrete, by, category), by)
-    out = _finish(design, dom, "mean", conf_level, by)
+    out = _finish_columns(design, dom, "mean", conf_level, by)
     _, index = domain_index(discrete, by)  # the same domains, for the discrete rows
-    answered = np.bincount(index, weights=np.where(np.isnan(category), 0.0, discrete["sw"]), minlength=len(out))
+    D = len(dom.labels)
+    answered = np.bincount(index, weights=np.where(np.isnan(category), 0.0, discrete["sw"]), minlength=D)
     for name, points_hit in (("promoters", 100.0), ("passives", 0.0), ("detractors", -100.0)):
-        hit = np.bincount(index, weights=np.where(category == points_hit, discrete["sw"], 0.0), minlength=len(out))
+        hit = np.bincount(index, weights=np.where(category == points_hit, discrete["sw"], 0.0), minlength=D)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[name] = np.where(out["n"] > 0, hit / answered, np.nan)
-    return out
+    return pd.DataFrame(out)
 
 
 def _nps_points(design, column, scale):
@@ -700,7 +780,7 @@ def _nps_points(design, column, scale):
     return points_of
 
 
-def _box_totals(design, column, by, k, scale, top):
+def _box_totals(design, column, by, k, scale, top, lean=False):
     """Sums of the in-box indicator (top or bottom ``k`` scale points) and the points counted."""
     points, _ = scales.scale_points(column, scale, _column_dtype(design, column), order_only=True)
     if points is None:
@@ -716,7 +796,7 @@ def _box_totals(design, column, by, k, scale, top):
         position = scales.score(column, values, points, ranks)
         return np.where(np.isnan(position), np.nan, np.isin(position, box).astype(float))
 
-    return scored_totals(design, column, by, in_box), (points[-k:] if top else points[:k])
+    return scored_totals(design, column, by, in_box, lean), (points[-k:] if top else points[:k])
 
 
 def _box(data, column, k, scale, by, weight, conf_level, method, top):
@@ -805,21 +885,24 @@ def bottom_box(data, column=None, *, k=2, scale=None, by=None, weight=None, conf
 
 # ------------------------------------------------------------------ comparisons
 
-def _measure_totals(design, column, by, measure, level, k, scale):
-    """Sums of the answer scored for ``measure`` ("mean", "proportion", "nps", "top_box", "bottom_box")."""
+def _measure_totals(design, column, by, measure, level, k, scale, lean=False):
+    """Sums of the answer scored for ``measure`` ("mean", "proportion", "nps", "top_box", "bottom_box").
+
+    ``lean``: only the sums of the estimates and their variances (no totals or Kish bases).
+    """
     dtype = _column_dtype(design, column)
     if measure == "mean":
         if scale is None and not isinstance(dtype, pd.CategoricalDtype):
-            return value_totals(design, column, by)
+            return value_totals(design, column, by, lean)
         points, scores = scales.scale_points(column, scale, dtype)
-        return scored_totals(design, column, by, lambda v: scales.score(column, v, points, scores))
+        return scored_totals(design, column, by, lambda v: scales.score(column, v, points, scores), lean)
     if measure == "proportion":
         if level is None:
-            return scored_totals(design, column, by, lambda v: _binary(column, v))
-        return scored_totals(design, column, by, _level_of(design, column, level))
+            return scored_totals(design, column, by, lambda v: _binary(column, v), lean)
+        return scored_totals(design, column, by, _level_of(design, column, level), lean)
     if measure == "nps":
-        return scored_totals(design, column, by, _nps_points(design, column, scale))
-    return _box_totals(design, column, by, k, scale, top=measure == "top_box")[0]
+        return scored_totals(design, column, by, _nps_points(design, column, scale), lean)
+    return _box_totals(design, column, by, k, scale, measure == "top_box", lean)[0]
 
 
 def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k=2, scale=None, weight=None,
@@ -910,7 +993,7 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
         labels, estimates, variances, ns, dfs = [], [], [], [], []
         for label, sample in data.items():
             design, col = as_design(sample, column, weight)
-            dom = domains(design, _measure_totals(design, col, [], measure, level, k, scale), [])
+            dom = domains(design, _measure_totals(design, col, [], measure, level, k, scale, lean=True), [])
             labels.append(label)
             estimates.append(dom.estimate[0])
             variances.append(domain_variance(design, dom)[0])
@@ -928,20 +1011,21 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
         by = by_columns(design, by, column)
         if not by:
             raise ValueError("give by= (the groups to compare), or a dict of independent samples")
-        dom = domains(design, _measure_totals(design, column, by, measure, level, k, scale), by)
-        keep = dom.counts["n"] > 0
+        dom = domains(design, _measure_totals(design, column, by, measure, level, k, scale, lean=True), by)
         cov = domain_variance(design, dom, diagonal=False)
         labels = [tuple(r) if len(by) > 1 else r[0] for r in dom.labels.itertuples(index=False)]
         estimates, ns = dom.estimate, dom.counts["n"]
-        labels = [lab for lab, ok in zip(labels, keep, strict=True) if ok]
-        estimates, ns, cov = estimates[keep], ns[keep], cov[np.ix_(keep, keep)]
         pair_df = lambda i, j: design.degf  # noqa: E731
-    if len(labels) < 2:
-        raise ValueError(f"need at least two groups with answers to compare; found {labels}")
+    answered = [label for label, n in zip(labels, ns, strict=True) if n > 0]
+    if len(answered) < 2:
+        raise ValueError(f"need at least two groups with answers to compare; groups with answers: {answered} "
+                         f"of {labels}")
     i, j = np.triu_indices(len(labels), k=1)
-    diff = estimates[i] - estimates[j]
+    empty = (ns[i] == 0) | (ns[j] == 0)  # pairs with an empty group are listed, not tested
+    diff = np.where(empty, np.nan, estimates[i] - estimates[j])
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.maximum(cov[i, i] + cov[j, j] - 2 * cov[i, j], 0.0))
+        se[empty] = np.nan
         df = np.array([pair_df(a, b) for a, b in zip(i, j, strict=True)], dtype=float)
         stat = diff / se
         crit = critical_value(conf_level, df, alternative)
@@ -951,13 +1035,25 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
     out = pd.DataFrame({
         "group1": [labels[a] for a in i], "group2": [labels[b] for b in j], "estimate1": estimates[i],
         "estimate2": estimates[j], "diff": diff, "se": se, "ci_low": low, "ci_high": high,
-        "statistic": stat, "df": df, "p_value": p, "n1": ns[i], "n2": ns[j], "measure": measure})
+        "statistic": stat, "df": df, "p_value": p, "n1": ns[i], "n2": ns[j], "measure": measure,
+        "note": [_pair_note(labels[a], labels[b], ns[a], ns[b]) for a, b in zip(i, j, strict=True)]})
     tested = np.isfinite(p)
     out["p_adjusted"] = np.nan
     if tested.any():
         out.loc[tested, "p_adjusted"] = _adjusted(p[tested], adjust) if adjust != "none" else p[tested]
     return out[["group1", "group2", "estimate1", "estimate2", "diff", "se", "ci_low", "ci_high", "statistic", "df",
-                "p_value", "p_adjusted", "n1", "n2", "measure"]]
+                "p_value", "p_adjusted", "n1", "n2", "measure", "note"]]
+
+
+def _pair_note(label1, label2, n1, n2) -> str:
+    """Why a comparison is not tested (an empty group) or rests on a single respondent."""
+    empty = [repr(label) for label, n in ((label1, n1), (label2, n2)) if n == 0]
+    if empty:
+        return f"not tested: group {' and '.join(empty)} has no answers"
+    single = [repr(label) for label, n in ((label1, n1), (label2, n2)) if n == 1]
+    if single:
+        return f"group {' and '.join(single)} has one respondent: its own sampling error is not in the standard error"
+    return ""
 
 
 def compare_nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95, alternative="two-sided",
@@ -1111,8 +1207,12 @@ def rake(data, targets, *, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
             raise ValueError(f"raking column {column!r} has {values.isna().sum()} missing value(s); "
                              "impute or drop them")
         margin = pd.Series(margin, dtype=float)
-        if (margin < 0).any() or not np.isfinite(margin).all():
-            raise ValueError(f"targets for {column!r} must be non-negative numbers")
+        if (margin < 0).any() or not np.isfinite(margin).all() or margin.sum() <= 0:
+            raise ValueError(f"targets for {column!r} must be non-negative numbers, not all zero; got "
+                             f"{margin.to_dict()}")
+        if (margin < 1).all() and abs(margin.sum() - 1) > 1e-6:
+            raise ValueError(f"targets for {column!r} look like shares (all below 1) but sum to "
+                             f"{margin.sum():.6g}; shares must sum to 1 (or give population counts)")
         present = set(values.unique())
         absent = [c for c in margin.index if c not in present]
         if absent:
@@ -1127,7 +1227,7 @@ def rake(data, targets, *, weight=None, max_iter=100, tol=1e-10) -> RakeResult:
             raise ValueError(f"column {column!r} has categories {untargeted} with no target")
         codes.append(pd.Categorical(values, categories=margin.index).codes)
         goals.append(margin.to_numpy())
-        totals.append(margin.sum())
+        totals.append(float(margin.sum()))
         names.append((column, list(margin.index)))
     shares_given = all(abs(t - 1) < 1e-9 for t in totals)
     if not shares_given and max(totals) - min(totals) > 1e-6 * max(totals):

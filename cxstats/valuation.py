@@ -9,10 +9,11 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ._inference import delta_method_se, krinsky_robb, wald_interval
-from ._validate import check_choice, check_open_unit
+from ._validate import MAX_DRAWS, MIN_DRAWS, check_choice, check_open_unit, check_seed, plain, whole_number
 from .survey import check_columns
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(200)
+_CHUNK = 10_000  # parameter draws per block of the truncated-mean integral (block x 200 nodes at a time)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,17 @@ def _log_survival_intervals(theta, lo, hi, cdf):
     return np.log(np.clip(upper - lower, 1e-300, None))
 
 
+def _log_interval_probs_slope(ac, lo, hi, cdf):
+    """The same log-probabilities for ac = (location / scale, 1 / scale), where the log-likelihood is concave
+    (Pratt 1981) and the fit cannot wander off along a flat ridge; any slope is allowed (a negative one only
+    fits single-bounded answers that rise with the bid, which are refused before fitting)."""
+    a, c = ac
+    with np.errstate(invalid="ignore"):  # 0 x inf at a slope of 0: masked by the where
+        upper = np.where(np.isinf(hi), 1.0, cdf(c * hi - a))
+        lower = np.where(np.isinf(lo), 0.0, cdf(c * lo - a))
+    return np.log(np.clip(upper - lower, 1e-300, None))
+
+
 def _measures(theta, distribution, log_bid, max_bid):
     """Median, mean and mean truncated to [0, max_bid] (log bids) or [0, inf) (linear), for rows of theta."""
     theta = np.atleast_2d(theta)
@@ -72,29 +84,46 @@ def _measures(theta, distribution, log_bid, max_bid):
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 mean = np.where(sigma < 1, np.exp(mu) * np.pi * sigma / np.sin(np.pi * sigma), np.inf)
-        b = (max_bid / 2) * (_GL_NODES + 1)  # Gauss-Legendre on [0, max_bid]
-        with np.errstate(divide="ignore"):
-            z = (np.log(b)[None, :] - mu[:, None]) / sigma[:, None]
-        survival = 1 - _cdf(distribution)(z)
-        truncated = survival @ _GL_WEIGHTS * max_bid / 2
+        truncated = np.concatenate([_truncated_log_mean(mu[i:i + _CHUNK], sigma[i:i + _CHUNK], distribution, max_bid)
+                                    for i in range(0, len(mu), _CHUNK)])
     return np.column_stack([median, mean, truncated])
 
 
-def _hessian(f, x, h=1e-5):
+def _truncated_log_mean(mu, sigma, distribution, max_bid):
+    """Mean WTP truncated to [0, max_bid] when log WTP has this location and scale: the integral of the survival
+    curve, by Gauss-Legendre on [0, max_bid]."""
+    b = (max_bid / 2) * (_GL_NODES + 1)
+    z = (np.log(b)[None, :] - mu[:, None]) / sigma[:, None]
+    survival = 1 - _cdf(distribution)(z)
+    return survival @ _GL_WEIGHTS * max_bid / 2
+
+
+def _steps(theta, size):
+    """Finite-difference steps for theta = (location, log scale): ``size`` scales, i.e. relative to the scale for
+    the location (the likelihood changes over a scale's width, however large or small the scale)."""
+    return size * np.array([np.exp(theta[1]), 1.0])
+
+
+def _gradient(f, x, h):
+    return np.array([(f(x + e) - f(x - e)) / (2 * e.sum()) for e in np.diag(h)])
+
+
+def _hessian(f, x, h):
     n = len(x)
     hess = np.empty((n, n))
     for i in range(n):  # central differences on a 2-parameter model
         for j in range(n):
-            e_i, e_j = np.eye(n)[i] * h, np.eye(n)[j] * h
-            hess[i, j] = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)) / (4 * h * h)
+            e_i, e_j = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
+            hess[i, j] = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)) / (4 * h[i] * h[j])
     return hess
 
 
 def _bids(df, column, log_bid):
     col = df[column]
-    if not pd.api.types.is_numeric_dtype(col):
-        raise ValueError(f"bid column {column!r} must be numeric; it has values {col.dropna().unique()[:5]}")
-    bid = col.to_numpy(dtype=float)
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        shown = [plain(v) for v in col.dropna().unique()[:5]]
+        raise ValueError(f"bid column {column!r} must be numeric; it has {col.dtype} values such as {shown}")
+    bid = col.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(bid) | (bid < 0) | ((bid <= 0) if log_bid else False)
     if bad.any():
         need = "positive (log_bid=True)" if log_bid else "non-negative"
@@ -106,9 +135,67 @@ def _answers(df, column):
     y = pd.to_numeric(df[column].astype("object"), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isin(y, (0.0, 1.0))
     if bad.any():
+        shown = [plain(v) for v in df.loc[bad, column].unique()[:5]]
         raise ValueError(f"response column {column!r} must be 0/1 (no = 0, yes = 1); rows "
-                         f"{df.index[bad][:5].tolist()} are not")
+                         f"{df.index[bad][:5].tolist()} are not (values {shown})")
     return y
+
+
+def _check_identified(lo, hi, log_bid):
+    """Raise unless the answers can locate WTP and measure its spread.
+
+    ``lo`` and ``hi`` bound each respondent's WTP (on the bid scale of the model): the highest bid accepted
+    (-inf if none) and the lowest refused (inf if none). The likelihood has no maximum when no bid was refused
+    (or none accepted): WTP runs off to infinity; when every accepted bid is at or below every refused one: the
+    scale shrinks to zero; and when no respondent is bounded on both sides and acceptance does not fall as the
+    bid rises: the scale grows without bound (the best fit is a flat acceptance curve).
+    """
+    show = np.exp if log_bid else float
+    if np.isinf(hi).all():
+        raise ValueError(f"every respondent said yes to every bid offered (up to {show(lo.max()):g}): WTP lies above "
+                         "all bids, so neither its location nor its spread can be estimated; offer higher bids")
+    if np.isinf(lo).all():
+        raise ValueError(f"every respondent said no to every bid offered (down to {show(hi.min()):g}): WTP lies "
+                         "below all bids, so neither its location nor its spread can be estimated; offer lower bids")
+    top_accepted, lowest_refused = lo.max(), hi.min()
+    if top_accepted <= lowest_refused:
+        raise ValueError(f"the answers are perfectly separated: every accepted bid (at most {show(top_accepted):g}) "
+                         f"is at or below every refused bid (at least {show(lowest_refused):g}), so the spread of WTP "
+                         "(scale) shrinks to 0 and has no estimate; more respondents or bids are needed where "
+                         "answers overlap")
+    if not (np.isfinite(lo) & np.isfinite(hi)).any():
+        yes = np.isfinite(lo).astype(float)
+        bid = np.where(np.isfinite(lo), lo, hi)
+        if not np.mean((bid - bid.mean()) * yes) < 0:
+            r = np.corrcoef(bid, yes)[0, 1]
+            raise ValueError(f"the yes answers do not fall as the bid rises (correlation of answer and bid "
+                             f"{r:+.2f}); the model needs acceptance to fall with the bid, so these answers give no "
+                             "WTP estimate (its scale would be infinite); check that yes is coded 1 and the bid "
+                             "column is the amount asked")
+
+
+def _covariance(negloglik, theta):
+    """Inverse Hessian of ``negloglik`` at ``theta``, after checking that ``theta`` is its minimum.
+
+    Raises if the Hessian is not positive definite (the likelihood is flat or curved the wrong way: no unique
+    estimate) or if a Newton step would still raise the log-likelihood by more than 1e-6 (not converged).
+    """
+    hess = _hessian(negloglik, theta, _steps(theta, 1e-4))
+    where = f"location {theta[0]:.6g}, log scale {theta[1]:.6g}"
+    try:
+        chol = np.linalg.cholesky(hess) if np.isfinite(hess).all() else None
+    except np.linalg.LinAlgError:
+        chol = None
+    if chol is None:
+        raise ValueError(f"the likelihood has no clear maximum (its Hessian at {where} is singular or not positive "
+                         "definite): the answers do not pin down WTP's location and scale; check the bids and answers")
+    grad = _gradient(negloglik, theta, _steps(theta, 1e-6))
+    half_step = np.linalg.solve(chol, grad)
+    gain = float(half_step @ half_step) / 2  # log-likelihood a Newton step would still add
+    if not gain < 1e-6:
+        raise ValueError(f"the maximum-likelihood fit did not converge (at {where} a Newton step would still raise "
+                         f"the log-likelihood by {gain:.3g}); check the bids and answers")
+    return np.linalg.inv(hess)
 
 
 def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, distribution="logistic", log_bid=False,
@@ -132,15 +219,32 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
         Model log WTP (log-logistic or lognormal WTP; bids must be positive).
     conf_level : float, default 0.95
     draws : int, default 5000
-        Krinsky-Robb draws.
+        Krinsky-Robb draws, from 100 to 1,000,000.
     seed : int, default 0
 
     Returns
     -------
     ValuationResult
 
+    Raises
+    ------
+    ValueError
+        Missing columns; bids that are not numeric, negative (or not positive
+        with ``log_bid``) or missing; answers other than 0/1; a single bid;
+        follow-up bids on the wrong side; ``draws`` outside 100 to 1,000,000
+        or a bad ``seed``. Answers that cannot locate WTP or measure its
+        spread: all yes, all no, every accepted bid at or below every refused
+        one (perfect separation: zero scale), or, without follow-up
+        intervals, acceptance that does not fall as the bid rises (infinite
+        scale). A fit whose Hessian is not positive definite or that did not
+        converge.
+
     Notes
     -----
+    The likelihood is maximized in (location / scale, 1 / scale), where it is
+    concave for both distributions (Pratt 1981); standard errors come from
+    the numerical Hessian in (location, log scale).
+
     With linear bids the median and mean WTP equal the location; because WTP
     cannot be negative for most goods the mean truncated at zero is also given
     (closed forms: sigma log(1 + exp(mu / sigma)) for the logistic,
@@ -148,7 +252,8 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
     the median is exp(location); the mean is exp(mu + sigma^2 / 2) (lognormal)
     or exp(mu) pi sigma / sin(pi sigma) (log-logistic, infinite when sigma >= 1),
     and the truncated mean integrates the survival curve from 0 to the largest
-    bid. Single-bounded logistic and normal fits equal a logit and a probit of
+    bid. An infinite mean has no standard error or delta-method interval
+    (missing). Single-bounded logistic and normal fits equal a logit and a probit of
     the answer on the bid (tested against statsmodels).
 
     References
@@ -160,6 +265,8 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
     double-bounded dichotomous choice contingent valuation. American Journal of
     Agricultural Economics 73, 1255-1263.
     Krinsky, I. and Robb, A. L. (1986). Review of Economics and Statistics 68, 715-719.
+    Pratt, J. W. (1981). Concavity of the log likelihood. Journal of the
+    American Statistical Association 76, 103-106.
 
     Examples
     --------
@@ -173,6 +280,14 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
     """
     check_choice("distribution", distribution, ("logistic", "normal"))
     conf_level = check_open_unit("conf_level", conf_level)
+    draws = whole_number("draws", draws, MIN_DRAWS, MAX_DRAWS)
+    check_seed(seed)
+    if not isinstance(log_bid, bool | np.bool_):
+        raise ValueError(f"log_bid must be True or False, got {plain(log_bid)!r}")
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame with one row per respondent, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError("df has no rows; the model needs respondents' answers")
     if (bid2 is None) != (response2 is None):
         raise ValueError("give both bid2 and response2 for a double-bounded model, or neither")
     check_columns(df, bid, response, bid2, response2)
@@ -192,33 +307,38 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
         hi = np.where((y1 == 1) & (y2 == 0), t(b2), np.where((y1 == 0) & (y2 == 1), t(b1), hi))
         lo = np.where((y1 == 1) & (y2 == 1), t(b2), lo)
         hi = np.where((y1 == 0) & (y2 == 0), t(b2), hi)
+    _check_identified(lo, hi, log_bid)
     cdf = _cdf(distribution)
 
     def negloglik(theta):
         return -np.sum(_log_survival_intervals(theta, lo, hi, cdf))
 
     scale_bids = t(b1)
-    start = np.array([np.median(scale_bids), np.log(np.std(scale_bids) + 1e-9)])
-    fit = optimize.minimize(negloglik, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12,
-                                                                              "maxiter": 20000})
-    fit = optimize.minimize(negloglik, fit.x, method="BFGS", options={"gtol": 1e-10})
-    theta = fit.x
-    cov = np.linalg.inv(_hessian(negloglik, theta))
+    slope = 1 / np.std(scale_bids)  # the bids vary: at least two are distinct
+    start = np.array([np.median(scale_bids) * slope, slope])
+    fit = optimize.minimize(lambda ac: -np.sum(_log_interval_probs_slope(ac, lo, hi, cdf)), start, method="BFGS",
+                            options={"gtol": 1e-10})
+    if not fit.x[1] > 0:
+        raise ValueError(f"the fit ended with a scale that is not positive (1 / scale = {fit.x[1]:.3g}): the answers "
+                         "do not fall with the bid; check the bids and answers")
+    theta = np.array([fit.x[0] / fit.x[1], -np.log(fit.x[1])])
+    cov = _covariance(negloglik, theta)
     mu, sigma = theta[0], np.exp(theta[1])
     grad_sigma = sigma  # d sigma / d log sigma
     params = pd.DataFrame({"term": ["location", "scale"], "estimate": [mu, sigma],
                            "se": [np.sqrt(cov[0, 0]), grad_sigma * np.sqrt(cov[1, 1])]})
     max_bid = float(np.max(b1 if bid2 is None else np.maximum(b1, b2)))
-    est = _measures(theta, distribution, log_bid, max_bid)[0]
-    grads = np.empty((3, 2))
-    for k in range(2):  # numerical gradient of the three measures
-        step = np.eye(2)[k] * 1e-6
-        grads[:, k] = (_measures(theta + step, distribution, log_bid, max_bid)[0]
-                       - _measures(theta - step, distribution, log_bid, max_bid)[0]) / 2e-6
-    se = delta_method_se(grads, cov)
-    ci_low, ci_high = wald_interval(est, se, conf_level)
-    kr_low, kr_high = krinsky_robb(lambda sims: _measures(sims, distribution, log_bid, max_bid), theta, cov,
-                                   draws=draws, seed=seed, conf_level=conf_level)
+    with np.errstate(over="ignore", invalid="ignore"):  # an infinite mean (log-logistic, scale >= 1) has no se
+        est = _measures(theta, distribution, log_bid, max_bid)[0]
+        grads = np.empty((3, 2))
+        for k in range(2):  # numerical gradient of the three measures
+            step = np.eye(2)[k] * 1e-6
+            grads[:, k] = (_measures(theta + step, distribution, log_bid, max_bid)[0]
+                           - _measures(theta - step, distribution, log_bid, max_bid)[0]) / 2e-6
+        se = np.where(np.isfinite(est), delta_method_se(grads, cov), np.nan)
+        ci_low, ci_high = wald_interval(est, se, conf_level)
+        kr_low, kr_high = krinsky_robb(lambda sims: _measures(sims, distribution, log_bid, max_bid), theta, cov,
+                                       draws=draws, seed=seed, conf_level=conf_level)
     wtp = pd.DataFrame({"measure": ["median", "mean", "truncated_mean"], "estimate": est, "se": se,
                         "ci_low": ci_low, "ci_high": ci_high, "kr_low": kr_low, "kr_high": kr_high})
-    return ValuationResult(params, wtp, float(-fit.fun), len(df))
+    return ValuationResult(params, wtp, float(-negloglik(theta)), len(df))

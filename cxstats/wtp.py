@@ -8,13 +8,19 @@ convention is stated where it is applied.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ._validate import check_open_unit
+from ._validate import as_float_array, check_memory, check_open_unit, check_seed, first_bad, plain, whole_number
 from .survey import check_columns, survey_weights
+
+MAX_BOOTSTRAP = 10_000  # resamples: each recomputes every curve (milliseconds apiece)
+MAX_BOOTSTRAP_ROWS = 50_000_000  # resamples x respondents: about a minute of work
+MIN_STEP_SHARE = 1e-4  # smallest interpolation step, as a share of the price range (at most 10,001 prices)
+NMS_ARRAYS = 6  # respondents x prices float arrays alive at once in the Newton-Miller-Smith reach
 
 PI_SCALE = (5, 4, 3, 2, 1)
 PI_CALIBRATED = (0.7, 0.5, 0.3, 0.1, 0.0)
@@ -69,15 +75,17 @@ def _price_matrix(df, columns) -> np.ndarray:
     values = []
     for name in columns:
         col = df[name]
-        if not (pd.api.types.is_numeric_dtype(col)):
-            raise ValueError(f"price column {name!r} must be numeric; it has values {col.dropna().unique()[:5]}")
-        arr = col.to_numpy(dtype=float)
-        bad = np.isnan(arr) | (arr < 0) | ~np.isfinite(np.nan_to_num(arr, nan=0.0))
-        if (arr < 0).any():
-            raise ValueError(f"price column {name!r} has negative prices, e.g. rows {df.index[arr < 0][:5].tolist()}")
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            shown = [plain(v) for v in col.dropna().unique()[:5]]
+            raise ValueError(f"price column {name!r} must be numeric; it has {col.dtype} values such as {shown}")
+        arr = col.to_numpy(dtype=float, na_value=np.nan)
+        if (i := first_bad(arr < 0)) is not None:
+            raise ValueError(f"price column {name!r} has negative prices, e.g. row {plain(df.index[i])!r} "
+                             f"({arr[i]:g}); prices must be 0 or more")
+        bad = ~np.isfinite(arr)
         if bad.any():
             raise ValueError(f"price column {name!r} has {bad.sum()} missing or non-finite price(s), "
-                             f"e.g. rows {df.index[bad][:5].tolist()}")
+                             f"e.g. rows {df.index[bad][:5].tolist()}; every respondent needs four prices")
         values.append(arr)
     return np.column_stack(values)
 
@@ -94,16 +102,23 @@ def _share_at_or_below(x, w, grid):
 
 
 def _crossing(price, first, second):
-    """Lowest price where two curves cross: sign changes of their difference, interpolated linearly between
-    neighbouring grid prices (pricesensitivitymeter's method "min")."""
+    """Lowest price where two curves meet (pricesensitivitymeter's method "min"), NaN if they never do.
+
+    The curves meet at every grid price where they are equal, and between neighbouring grid prices where their
+    difference changes sign strictly (located by linear interpolation). Where they coincide over a stretch of
+    prices, the crossing is that whole stretch and its lowest price is kept: the first grid price where they are
+    equal, even when the stretch starts at the lowest price on the grid.
+    """
     diff = first - second
-    changes = np.flatnonzero(np.diff(np.sign(diff)) != 0)
-    if changes.size == 0:
-        return np.nan
-    x1, x2, y1, y2 = price[changes], price[changes + 1], diff[changes], diff[changes + 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross = np.where(y2 != y1, x1 - y1 * (x2 - x1) / (y2 - y1), (x1 + x2) / 2)
-    return float(cross.min())
+    diff[np.abs(diff) < 1e-12] = 0.0  # shares are in [0, 1]: smaller gaps are rounding of equal shares
+    sign = np.sign(diff)
+    candidates = []
+    if (i := first_bad(sign == 0)) is not None:
+        candidates.append(price[i])
+    if (i := first_bad(sign[:-1] * sign[1:] < 0)) is not None:
+        x1, x2, y1, y2 = price[i], price[i + 1], diff[i], diff[i + 1]
+        candidates.append(x1 - y1 * (x2 - x1) / (y2 - y1))
+    return float(min(candidates)) if candidates else np.nan
 
 
 def _curves(prices, w, interpolate, step):
@@ -183,19 +198,35 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     interpolate : bool, default False
         Evaluate the curves on a fine grid (``interpolation_step``) by linear
         interpolation, instead of only at the prices respondents named.
+    interpolation_step : float, default 0.01
+        Spacing of that grid, in price units; at least 1e-4 of the price
+        range (so at most 10,001 prices).
     pi_scale, pi_calibrated : sequences
         The purchase-intent answers and the purchase probability each stands
         for (default: 5 = 70%, 4 = 50%, 3 = 30%, 2 = 10%, 1 = 0%, the
         calibration of pricesensitivitymeter). "Too cheap" and "too
         expensive" prices get probability 0.
     bootstrap : int, default 0
-        Resamples for percentile intervals of the price points (seeded).
+        Resamples for percentile intervals of the price points (seeded); at
+        most 10,000, and at most 50 million resampled respondents in all. A
+        point missing in any resample (its curves do not cross there) has no
+        interval.
     conf_level : float, default 0.95
     seed : int, default 0
 
     Returns
     -------
     VanWestendorpResult
+        A price point whose two curves never meet is missing (NaN).
+
+    Raises
+    ------
+    ValueError
+        A missing, non-numeric, negative or missing-valued price column; no
+        respondent, or none with prices in order; purchase intents off
+        ``pi_scale``; weights that are all zero; ``bootstrap``,
+        ``interpolation_step`` or ``seed`` out of range; a Newton-Miller-Smith
+        table of respondents x prices above 2 GiB.
 
     Notes
     -----
@@ -203,10 +234,14 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     defaults, which the tests reproduce): the curves are evaluated at every
     price any respondent named (the valid respondents' answers); a share "at or
     below" a price is 0 at or below the lowest answer and 1 at or above the
-    highest; a crossing is located where the difference of two curves changes
-    sign, linearly interpolated between neighbouring prices, and the lowest is
-    kept if there are several; NMS reach and revenue are evaluated on the same
-    prices, and the optima are the first maximum.
+    highest; two curves meet at every price where they are equal and where
+    their difference changes sign (located by linear interpolation between
+    neighbouring prices), and the lowest such price is the price point
+    (``intersection_method = "min"``). Tie rule: where two curves coincide
+    over a stretch of prices they meet along all of it, and the price point is
+    the lowest price of the stretch, also when it starts at the lowest price
+    named (e.g. everyone answers 0 to "too cheap"). NMS reach and revenue are
+    evaluated on the same prices, and the optima are the first maximum.
 
     References
     ----------
@@ -232,6 +267,8 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     from .design import SurveyDesign
 
     conf_level = check_open_unit("conf_level", conf_level)
+    bootstrap = whole_number("bootstrap", bootstrap, 0, MAX_BOOTSTRAP)
+    check_seed(seed)
     columns = [too_cheap, cheap, expensive, too_expensive]
     if isinstance(data, SurveyDesign):
         if weight is not None:
@@ -245,6 +282,8 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     else:
         raise ValueError(f"van_westendorp needs a DataFrame of respondents (or an in-memory survey design), got "
                          f"{type(data).__name__}; read a file with cxstats.read_responses")
+    if len(df) == 0:
+        raise ValueError("data has no respondents; the price curves need at least one")
     nms_wanted = pi_cheap is not None or pi_expensive is not None
     if nms_wanted and (pi_cheap is None or pi_expensive is None):
         raise ValueError("give both pi_cheap and pi_expensive for the Newton-Miller-Smith extension")
@@ -257,14 +296,20 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
         raise ValueError(f"all {len(df)} respondents gave prices out of order (too cheap < cheap < expensive < "
                          "too expensive fails for everyone); check the column order")
     keep = consistent if validate else np.ones(len(df), dtype=bool)
+    if not w[keep].sum() > 0:
+        raise ValueError(f"every respondent analysed has weight 0 in {weight or 'the design'}; the shares need "
+                         "some positive weight")
+    grid = np.unique(prices[keep])
+    if interpolate:
+        grid = _fine_grid(grid, interpolation_step)
+    _check_bootstrap_work(bootstrap, int(keep.sum()))
     intents = None
     if nms_wanted:
-        scale = dict(zip(pi_scale, pi_calibrated, strict=True))
-        intents = np.column_stack([df[c].map(scale).to_numpy(dtype=float) for c in (pi_cheap, pi_expensive)])
-        bad = np.isnan(intents).any(axis=1) & keep
-        if bad.any():
-            raise ValueError(f"purchase intents must be one of {list(pi_scale)}; rows {df.index[bad][:5].tolist()} "
-                             "are not")
+        check_memory("interpolation_step" if interpolate else "pi_cheap, pi_expensive",
+                     int(keep.sum()) * grid.size * 8 * NMS_ARRAYS,
+                     f"the Newton-Miller-Smith reach is computed for {int(keep.sum()):,} respondents at {grid.size:,} "
+                     "prices; use a larger interpolation_step, or round the price answers to fewer distinct prices")
+        intents = _intents(df, (pi_cheap, pi_expensive), keep, pi_scale, pi_calibrated)
     curves = _curves(prices[keep], w[keep], interpolate, interpolation_step)
     points = _points(curves)
     low = high = np.full(4, np.nan)
@@ -272,12 +317,13 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
         rng = np.random.default_rng(seed)
         rows = np.flatnonzero(keep)
         draws = []
-        for _ in range(int(bootstrap)):  # one recomputation per resample
+        for _ in range(bootstrap):  # one recomputation per resample
             pick = rng.choice(rows, size=rows.size, replace=True)
             draws.append(list(_points(_curves(prices[pick], w[pick], interpolate, interpolation_step)).values()))
         draws = np.array(draws)
         alpha = 1 - conf_level
-        low, high = np.nanquantile(draws, alpha / 2, axis=0), np.nanquantile(draws, 1 - alpha / 2, axis=0)
+        # a point missing in any resample (curves that do not cross) leaves its interval missing
+        low, high = np.quantile(draws, alpha / 2, axis=0), np.quantile(draws, 1 - alpha / 2, axis=0)
     table = pd.DataFrame({"point": list(POINTS), "description": list(POINTS.values()),
                           "price": [points[k] for k in POINTS], "ci_low": low, "ci_high": high})
     nms = reach_price = revenue_price = None
@@ -287,6 +333,47 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
         revenue_price = float(nms["price"].iloc[int(nms["revenue"].to_numpy().argmax())])
     return VanWestendorpResult(table, curves, int(keep.sum()), int((~consistent).sum()), invalid, nms,
                                reach_price, revenue_price)
+
+
+def _fine_grid(grid, step):
+    """The interpolation grid from the lowest to the highest price, refusing steps that make it too fine."""
+    if not isinstance(step, numbers.Real) or isinstance(step, bool | np.bool_) or not np.isfinite(step) or step <= 0:
+        raise ValueError(f"interpolation_step must be a positive number of price units, got {plain(step)!r}")
+    span = grid[-1] - grid[0]
+    smallest = MIN_STEP_SHARE * span
+    if step < smallest:
+        raise ValueError(f"interpolation_step={plain(step)!r} is below {MIN_STEP_SHARE:g} of the price range "
+                         f"{grid[0]:g} to {grid[-1]:g} ({int(span / step) + 1:,} prices); use a step of at least "
+                         f"{smallest:.3g}")
+    return np.arange(grid[0], grid[-1] + step / 2, step)
+
+
+def _check_bootstrap_work(bootstrap, n_rows):
+    """Refuse bootstraps that would resample more than ``MAX_BOOTSTRAP_ROWS`` respondents in all."""
+    if bootstrap * n_rows > MAX_BOOTSTRAP_ROWS:
+        allowed = MAX_BOOTSTRAP_ROWS // n_rows
+        raise ValueError(f"bootstrap={bootstrap:,} resamples of {n_rows:,} respondents would take minutes; use at "
+                         f"most bootstrap={allowed:,} here")
+
+
+def _intents(df, columns, keep, pi_scale, pi_calibrated) -> np.ndarray:
+    """Purchase probabilities of the kept respondents' intent answers, from the scale and its calibration."""
+    pi_scale, pi_calibrated = list(pi_scale), list(pi_calibrated)
+    if len(pi_scale) != len(pi_calibrated) or len(set(pi_scale)) != len(pi_scale):
+        raise ValueError(f"pi_scale {pi_scale} and pi_calibrated {pi_calibrated} must pair each distinct answer "
+                         "with one probability (same length, no repeated answer)")
+    probs = as_float_array("pi_calibrated", pi_calibrated)
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise ValueError(f"pi_calibrated must be purchase probabilities from 0 to 1, got {probs.tolist()}")
+    scale = dict(zip(pi_scale, probs, strict=True))
+    intents = np.column_stack([df[c].map(scale).to_numpy(dtype=float, na_value=np.nan) for c in columns])
+    for j, name in enumerate(columns):
+        bad = np.isnan(intents[:, j]) & keep
+        if bad.any():
+            shown = [plain(v) for v in df.loc[bad, name].unique()[:5]]
+            raise ValueError(f"purchase intents must be one of {[plain(v) for v in pi_scale]} (pi_scale); column "
+                             f"{name!r} has {shown} in rows {df.index[bad][:5].tolist()}")
+    return intents
 
 
 @dataclass(frozen=True)
@@ -300,9 +387,10 @@ class GaborGrangerResult:
         ``ci_high`` (design-based, as :func:`cxstats.weighted_proportion`),
         ``n`` (answers), ``n_missing``, ``revenue`` (price x share),
         ``elasticity`` (arc elasticity from the previous price; missing for
-        the first).
+        the first, and where no one buys at either price).
     optimal_price : float
-        The price with the highest revenue per respondent.
+        The price with the highest revenue per respondent (the lowest such
+        price if several tie).
     n_inconsistent : int
         Respondents who would buy at a higher price but not at a lower one
         (kept, and counted so the reader can judge).
@@ -342,7 +430,8 @@ def gabor_granger(data, price_columns, *, weight=None, conf_level=0.95, method="
     ------
     ValueError
         Fewer than two prices, a negative or non-numeric price, a missing
-        column, answers other than 0/1 (named), invalid weights.
+        column, a column without answers, answers other than 0/1 (named),
+        invalid weights, no one buying at any price with a positive price.
 
     Notes
     -----
@@ -374,10 +463,12 @@ def gabor_granger(data, price_columns, *, weight=None, conf_level=0.95, method="
     from .survey import as_design, weighted_proportion
 
     if not isinstance(price_columns, dict) or len(price_columns) < 2:
-        raise ValueError("price_columns must map at least two tested prices to their answer columns")
-    prices = sorted(price_columns)
-    if any(not isinstance(p, int | float) or isinstance(p, bool) or not np.isfinite(p) or p < 0 for p in prices):
-        raise ValueError(f"tested prices must be non-negative numbers, got {prices}")
+        raise ValueError("price_columns must map at least two tested prices to their answer columns, e.g. "
+                         "{10: 'buy_at_10', 15: 'buy_at_15'}")
+    bad = [plain(p) for p in price_columns if not _is_price(p)]
+    if bad:
+        raise ValueError(f"tested prices (the keys of price_columns) must be non-negative numbers; {bad} are not")
+    prices = sorted(plain(p) for p in price_columns)
     columns = [price_columns[p] for p in prices]
     design, _ = as_design(data, columns[0], weight)
     check_columns(design.data, *columns, where=design.source)
@@ -386,13 +477,25 @@ def gabor_granger(data, price_columns, *, weight=None, conf_level=0.95, method="
     demand = pd.DataFrame({"price": prices})
     for name in ("estimate", "se", "ci_low", "ci_high", "n", "n_missing"):
         demand[name] = shares[name].to_numpy()
+    if (i := first_bad(demand["n"].to_numpy() == 0)) is not None:
+        raise ValueError(f"column {columns[i]!r} (price {prices[i]}) has no answers; every tested price needs some")
     demand["revenue"] = demand["price"] * demand["estimate"]
     q, p = demand["estimate"].to_numpy(), demand["price"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # no one buying at either price: elasticity undefined
         arc = ((q[1:] - q[:-1]) / ((q[1:] + q[:-1]) / 2)) / ((p[1:] - p[:-1]) / ((p[1:] + p[:-1]) / 2))
     demand["elasticity"] = np.concatenate([[np.nan], arc])
-    optimal = prices[int(np.nanargmax(demand["revenue"].to_numpy()))]
+    revenue = demand["revenue"].to_numpy()
+    if not (revenue > 0).any():
+        raise ValueError(f"revenue (price x share buying) is 0 at every tested price (columns {columns}): no "
+                         "respondent would buy at a positive price, so there is no revenue-maximizing price")
+    optimal = prices[int(np.argmax(revenue))]  # ties: the lowest of the prices with the highest revenue
     return GaborGrangerResult(demand, optimal, _inconsistent(design, columns))
+
+
+def _is_price(value) -> bool:
+    """Whether ``value`` is a finite, non-negative number (numpy scalars included, booleans not)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) and bool(np.isfinite(value))
+            and value >= 0)
 
 
 def _inconsistent(design, columns) -> int:

@@ -1,5 +1,9 @@
 """The cxstats command prints readable tables and readable errors."""
 
+import time
+
+import pytest
+
 from cxstats.cli import main
 
 
@@ -22,3 +26,117 @@ def test_show_unknown_name_is_an_error(capsys):
     """An unknown survey gives exit status 2 and a message listing valid names."""
     assert main(["show", "nope"]) == 2
     assert "unknown dataset 'nope'; available:" in capsys.readouterr().err
+
+
+def _tiny_notebook(path):
+    import nbformat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), str(path))
+    return path
+
+
+def _one_line_error(capsys):
+    err = capsys.readouterr().err
+    assert err.startswith("cxstats: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_report_out_that_is_a_file_is_an_error(tmp_path, capsys):
+    """--out naming an existing file, or a folder under a file, is refused with the path named."""
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    (tmp_path / "page.html").write_text("not a folder")
+    assert main(["report", nb, "--out", str(tmp_path / "page.html")]) == 2
+    assert f"output folder {tmp_path / 'page.html'} is a file" in _one_line_error(capsys)
+    assert main(["report", nb, "--out", str(tmp_path / "page.html" / "sub")]) == 2
+    assert f"cannot write to output folder {tmp_path / 'page.html' / 'sub'}" in _one_line_error(capsys)
+
+
+def test_report_out_that_is_read_only_is_an_error(tmp_path, capsys):
+    """--out naming a folder the user cannot write to is refused with the path named."""
+    import os
+
+    import pytest
+
+    if os.geteuid() == 0:
+        pytest.skip("root can write to a read-only folder")
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    assert main(["report", nb, "--out", str(locked)]) == 2
+    assert f"cannot write to output folder {locked}" in _one_line_error(capsys)
+
+
+def test_report_out_among_the_notebooks_is_an_error(tmp_path, capsys, monkeypatch):
+    """--out inside notebooks/, equal to it, or whose notebooks/ subfolder is it, is refused; nothing is written."""
+    _tiny_notebook(tmp_path / "notebooks" / "01_x.ipynb")
+    monkeypatch.chdir(tmp_path)
+    for out in ["notebooks/html", "notebooks", "."]:
+        assert main(["report", "--out", out]) == 2
+        assert f"output folder {out} " in _one_line_error(capsys)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["01_x.ipynb", "notebooks"]
+    elsewhere = _tiny_notebook(tmp_path / "mine" / "01_y.ipynb")  # given by path, out in its own folder
+    assert main(["report", str(elsewhere), "--out", str(tmp_path / "mine")]) == 2
+    assert "would mix the reports with (or overwrite) the notebooks in" in _one_line_error(capsys)
+
+
+def test_report_timeouts_must_be_positive_numbers(tmp_path, capsys):
+    """--timeout, --cell-timeout and --jobs out of range are refused, naming the option; so are bad arguments."""
+    import pytest
+
+    from cxstats.report import build_reports
+
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    for option, value in [("--timeout", "0"), ("--timeout", "-5"), ("--cell-timeout", "nan"),
+                          ("--cell-timeout", "inf"), ("--jobs", "0")]:
+        assert main(["report", nb, "--out", str(tmp_path / "out"), option, value]) == 2
+        assert f"{option} must be a positive" in _one_line_error(capsys)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", nb, "--timeout", "soon"])
+    assert exit_info.value.code == 2 and "--timeout: invalid float value: 'soon'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="cell_timeout must be a positive number of seconds, e.g. 600; got '60'"):
+        build_reports([nb], tmp_path / "out", cell_timeout="60")
+    with pytest.raises(ValueError, match="notebook_timeout must be a positive number of seconds"):
+        build_reports([nb], tmp_path / "out", notebook_timeout=-1)
+    assert not (tmp_path / "out").exists()
+
+
+def _data_dir_with(tmp_path, monkeypatch, name: str, content: bytes):
+    """Point cxstats at a data folder holding one survey file with the given bytes."""
+    folder = tmp_path / "raw" / "surveys"
+    folder.mkdir(parents=True)
+    (folder / f"{name}.yaml").write_bytes(content)
+    monkeypatch.setenv("CXSTATS_DATA_DIR", str(tmp_path))
+
+
+def test_show_refuses_billion_laughs_at_once(tmp_path, monkeypatch, capsys):
+    """The issue's file: an alias bomb in `statement` makes `cxstats show` exit 2 at once, naming file and line."""
+    from .conftest import GOOD_SURVEY
+
+    bomb = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 12))
+    text = GOOD_SURVEY.replace("publisher: Test\n", "publisher: Test\nl0: &l0 lol\n" + bomb)
+    _data_dir_with(tmp_path, monkeypatch, "tiny", text.replace("statement: Like tests", "statement: *l11").encode())
+    start = time.perf_counter()
+    assert main(["show", "tiny"]) == 2
+    assert time.perf_counter() - start < 2
+    assert "cxstats: error: tiny.yaml: not valid YAML: line 4, column 5: anchors" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["datasets"], ["show", "tiny"]])
+def test_latin1_file_is_a_readable_error(tmp_path, monkeypatch, capsys, command):
+    """A latin-1 file gives exit status 2 and a message naming the file and line, not a traceback."""
+    from .conftest import GOOD_SURVEY
+
+    _data_dir_with(tmp_path, monkeypatch, "tiny", GOOD_SURVEY.replace("Test\n", "Caf\u00e9\n").encode("latin-1"))
+    assert main(command) == 2
+    assert "cxstats: error: tiny.yaml: line 3: byte 0xe9 is not UTF-8" in capsys.readouterr().err
+
+
+def test_show_prints_a_survey_without_caveats(tmp_path, monkeypatch, capsys):
+    """A valid file with no optional fields is shown: provenance without caveat lines, then its figures."""
+    from .conftest import GOOD_SURVEY
+
+    _data_dir_with(tmp_path, monkeypatch, "tiny", GOOD_SURVEY.encode())
+    assert main(["show", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert "publisher: Test" in out and "caveat" not in out and "likes_tests" in out

@@ -168,16 +168,22 @@ def test_clustered_design_letters_account_for_clusters():
     assert (clustered.table.deff > 10).all()
 
 
-def test_empty_declared_banner_column_is_kept_and_left_out_of_tests(sample):
-    """A declared banner category nobody is in is shown (base 0, no estimate, no letters) and left out of the
-    tests: the chi-squares are still R's, and the letters those of the table without it."""
+def test_empty_declared_banner_column_is_kept_and_not_tested(sample):
+    """A declared banner category nobody is in is shown (base 0, no estimate, no spread, no letters); the letters
+    are those of the table without it, and the overall test is not computed (R's chisq.test and svychisq give NaN
+    over a table with an empty column) but names the empty column; without it, the test is R's."""
     declared = sample.assign(segment=pd.Categorical(sample.segment, categories=["A", "B", "C", "D"]))
     for weight, statistic in [(None, R.PEARSON), ("w", R.RS_F)]:
         res = cxstats.crosstab(declared, "region", "segment", weight=weight)
         empty = res.table[res.table.segment == "D"]
         assert len(empty) == 4 and (empty.base == 0).all() and (empty.n == 0).all() and (empty.letter == "D").all()
         assert empty.estimate.isna().all() and (empty.higher_than == "").all() and empty.small_base.all()
-        assert_allclose(res.test.statistic[0], statistic, rtol=1e-6)
+        assert empty.se.isna().all() and empty.deff.isna().all()
+        assert np.isnan(res.test.statistic[0]) and np.isnan(res.test.p_value[0])
+        assert "banner column 'D'" in res.test.method[0] and "no test" in res.test.method[0]
+        unused_dropped = declared.assign(segment=declared.segment.cat.remove_unused_categories())
+        assert_allclose(cxstats.crosstab(unused_dropped, "region", "segment", weight=weight).test.statistic[0],
+                        statistic, rtol=1e-6)
         plain = cxstats.crosstab(sample, "region", "segment", weight=weight).table
         kept = res.table[res.table.segment != "D"].reset_index(drop=True)
         assert kept.higher_than.tolist() == plain.higher_than.tolist()

@@ -14,6 +14,7 @@ from .conftest import ROOT
 # Tables whose columns are the data itself (respondent answers, survey figures as curated), not statistics:
 DATA_TABLES = {
     "read_responses": "returns the user's own file",
+    "load_responses": "returns a bundled dataset's own columns (described in its README)",
     "simulate_respondents": "returns synthetic answers named after the survey's figures",
     "simulate_price_study": "returns synthetic answers of a pricing questionnaire (documented in its docstring)",
 }
@@ -77,6 +78,14 @@ def _calls():
     cv = pd.DataFrame({"bid": bids, "yes": (wtp > bids).astype(int), "bid2": bid2, "yes2": (wtp > bid2).astype(int)})
     return {
         "list_datasets": lambda: cxstats.list_datasets(),
+        "list_responses": lambda: cxstats.list_responses(),
+        "key_drivers": lambda: cxstats.key_drivers(design, "csat", ["ltr", "buy", "p10"], n_boot=50, seed=0),
+        "KeyDriversResult": lambda: cxstats.key_drivers(df, "csat", ["ltr", "buy"], weight="w", n_boot=50,
+                                                        seed=0).compare(),
+        "scale_reliability": lambda: cxstats.scale_reliability(df, ["csat", "ltr", "p10"]),
+        "ReliabilityResult": lambda: cxstats.scale_reliability(df, ["csat", "ltr"]).items,
+        "ordinal_model": lambda: cxstats.ordinal_model(df, "csat", ["segment", "ltr"]),
+        "OrdinalModelResult": lambda: cxstats.ordinal_model(df, "csat", ["region"], link="probit"),
         "load": lambda: figs,
         "proportion_ci": lambda: cxstats.proportion_ci(40, 100),
         "test_proportion": lambda: cxstats.test_proportion(40, 100),

@@ -244,3 +244,271 @@ def test_options_are_passed_on(tmp_path):
     path = tmp_path / "semi.csv"
     path.write_text("a;b\n1;2\n")
     assert cxstats.read_responses(path, sep=";").columns.tolist() == ["a", "b"]
+
+
+# Delimited text: delimiter and decimal mark -------------------------------------------------------------------
+
+
+def test_semicolon_and_decimal_comma_are_found(tmp_path):
+    """The issue's example: a semicolon file with decimal commas reads as columns id and score = 4.5, 3.0."""
+    path = tmp_path / "scores.csv"
+    path.write_text("id;score\n1;4,5\n2;3,0\n")
+    got = cxstats.read_responses(path)
+    assert got.columns.tolist() == ["id", "score"]
+    assert got["id"].tolist() == [1, 2] and got["score"].tolist() == [4.5, 3.0]
+
+
+def test_tab_separated_txt_is_found(tmp_path):
+    """The issue's tab-separated .txt reads as its columns, not as one column named 'id\\tscore'."""
+    path = tmp_path / "scores.txt"
+    path.write_text("id\tscore\tregion\n1\t4\tN\n2\t3\tS\n")
+    got = cxstats.read_responses(path)
+    assert got.columns.tolist() == ["id", "score", "region"]
+    assert got["score"].tolist() == [4, 3] and got["region"].tolist() == ["N", "S"]
+
+
+def test_pipe_delimited_gzip_with_decimal_commas(tmp_path):
+    """A compressed '|' file with negative and fraction-only decimal commas and a missing score."""
+    import gzip
+
+    path = tmp_path / "wave.txt.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("resp|weight|score|comment\n1|1,25|-0,5|good\n2|0,75||slow, rude\n3|,5|2|ok\n")
+    got = cxstats.read_responses(path)
+    assert got["weight"].tolist() == [1.25, 0.75, 0.5]
+    assert got["score"].iloc[[0, 2]].tolist() == [-0.5, 2.0] and np.isnan(got["score"].iloc[1])
+    assert got["comment"].tolist() == ["good", "slow, rude", "ok"]
+
+
+def test_comma_delimiter_never_means_decimal_comma(tmp_path):
+    """Under a comma delimiter a quoted '4,5' is text as written, never the number 4.5."""
+    path = tmp_path / "quoted.csv"
+    path.write_text('id,score\n1,"4,5"\n2,"3,0"\n')
+    got = cxstats.read_responses(path)
+    assert got["score"].tolist() == ["4,5", "3,0"]
+
+
+def test_explicit_decimal_wins(tmp_path):
+    """decimal='.' keeps decimal-comma fields as written (e.g. multiple-choice answers '1,3')."""
+    path = tmp_path / "choices.csv"
+    path.write_text("id;chosen\n1;1,3\n2;2,4\n")
+    got = cxstats.read_responses(path, decimal=".")
+    assert got.columns.tolist() == ["id", "chosen"] and got["chosen"].tolist() == ["1,3", "2,4"]
+
+
+def test_wrong_explicit_sep_is_refused(tmp_path):
+    """sep=',' on a semicolon file would give one column 'id;score' (and '1;4' as index): DataError instead."""
+    path = tmp_path / "scores.csv"
+    path.write_text("id;score\n1;4,5\n2;3,0\n")
+    with pytest.raises(cxstats.DataError, match=r"scores\.csv: read as one column named 'id;score'.*sep=';'"):
+        cxstats.read_responses(path, sep=",")
+
+
+def test_one_column_file_reads(tmp_path):
+    """A file with one column and no delimiter anywhere reads as that column."""
+    path = tmp_path / "single.csv"
+    path.write_text("nps\n10\n7\n\n3\n")
+    assert cxstats.read_responses(path)["nps"].tolist() == [10, 7, 3]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("id;Score, overall\n1;4,5\n2;3,0\n", r"the first lines split evenly at each of ',', ';'; pass sep="),
+    ("Likes, dislikes\ngood\nbad\n", r"at ',' the header has 2 fields but record 2 .* has 1; pass sep="),
+])
+def test_unclear_delimiter_is_refused(tmp_path, text, message):
+    """A header and rows that split evenly at two delimiters, or unevenly at the only one, raise DataError."""
+    path = tmp_path / "unclear.csv"
+    path.write_text(text)
+    with pytest.raises(cxstats.DataError, match=rf"unclear\.csv: cannot tell the delimiter: {message}"):
+        cxstats.read_responses(path)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("id;a;b\n1;4,5;1.5\n2;3,0;2.5\n", r"column 'a' uses ',' as decimal mark \(e.g. '4,5'\) but column 'b' uses '.'"),
+    ("id;amount\n1;1,234\n2;5,000\n", r"column 'amount' has values such as '1,234'.*decimal=',' or thousands=','"),
+])
+def test_unclear_decimal_mark_is_refused(tmp_path, text, message):
+    """Decimal commas next to decimal points, or commas that may be thousands separators, raise DataError."""
+    path = tmp_path / "marks.csv"
+    path.write_text(text)
+    with pytest.raises(cxstats.DataError, match=rf"marks\.csv: {message}"):
+        cxstats.read_responses(path)
+    assert cxstats.read_responses(path, decimal=",").shape[1] == text.count(";", 0, text.index("\n")) + 1
+
+
+# Delimited text: values as written, names as written --------------------------------------------------------
+
+
+def test_leading_zeros_stay_text(tmp_path):
+    """The issue's example: store_id 007 and 01234 stay text as written; other columns keep their numbers."""
+    path = tmp_path / "stores.csv"
+    path.write_text("store_id,nps,region\n007,9,N\n01234,10,S\n12,3,N\n")
+    got = cxstats.read_responses(path)
+    assert got["store_id"].tolist() == ["007", "01234", "12"]
+    assert got["nps"].tolist() == [9, 10, 3] and got["nps"].dtype == "int64"
+
+
+def test_leading_zero_far_down_keeps_column_text(tmp_path):
+    """A quoted postcode with a leading zero on row 500, past the sample, keeps the whole column as text; a
+    column with 0, 0.5 and 10 (no leading zero) stays numeric, and a missing postcode stays missing."""
+    rows = [f'{i};"{10000 + i}";{[0, 0.5, 10][i % 3]}'.replace(".", ",") for i in range(499)]
+    rows += ['499;"01234";1', "500;;2"]
+    path = tmp_path / "postcodes.csv"
+    path.write_text("id;postcode;share\n" + "\n".join(rows) + "\n")
+    got = cxstats.read_responses(path)
+    assert got["postcode"].iloc[[0, 1, 499]].tolist() == ["10000", "10001", "01234"]
+    assert got["postcode"].isna().tolist() == [False] * 500 + [True]
+    assert got["share"].iloc[:3].tolist() == [0.0, 0.5, 10.0] and got["id"].dtype == "int64"
+
+
+def test_reader_options_for_text_win(tmp_path):
+    """dtype=, na_values= and keep_default_na= reach pandas: an explicit dtype keeps its numbers, NA strings count
+    as missing, and 'NA' can be kept as text."""
+    path = tmp_path / "stores.csv"
+    path.write_text("store_id,nps,note\n007,n/a,NA\n01234,9,ok\n")
+    got = cxstats.read_responses(path, dtype={"store_id": "int64"}, na_values=["n/a"], keep_default_na=False)
+    assert got["store_id"].tolist() == [7, 1234]
+    assert np.isnan(got["nps"].iloc[0]) and got["nps"].iloc[1] == 9
+    assert got["note"].tolist() == ["NA", "ok"]
+
+
+def test_duplicate_column_names_are_refused(tmp_path):
+    """The issue's example: two columns named 'nps' raise DataError naming both, instead of 'nps' and 'nps.1'."""
+    path = tmp_path / "dupes.csv"
+    path.write_text("resp,nps,nps\n1,9,10\n2,3,4\n")
+    with pytest.raises(cxstats.DataError, match=r"dupes\.csv: columns 2, 3 \(counting from 1\) are all named 'nps'"):
+        cxstats.read_responses(path)
+    got = cxstats.read_responses(path, names=["resp", "nps_w1", "nps_w2"], header=0)
+    assert got["nps_w2"].tolist() == [10, 4]
+
+
+def test_names_like_pandas_renames_are_kept(tmp_path):
+    """A file whose own names are 'q1' and 'q1.1' is not refused: only names repeated in the file are."""
+    path = tmp_path / "sub.tsv"
+    path.write_text("q1\tq1.1\tq2\tq2\n1\t2\t3\t4\n")
+    with pytest.raises(cxstats.DataError, match=r"columns 3, 4 \(counting from 1\) are all named 'q2'"):
+        cxstats.read_responses(path)
+    path.write_text("q1\tq1.1\n1\t2\n")
+    assert cxstats.read_responses(path).columns.tolist() == ["q1", "q1.1"]
+
+
+def test_duplicate_names_refused_in_excel_and_parquet(tmp_path):
+    """Excel (pandas would read 'nps.1') and Parquet files with a repeated name raise DataError naming both."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame([[1, 9, 10], [2, 3, 4]], columns=["resp", "nps", "nps"])
+    frame.to_excel(tmp_path / "dupes.xlsx", index=False)
+    pq.write_table(pa.table([pa.array(frame.iloc[:, i]) for i in range(3)], names=list(frame.columns)),
+                   tmp_path / "dupes.parquet")
+    for name in ("dupes.xlsx", "dupes.parquet"):
+        with pytest.raises(cxstats.DataError, match=rf"{name}: columns 2, 3 \(counting from 1\) are all named 'nps'"):
+            cxstats.read_responses(tmp_path / name)
+
+
+def test_excel_reads_one_sheet(tmp_path):
+    """sheet_name=None would return every sheet: ValueError asking for one."""
+    path = tmp_path / "wave.xlsx"
+    FRAME.to_excel(path, index=False)
+    with pytest.raises(ValueError, match="sheet_name=None is not valid: read_responses reads one sheet"):
+        cxstats.read_responses(path, sheet_name=None)
+
+
+# SPSS and Stata declared missing codes -----------------------------------------------------------------------
+
+
+def write_dont_know(path, categorical_labels=False):
+    """The issue's example: a 0-10 item where 99 ("Don't know") is declared missing."""
+    labels = {0: "Not at all likely", 10: "Extremely likely", 99: "Don't know"}
+    pyreadstat.write_sav(pd.DataFrame({"nps": [10.0, 99, 3, 99, 7]}), str(path), missing_ranges={"nps": [99]},
+                         variable_value_labels={"nps": labels})
+    return path
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_spss_declared_missing_code_is_missing(tmp_path, categorical):
+    """99 declared missing reads as NaN (no crash, with or without categorical=), counted, with its code kept;
+    NPS then scores the three answers 10, 3, 7 as 0."""
+    got = cxstats.read_responses(write_dont_know(tmp_path / "dk.sav"), categorical=categorical)
+    assert got["nps"].isna().tolist() == [False, True, False, True, False]
+    assert got["nps"].dropna().tolist() == [10, 3, 7]
+    assert got.attrs["missing_codes"] == {"nps": [99]}
+    assert got.attrs["missing_counts"] == {"nps": 2}
+    assert dict(got.attrs["user_missing"]["nps"]) == {1: 99, 3: 99}
+    assert got.attrs["value_labels"]["nps"][99] == "Don't know"
+    assert cxstats.nps(got, "nps")["estimate"].iloc[0] == pytest.approx(0.0)
+
+
+def test_spss_missing_ranges_and_text_codes(tmp_path):
+    """A range 97-99 plus a code -1, and a text code 'DK' in a string variable, all read as missing; a system
+    missing value is missing too but not counted as a declared code."""
+    path = tmp_path / "ranges.sav"
+    frame = pd.DataFrame({"sat": [5.0, 98, -1, np.nan, 97.5, 2], "why": ["fast", "DK", "slow", "", "DK", "ok"]})
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"sat": [{"lo": 97, "hi": 99}, -1], "why": ["DK"]})
+    got = cxstats.read_responses(path)
+    assert got["sat"].isna().tolist() == [False, True, True, True, True, False]
+    assert got["sat"].dropna().tolist() == [5, 2]
+    assert got["why"].isna().tolist() == [False, True, False, False, True, False]
+    assert got.attrs["missing_codes"] == {"sat": [(97, 99), -1], "why": ["DK"]}
+    assert got.attrs["missing_counts"] == {"sat": 3, "why": 2}
+    assert dict(got.attrs["user_missing"]["sat"]) == {1: 98, 2: -1, 4: 97.5}
+    assert dict(got.attrs["user_missing"]["why"]) == {1: "DK", 4: "DK"}
+
+
+def test_missing_codes_are_not_categories(tmp_path):
+    """A 1-5 item with 9 'Don't know' declared missing: categorical=True gives the five answers as categories
+    and NaN for 9; the label of 9 stays in value_labels."""
+    path = tmp_path / "agree.sav"
+    pyreadstat.write_sav(pd.DataFrame({"agree": [4.0, 9, 2, 5]}), str(path), missing_ranges={"agree": [9]},
+                         variable_value_labels={"agree": {**AGREE_LABELS, 9: "Don't know"}})
+    got = cxstats.read_responses(path, categorical=True)
+    assert got["agree"].cat.categories.tolist() == list(AGREE_LABELS.values())
+    assert got["agree"].isna().tolist() == [False, True, False, False]
+    assert got.attrs["value_labels"]["agree"][9] == "Don't know"
+
+
+def test_stata_extended_missing_values(tmp_path):
+    """Stata .a and .b read as missing with their codes kept; '.' stays missing (pyreadstat alone reads it as 0
+    in such an integer column), and the other answers keep their values."""
+    path = tmp_path / "ext.dta"
+    frame = pd.DataFrame({"nps": pd.Series([10, "a", np.nan, 0, "b"], dtype=object), "id": [1, 2, 3, 4, 5]})
+    pyreadstat.write_dta(frame, str(path), missing_user_values={"nps": ["a", "b"]})
+    got = cxstats.read_responses(path)
+    assert got["nps"].isna().tolist() == [False, True, True, False, True]
+    assert got["nps"].dropna().tolist() == [10, 0] and got["id"].tolist() == [1, 2, 3, 4, 5]
+    assert got.attrs["missing_codes"] == {"nps": [".a", ".b"]}
+    assert got.attrs["missing_counts"] == {"nps": 2}
+    assert dict(got.attrs["user_missing"]["nps"]) == {1: ".a", 4: ".b"}
+
+
+def test_missing_code_attrs_survive_pandas_operations(tmp_path):
+    """The kept codes do not break pandas operations that copy or compare attrs (selection, concat)."""
+    got = cxstats.read_responses(write_dont_know(tmp_path / "dk.sav"))
+    both = pd.concat([got, got[["nps"]] + 0])
+    assert len(both) == 10 and dict(both.attrs["user_missing"]["nps"]) == {1: 99, 3: 99}
+
+
+def test_user_missing_option_is_refused(tmp_path):
+    """user_missing=True would put 99 back into the answers: ValueError pointing to the attrs."""
+    with pytest.raises(ValueError, match=r"user_missing cannot be passed.*'missing_codes'.*'user_missing'"):
+        cxstats.read_responses(write_dont_know(tmp_path / "dk.sav"), user_missing=True)
+
+
+def test_leading_zeros_kept_in_index_and_after_byte_order_mark(tmp_path):
+    """index_col='store_id' keeps '007' as written; so does a first field right after a UTF-8 byte-order mark in a
+    file without a header row."""
+    path = tmp_path / "stores.csv"
+    path.write_text("store_id,nps\n007,9\n120,3\n")
+    got = cxstats.read_responses(path, index_col="store_id")
+    assert got.index.tolist() == ["007", "120"] and got["nps"].tolist() == [9, 3]
+    path.write_bytes(b"\xef\xbb\xbf0042,9\n120,3\n")
+    got = cxstats.read_responses(path, header=None)
+    assert got[0].tolist() == ["0042", "120"] and got[1].tolist() == [9, 3]
+
+
+def test_text_reads_one_frame(tmp_path):
+    """chunksize= would return a reader, not a DataFrame: ValueError."""
+    path = tmp_path / "wave.csv"
+    FRAME.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="chunksize= and iterator= are not supported"):
+        cxstats.read_responses(path, chunksize=2)

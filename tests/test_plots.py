@@ -122,3 +122,145 @@ def test_van_westendorp_plot_draws_the_curves():
     span = ax.patches[0].get_bbox()  # the shaded acceptable range, in data coordinates
     points = res.price_points.set_index("point").price
     assert_allclose([span.x0, span.x1], [points.pmc, points.pme])
+
+
+@pytest.fixture(scope="module")
+def satisfaction():
+    """The real customer_sat ratings and their key drivers (few bootstrap replicates: the plots only draw them)."""
+    sat = cxstats.load_responses("customer_sat")
+    drivers = [f"q{i}" for i in range(2, 11)]
+    return sat, cxstats.key_drivers(sat, "q1", drivers, n_boot=50, seed=1)
+
+
+def _crowded():
+    """Ten drivers of nearly equal importance and performance: their points, and labels, start on top of each other."""
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    common = rng.normal(size=(800, 1))
+    ratings = np.clip(np.round(6 + 1.5 * (common + 0.3 * rng.normal(size=(800, 10)))), 1, 10)
+    df = pd.DataFrame(ratings, columns=[f"attribute_{i}" for i in range(10)])
+    df["overall"] = ratings.mean(axis=1) + rng.normal(size=800)
+    return df, cxstats.key_drivers(df, "overall", list(df.columns[:10]), n_boot=50, seed=1)
+
+
+def _label_boxes(ax):
+    from matplotlib.text import Text
+
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_gid() == "driver_label"]
+    return labels, [Text.get_window_extent(t, renderer) for t in labels], renderer
+
+
+def test_plot_drivers_draws_the_table(satisfaction):
+    """Points are (mean rating, 100 x share) of each driver in table order, whiskers the share intervals, the
+    quadrant lines sit at the mean performance and mean importance, and the caption states both."""
+    sat, res = satisfaction
+    labels = {"q4": "pricing given volume"}
+    ax = plots.plot_drivers(res, sat, scale=range(1, 11), labels=labels)
+    (points,) = [c for c in ax.collections if c.get_gid() == "drivers"]
+    means = [cxstats.weighted_mean(sat, d)["estimate"].iloc[0] for d in res.table.driver]
+    assert_allclose(points.get_offsets(), np.column_stack([means, 100 * res.table.share]))
+    vertical, horizontal = [line for line in ax.lines if line.get_gid() == "quadrant"]
+    assert_allclose(vertical.get_xdata(), [np.mean(means)] * 2)
+    assert_allclose(horizontal.get_ydata(), [100 / len(res.table)] * 2)  # shares sum to 1: their mean is 1 / k
+    whiskers = np.array([seg[:, 1] for seg in ax.collections[0].get_segments()])
+    assert_allclose(whiskers, 100 * res.table[["share_ci_low", "share_ci_high"]].to_numpy())
+    caption = _captions(ax)[-1]
+    assert f"mean importance ({100 / 9:.1f}% of R²" in caption and f"mean performance ({np.mean(means):.2f})" in caption
+    drawn = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "driver_label"]
+    assert drawn == ["q2", "q3", "pricing given volume", *[f"q{i}" for i in range(5, 11)]]
+    assert ax.get_xlabel() == "Performance: mean rating (1 to 10)" and ax.get_ylabel() == "Importance: percent of R²"
+
+
+def test_plot_drivers_top_box_and_quadrants(satisfaction):
+    """With performance="top_box" the points are top-2-box percentages; driver_quadrants names each quadrant by
+    comparing the same numbers with the two means."""
+    sat, res = satisfaction
+    ax = plots.plot_drivers(res, sat, performance="top_box", scale=range(1, 11), caption="")
+    (points,) = [c for c in ax.collections if c.get_gid() == "drivers"]
+    shares = [cxstats.top_box(sat, d, k=2, scale=range(1, 11))["estimate"].iloc[0] for d in res.table.driver]
+    assert_allclose(points.get_offsets()[:, 0], 100 * np.array(shares))
+    assert ax.get_xlabel() == "Performance: percent in the top 2 boxes (9, 10)"
+    assert not [t for t in ax.texts if t.get_gid() not in ("driver_label", "quadrant_name")]  # caption="": none
+    table = plots.driver_quadrants(res, sat, performance="top_box", scale=range(1, 11))
+    assert_allclose(table.performance, shares)
+    high_imp, high_perf = table.share >= 1 / 9, table.performance >= np.mean(shares)
+    expected = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf],
+                         ["concentrate here", "keep up the good work", "low priority"], "possible overkill")
+    assert table.quadrant.tolist() == expected.tolist()
+    assert_allclose([table.attrs["mean_importance"], table.attrs["mean_performance"]], [1 / 9, np.mean(shares)])
+
+
+@pytest.mark.parametrize("case", ["real", "crowded"])
+def test_plot_drivers_labels_do_not_overlap(satisfaction, case):
+    """After drawing, no two labels overlap, none covers a quadrant name, and all stay inside the axes, even when
+    ten points start on top of one another."""
+    sat, res = satisfaction
+    if case == "real":
+        words = sat.attrs["column_labels"]
+        ax = plots.plot_drivers(res, sat, scale=range(1, 11), labels={d: f"{d}: {words[d]}" for d in words})
+    else:
+        df, res = _crowded()
+        ax = plots.plot_drivers(res, df, scale=range(1, 11))
+    labels, boxes, renderer = _label_boxes(ax)
+    assert len(labels) == len(res.table)
+    overlapping = [(labels[i].get_text(), labels[j].get_text()) for i in range(len(boxes))
+                   for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
+    names = [t for t in ax.texts if t.get_gid() == "quadrant_name"]
+    assert sorted(t.get_text() for t in names) == ["Concentrate here", "Keep up the good work", "Low priority",
+                                                   "Possible overkill"]
+    assert not any(b.overlaps(n.get_window_extent(renderer)) for b in boxes for n in names)
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+
+
+def test_plot_driver_shares_sorted_bars_with_intervals(satisfaction):
+    """Bars are the shares in percent, largest on top; the whiskers span the share intervals."""
+    _, res = satisfaction
+    ax = plots.plot_driver_shares(res, labels={"q4": "pricing"}, caption="cap")
+    ordered = res.table.sort_values("share")  # drawn bottom-up
+    assert_allclose([p.get_width() for p in ax.patches], 100 * ordered.share)
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names == [("pricing" if d == "q4" else d) for d in ordered.driver]
+    segments = ax.containers[1].lines[2][0].get_segments()
+    assert_allclose([seg[:, 0] for seg in segments], 100 * ordered[["share_ci_low", "share_ci_high"]].to_numpy())
+    assert ax.get_xlabel() == "Share of R² (percent of the explained variance)" and _captions(ax) == ["cap"]
+
+
+def test_driver_plots_without_intervals():
+    """A result without bootstrap replicates is drawn without whiskers, and the caption does not mention them."""
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.integers(1, 6, size=(200, 3)), columns=["staff", "speed", "price"])
+    df["overall"] = df.staff + df.speed + rng.integers(0, 3, 200)
+    res = cxstats.key_drivers(df, "overall", ["staff", "speed", "price"], n_boot=0)
+    ax = plots.plot_driver_shares(res)
+    assert len(ax.containers) == 1 and [t.get_text() for t in ax.get_yticklabels()][-1] == res.table.driver[
+        res.table["rank"] == 1].iloc[0]
+    ax = plots.plot_drivers(res, df, scale=range(1, 6))
+    assert [c.get_gid() for c in ax.collections] == ["drivers"] and "Whiskers" not in _captions(ax)[-1]
+
+
+def test_driver_plots_reject_bad_input(satisfaction):
+    """Each bad argument is a ValueError that names it."""
+    import pandas as pd
+
+    sat, res = satisfaction
+    with pytest.raises(ValueError, match=r"performance='median' is not valid; choose one of: 'mean', 'top_box'"):
+        plots.plot_drivers(res, sat, performance="median")
+    with pytest.raises(ValueError, match="result must be the result of cxstats.key_drivers"):
+        plots.plot_drivers(res.table, sat)
+    with pytest.raises(ValueError, match="result must be the result of cxstats.key_drivers"):
+        plots.plot_driver_shares(pd.DataFrame({"driver": ["a"]}))
+    with pytest.raises(ValueError, match=r"labels must be a dict \{driver: label\} or a list of 9 labels"):
+        plots.plot_drivers(res, sat, scale=range(1, 11), labels=["too", "few"])
+    with pytest.raises(ValueError, match="labels must be a dict"):
+        plots.plot_driver_shares(res, labels="q4")
+    with pytest.raises(ValueError, match="give scale= for 'q2'"):
+        plots.plot_drivers(res, sat, performance="top_box")
+    with pytest.raises(ValueError, match=r"column\(s\) \['q2'\] not in the data"):
+        plots.plot_drivers(res, sat.drop(columns="q2"))

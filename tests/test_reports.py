@@ -2,6 +2,10 @@
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import numpy as np
@@ -184,6 +188,25 @@ def test_willingness_to_pay_numbers(built_reports):
     assert_allclose([got["wtp_local"], got["wtp_known"]], [-ref["loc"] / ref["pf"], -ref["wk"] / ref["pf"]], rtol=1e-6)
 
 
+def test_what_drives_satisfaction_numbers(built_reports):
+    """10: R², the top driver's share and the ordinal model are R's (relaimpo, MASS::polr); alpha is the closed
+    form on the nine attribute ratings; the OLS example is a positive correlation with a negative coefficient."""
+    from .reference import r_drivers_values as RD
+
+    got = records(built_reports[1], "10_what_drives_satisfaction")
+    assert got["n_respondents"] == 1811 and got["housing_n"] == RD.HOUSING_N == 1681
+    assert_allclose([got["r2"], got["ols_r2"]], RD.CS_R2, rtol=1e-10)
+    assert_allclose(got["top_share"], max(RD.CS_LMG) / RD.CS_R2, rtol=1e-10)
+    assert got["r2_ci_low"] < got["r2"] < got["r2_ci_high"]
+    assert got["example_ols_coef"] < 0 < got["example_r"]
+    sat = cxstats.load_responses("customer_sat")[RD.CS_DRIVERS]
+    k = len(RD.CS_DRIVERS)
+    assert_allclose(got["alpha"], k / (k - 1) * (1 - sat.var().sum() / sat.sum(axis=1).var()), rtol=1e-12)
+    high = RD.POLR_TERMS.index("Infl[T.High]")
+    assert_allclose(got["infl_high_odds_ratio"], np.exp(RD.POLR_LOGIT_COEF[high]), rtol=1e-4)
+    assert_allclose(got["housing_loglik"], RD.POLR_LOGIT_LOGLIK, rtol=1e-6)
+
+
 def _outputs(folder):
     found = {}
     for path in sorted((folder / "notebooks").glob("*.ipynb")):
@@ -286,3 +309,163 @@ def test_every_report_is_listed_in_readme():
     readme = (ROOT / "README.md").read_text()
     for nb in NOTEBOOKS:
         assert nb.stem in readme, nb.stem
+
+
+# Never ends, and holds the GIL, so the kernel cannot notice that its worker process is gone: only killing it works.
+GIL_HOG = "sum(range(10**15))"
+
+
+def _links_exist(out):
+    """Every page the index links is on disk."""
+    links = re.findall(r"href='([^']+)'", (out / "index.html").read_text())
+    assert all((out / link).is_file() for link in links), links
+    return links
+
+
+def _ended(pid):
+    """Whether the process had ended (a zombie counts: it runs nothing); if not, it is killed now, so that a failing
+    test leaves no busy process behind."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return True
+        process.kill()
+        return False
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_cell_timeout_stops_a_cell_that_never_ends(tmp_path):
+    """A sleeping cell and a busy loop are both stopped after cell_timeout; the page shows where it stopped."""
+    from cxstats.report import run_notebook
+
+    sleeper = _notebook(tmp_path / "01_sleep.ipynb", "x = 1", "import time\ntime.sleep(600)  # sleeps on")
+    spinner = _notebook(tmp_path / "02_spin.ipynb", "x = 1", "while True:  # spins on\n    x += 1")
+    for nb, cell in [(sleeper, "sleeps on"), (spinner, "spins on")]:
+        result = run_notebook(nb, tmp_path / "out", cell_timeout=2)
+        assert result.status == "failed" and result.error.startswith("a cell ran longer than the cell timeout of 2 s")
+        assert result.seconds < 60
+        page = (tmp_path / "out" / result.html).read_text()
+        assert "This report failed" in page and cell in page
+
+
+def test_notebook_timeout_kills_worker_and_kernel(tmp_path):
+    """A notebook past the notebook timeout is killed with its kernel and reported; the others still build.
+
+    One never-ending cell, and one notebook of many short cells (each well within the cell timeout).
+    """
+    good = _notebook(tmp_path / "01_good.ipynb", "x = 1", "print('fine', x)")
+    spin = _notebook(tmp_path / "02_spin.ipynb", "import os", f"open({str(tmp_path / 'kernel.pid')!r}, 'w')"
+                     ".write(str(os.getpid()))", GIL_HOG)
+    many = _notebook(tmp_path / "03_many.ipynb", "import time", *["time.sleep(1)"] * 300)
+    out = tmp_path / "out"
+    start = time.monotonic()
+    results = build_reports([good, spin, many], out, jobs=3, progress=False, cell_timeout=100, notebook_timeout=15)
+    assert time.monotonic() - start < 150
+    assert [r.status for r in results] == ["ok", "failed", "failed"]
+    for r in results[1:]:
+        assert r.error.startswith("timed out after 15 s") and 15 <= r.seconds < 40
+        assert "timed out after 15 s" in (out / r.html).read_text()
+    assert _ended(int((tmp_path / "kernel.pid").read_text()))
+    index = (out / "index.html").read_text()
+    assert index.count("<tr class='failed'>") == 2 and "1 of 3 reports built without error" in index
+    assert len(_links_exist(out)) == 3
+
+
+def test_invalid_notebook_is_named_and_the_others_still_build(tmp_path, capsys):
+    """A file that is not JSON, and JSON that is not a notebook: each is named and failed; the rest build."""
+    from cxstats.cli import main
+
+    good = _notebook(tmp_path / "01_good.ipynb", "x = 1", "print('fine', x)")
+    (tmp_path / "02_broken.ipynb").write_text('{"cells": [ {"cell_type": "code", ')  # cut short
+    (tmp_path / "03_list.ipynb").write_text('["not", "a", "notebook"]')
+    out = tmp_path / "out"
+    stale = out / ".cxstats-build-999999999-abc"  # left by a killed build (no such process)
+    stale.mkdir(parents=True)
+    args = ["report", str(good), str(tmp_path / "02_broken.ipynb"), str(tmp_path / "03_list.ipynb"), "--out", str(out)]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    for name in ("02_broken", "03_list"):
+        assert f"{tmp_path / name}.ipynb is not a valid notebook file" in captured.out
+        assert name in captured.err.splitlines()[-1]
+        assert "not a valid notebook file" in (out / f"{name}.html").read_text()
+    assert "fine 1" in (out / "01_good.html").read_text()
+    index = (out / "index.html").read_text()
+    assert index.count("<tr class='failed'>") == 2 and index.count("<tr class='ok'>") == 1
+    assert "02_broken.ipynb is not a valid notebook file" in index
+    assert len(_links_exist(out)) == 3
+    assert sorted(p.name for p in out.iterdir()) == ["01_good.html", "02_broken.html", "03_list.html",
+                                                     "index.html", "notebooks"]
+
+
+def _old_build(out):
+    """An earlier build's index claiming two pages, and one of those pages."""
+    out.mkdir()
+    (out / "02_spin.html").write_text("an old page")
+    (out / "index.html").write_text("<a href='01_good.html'>old</a><a href='02_spin.html'>old</a> 2 of 2 reports built")
+
+
+def test_killed_rebuild_leaves_a_truthful_index(tmp_path):
+    """While a rebuild runs, and after it is killed (SIGTERM), the index claims no missing or earlier page, says what
+    happened, and the worker and kernel of the notebook still running are gone."""
+    good = _notebook(tmp_path / "01_good.ipynb", "x = 1", "print('fine', x)")
+    pid_file = tmp_path / "kernel.pid"
+    spin = _notebook(tmp_path / "02_spin.ipynb", "import os", f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+                     GIL_HOG)
+    out = tmp_path / "out"
+    _old_build(out)
+    build = subprocess.Popen([sys.executable, "-m", "cxstats.cli", "report", str(good), str(spin), "--out", str(out),
+                              "--jobs", "2"], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not (pid_file.exists() and "<tr class='ok'>" in (out / "index.html").read_text()):
+            assert build.poll() is None and time.monotonic() < deadline, "the build did not get going"
+            time.sleep(0.5)
+        index = (out / "index.html").read_text()  # what a SIGKILL now would leave
+        assert 'data-state="in progress"' in index and "2 of 2" not in index
+        assert _links_exist(out) == ["01_good.html"]
+        build.send_signal(signal.SIGTERM)
+        assert build.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        build.kill()
+        time.sleep(1)
+        kernel_ended = not pid_file.exists() or _ended(int(pid_file.read_text()))
+    assert kernel_ended
+    index = (out / "index.html").read_text()
+    assert 'data-state="interrupted (SystemExit)"' in index and "1 of 2 notebooks done" in index
+    assert "<tr class='pending'><td>02_spin</td>" in index
+    assert _links_exist(out) == ["01_good.html"]
+    assert not list(out.glob(".cxstats-build-*"))
+
+
+def test_ctrl_c_leaves_a_truthful_index(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after one notebook has failed: exit 130, the index lists that page and marks the other not built.
+
+    Before any page is done, the earlier build's index has already been replaced by one claiming nothing.
+    """
+    import cxstats.report
+    from cxstats.cli import main
+
+    at_start = []
+
+    def one_then_ctrl_c(tasks, jobs, notebook_timeout, finished, failed):
+        at_start.append((out / "index.html").read_text())  # what a SIGKILL before any page would leave
+        failed(tasks[0][0], "ZeroDivisionError: a stand-in failure", 1.0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cxstats.report, "_run_in_workers", one_then_ctrl_c)
+    first = _notebook(tmp_path / "01_good.ipynb", "x = 1")
+    second = _notebook(tmp_path / "02_spin.ipynb", "x = 1")
+    out = tmp_path / "out"
+    _old_build(out)
+    assert main(["report", str(first), str(second), "--out", str(out)]) == 130
+    assert 'data-state="in progress"' in at_start[0] and "href" not in at_start[0] and "2 of 2" not in at_start[0]
+    assert "interrupted" in capsys.readouterr().err
+    index = (out / "index.html").read_text()
+    assert 'data-state="interrupted (KeyboardInterrupt)"' in index and "2 of 2" not in index
+    assert "<tr class='failed'>" in index and "a stand-in failure" in index
+    assert "<tr class='pending'><td>02_spin</td>" in index
+    assert _links_exist(out) == ["01_good.html"]
+    assert not list(out.glob(".cxstats-build-*"))

@@ -199,3 +199,261 @@ def test_choice_model_reports_statistic_with_its_p_value(electricity):
     assert "z" not in coef.columns
     assert_allclose(coef.statistic, coef.estimate / coef.robust_se)
     assert_allclose(coef.p_value, 2 * stats.norm.sf(np.abs(coef.statistic)), rtol=1e-12)
+
+
+# --- answers that cannot be fitted, non-convergence and unbounded work: contingent valuation -------------------------
+
+BIDS = [5, 10, 15, 20] * 10
+
+
+RISING = [int(b >= 15) for b in BIDS]  # no at 5 and 10, yes at 15 and 20
+
+
+@pytest.mark.parametrize("yes, log_bid, message", [
+    ([1] * 40, False, r"every respondent said yes to every bid offered \(up to 20\)"),
+    ([1] * 40, True, r"every respondent said yes to every bid offered \(up to 20\)"),
+    ([0] * 40, False, r"every respondent said no to every bid offered \(down to 5\)"),
+    ([0] * 40, True, r"every respondent said no to every bid offered \(down to 5\)"),
+    # correlation of the 0/1 answers with the bids: cov 2.5 / sqrt(31.25 x 0.25) = 0.894
+    (RISING, False, r"the yes answers do not fall as the bid rises \(correlation of answer and bid \+0.89\)"),
+    (RISING, True, r"the yes answers do not fall as the bid rises \(correlation of answer and bid \+0.86\)"),
+    # yes at 5 and 20, no at 10 and 15: flat on average in the bid (covariance 0), the best fit is a flat curve
+    ([int(b in (5, 20)) for b in BIDS], False, r"the yes answers do not fall as the bid rises \(correlation of answer "
+                                               r"and bid \+0.00\)"),
+    ([int(b <= 10) for b in BIDS], False, r"perfectly separated: every accepted bid \(at most 10\) is at or below "
+                                          r"every refused bid \(at least 15\)"),
+    ([int(b <= 10) for b in BIDS], True, r"perfectly separated: every accepted bid \(at most 10\) is at or below "
+                                         r"every refused bid \(at least 15\)"),
+    # yes to 5, half yes to 10, no to 15 and 20: a WTP of exactly 10 for half and just under for the rest
+    ([int(b < 10) + int(b == 10) * (i // 4 % 2) for i, b in enumerate(BIDS)], False,
+     r"perfectly separated: every accepted bid \(at most 10\) is at or below every refused bid \(at least 10\)"),
+])
+def test_answers_without_a_wtp_estimate_are_named(yes, log_bid, message):
+    """All yes, all no, acceptance rising with the bid (or flat) and perfectly separated answers (also with a
+    tie at one bid) have no maximum-likelihood estimate: each is a named error, not a singular-matrix traceback."""
+    with pytest.raises(ValueError, match=message):
+        cxstats.dichotomous_choice_wtp(pd.DataFrame({"bid": BIDS, "yes": yes}), "bid", "yes", log_bid=log_bid)
+
+
+def test_double_bounded_answers_without_an_estimate_are_named():
+    """Yes to both bids from everyone, and follow-ups that separate the answers at one amount, are named."""
+    df = pd.DataFrame({"bid": BIDS, "yes": 1, "bid2": [b * 2 for b in BIDS], "yes2": 1})
+    with pytest.raises(ValueError, match=r"every respondent said yes to every bid offered \(up to 40\)"):
+        cxstats.dichotomous_choice_wtp(df, "bid", "yes", "bid2", "yes2")
+    # everyone accepts 5-10 and refuses 15-20 once asked: WTP between 10 and 15 for all, with no spread
+    first = pd.DataFrame({"bid": BIDS, "yes": [int(b <= 10) for b in BIDS]})
+    first["bid2"] = np.where(first.yes == 1, first.bid + 5, first.bid - 5)
+    first["yes2"] = (first.bid2 <= 10).astype(int)
+    with pytest.raises(ValueError, match="perfectly separated"):
+        cxstats.dichotomous_choice_wtp(first, "bid", "yes", "bid2", "yes2")
+
+
+@pytest.mark.parametrize("dist, model", [("logistic", sm.Logit), ("normal", sm.Probit)])
+def test_weak_answers_with_a_large_scale_are_fitted(dist, model):
+    """Twenty answers that barely fall with the bid: the maximum lies at a scale five to ten times the bid range
+    (about 120 for the logit, 200 for the probit) on a flat ridge, where a fit in (location, log scale) wandered
+    off (the probit to a log scale of 52) and fixed finite-difference steps gave a Hessian that was not positive
+    definite. The fit reaches the logit/probit maximum and has finite standard errors."""
+    counts = {5: (3, 3), 10: (1, 2), 15: (1, 2), 20: (2, 2), 25: (2, 2)}  # bid: (no, yes)
+    rows = [(b, a) for b, (no, yes) in counts.items() for a in [0] * no + [1] * yes]
+    df = pd.DataFrame(rows, columns=["bid", "yes"])
+    res = cxstats.dichotomous_choice_wtp(df, "bid", "yes", distribution=dist)
+    fit = model(df.yes, sm.add_constant(df.bid.astype(float))).fit(disp=0)
+    a, c = fit.params
+    assert_allclose(res.parameters.estimate, [-a / c, -1 / c], rtol=1e-5)
+    assert_allclose(res.loglik, fit.llf, rtol=1e-9)
+    assert np.isfinite(res.parameters.se).all() and (res.parameters.se > 0).all()
+
+
+def test_covariance_refuses_a_flat_or_unfinished_fit():
+    """The check after fitting: a likelihood flat in one direction has no positive definite Hessian, and a point
+    away from the maximum is reported as not converged (with the gain a Newton step would still bring)."""
+    from cxstats.valuation import _covariance
+
+    with pytest.raises(ValueError, match="no clear maximum .* singular or not positive definite"):
+        _covariance(lambda t: (t[0] - 1.0) ** 2, np.array([1.0, 0.0]))  # flat in the log scale
+    with pytest.raises(ValueError, match=r"did not converge \(at location 2, log scale 0 a Newton step would still "
+                                         r"raise the log-likelihood by 0.5\)"):
+        _covariance(lambda t: (t[0] - 1.0) ** 2 / 2 + t[1] ** 2, np.array([2.0, 0.0]))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"draws": 0}, "draws must be a whole number from 100 to 1,000,000, got 0"),
+    ({"draws": -5}, "draws must be a whole number from 100 to 1,000,000"),
+    ({"draws": 2_000_000}, "draws must be a whole number from 100 to 1,000,000"),
+    ({"draws": 500.5}, "draws must be a whole number"),
+    ({"seed": "x"}, "seed must be a non-negative whole number"),
+    ({"log_bid": "yes"}, "log_bid must be True or False"),
+])
+def test_valuation_arguments_out_of_range(kwargs, message):
+    df, _ = _single(n=200)
+    with pytest.raises(ValueError, match=message):
+        cxstats.dichotomous_choice_wtp(df, "bid", "yes", **kwargs)
+
+
+def test_valuation_data_errors_are_named():
+    """No rows, a missing bid in a nullable column and a non-0/1 answer name the column and rows."""
+    df, _ = _single(n=50)
+    with pytest.raises(ValueError, match="df has no rows"):
+        cxstats.dichotomous_choice_wtp(df.iloc[:0], "bid", "yes")
+    gap = df.astype({"bid": "Int64"})
+    gap.loc[3, "bid"] = pd.NA
+    with pytest.raises(ValueError, match=r"bid column 'bid' must be non-negative and finite; rows \[3\] are not"):
+        cxstats.dichotomous_choice_wtp(gap, "bid", "yes")
+    with pytest.raises(ValueError, match=r"rows \[0\] are not \(values \['maybe'\]\)"):
+        cxstats.dichotomous_choice_wtp(df.astype({"yes": object}).assign(yes=["maybe"] + [1] * 49), "bid", "yes")
+    with pytest.raises(ValueError, match="df must be a pandas DataFrame"):
+        cxstats.dichotomous_choice_wtp(df.to_dict(), "bid", "yes")
+
+
+def test_truncated_mean_is_computed_in_blocks():
+    """Log-bid truncated means of more draws than one block equal those computed one draw at a time."""
+    from cxstats.valuation import _CHUNK, _measures
+
+    rng = np.random.default_rng(0)
+    theta = np.column_stack([rng.normal(2.4, 0.1, 2 * _CHUNK + 3), rng.normal(-1.0, 0.1, 2 * _CHUNK + 3)])
+    together = _measures(theta, "logistic", True, 25.0)
+    for i in (0, _CHUNK - 1, _CHUNK, 2 * _CHUNK + 2):
+        assert_allclose(together[i], _measures(theta[i], "logistic", True, 25.0)[0], rtol=1e-14)
+
+
+# --- identification, separation and convergence: conditional logit -------------------------------------------------
+
+def _sets(rows, columns=("set", "alt", "chosen", "price", "quality")):
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def test_complete_separation_is_named():
+    """The issue's case: in every choice set the cheaper alternative is also at least as good, and it is always
+    chosen. Lower price and higher quality predict every choice, the likelihood has no maximum (coefficients run
+    off to infinity, with tiny SEs), so the attributes are named instead."""
+    rng = np.random.default_rng(2)
+    rows = []
+    for s in range(40):
+        price, quality = np.sort(rng.uniform(1, 10, 2)), np.sort(rng.integers(1, 6, 2))[::-1]
+        rows += [(s, a, int(a == 0), price[a], quality[a]) for a in range(2)]
+    with pytest.raises(ValueError, match=r"perfectly separated by attribute\(s\) \['price', 'quality'\]: .*"
+                                         r"strictly higher in 40 of 40 choice sets"):
+        cxstats.choice_model(_sets(rows), "chosen", "alt", "set", ["price", "quality"], price="price")
+    # price alone: the cheapest is always chosen; two sets of equal prices, where the choice goes once to the
+    # better and once to the worse quality, rule quality out of any separating combination
+    rows = [(s, a, int(a == 0), 1 + a + s % 3, (s + a) % 2) for s in range(30) for a in range(3)]
+    rows += [(30, a, int(a == 0), 2, q) for a, q in enumerate([1, 0, 0])]
+    rows += [(31, a, int(a == 0), 2, q) for a, q in enumerate([0, 1, 1])]
+    with pytest.raises(ValueError, match=r"separated by attribute\(s\) \['price'\]: .* on -1\*price \(strictly "
+                                         r"higher in 30 of 32 choice sets\)"):
+        cxstats.choice_model(_sets(rows), "chosen", "alt", "set", ["price", "quality"], price="price")
+
+
+def test_quasi_complete_separation_is_named():
+    """A 'premium' alternative, offered in one set in five, is chosen whenever offered: its coefficient has no
+    finite estimate although the other choices vary (quasi-complete separation); without it the model fits."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for s in range(300):
+        price, quality, premium = rng.uniform(1, 5, 3), rng.integers(0, 2, 3), np.zeros(3)
+        if s % 5 == 0:
+            premium[rng.integers(3)] = 1
+        chosen = premium.argmax() if premium.any() else (-0.8 * price + 1.2 * quality + rng.gumbel(size=3)).argmax()
+        rows += [(s, a, int(a == chosen), price[a], quality[a], premium[a]) for a in range(3)]
+    df = _sets(rows, ("set", "alt", "chosen", "price", "quality", "premium"))
+    with pytest.raises(ValueError, match=r"separated by attribute\(s\) \['premium'\]: .* on 1\*premium \(strictly "
+                                         r"higher in 60 of 300 choice sets\)"):
+        cxstats.choice_model(df, "chosen", "alt", "set", ["price", "quality", "premium"], price="price")
+    res = cxstats.choice_model(df, "chosen", "alt", "set", ["price", "quality"], price="price")
+    assert np.isfinite(res.coefficients.se).all()
+
+
+def _planted(sets=400, seed=8):
+    rng = np.random.default_rng(seed)
+    price, quality = rng.uniform(1, 5, (sets, 3)), rng.integers(0, 2, (sets, 3))
+    chosen = (-0.8 * price + 1.2 * quality + rng.gumbel(size=(sets, 3))).argmax(axis=1)
+    return pd.DataFrame({"set": np.repeat(np.arange(sets), 3), "alt": np.tile(np.arange(3), sets),
+                         "price": price.ravel(), "quality": quality.ravel(), "age": np.repeat(rng.integers(18, 80,
+                                                                                                             sets), 3),
+                         "chosen": (np.tile(np.arange(3), sets) == np.repeat(chosen, 3)).astype(int)})
+
+
+def test_attribute_constant_within_choice_sets_is_named():
+    """The chooser's age copied to each alternative (the issue's z = 179 estimate) and a constant column (the
+    issue's LinAlgError) do not vary within any choice set: named, with what to do."""
+    df = _planted()
+    with pytest.raises(ValueError, match=r"attribute\(s\) \['age'\] do not vary within any choice set"):
+        cxstats.choice_model(df, "chosen", "alt", "set", ["price", "quality", "age"], price="price")
+    with pytest.raises(ValueError, match=r"attribute\(s\) \['one'\] do not vary within any choice set"):
+        cxstats.choice_model(df.assign(one=1.0), "chosen", "alt", "set", ["price", "one", "quality"], price="price")
+
+
+def test_linearly_dependent_attributes_are_named(electricity):
+    """A sum of two attributes, and a full set of alternative dummies (they sum to 1 in every choice set), are
+    not identified; the dependent attributes are named and the others are not."""
+    with pytest.raises(ValueError, match=r"attributes \['tod', 'seas', 'tou'\] are linearly dependent within "
+                                         r"choice sets"):
+        cxstats.choice_model(electricity.assign(tou=electricity.tod + electricity.seas), "choice", "alt", "chid",
+                             ATTRS + ["tou"], price="pf", respondent="id")
+    dummies = {f"alt{k}": (electricity.alt == k).astype(int) for k in range(1, 5)}
+    with pytest.raises(ValueError, match=r"attributes \['alt1', 'alt2', 'alt3', 'alt4'\] are linearly dependent"):
+        cxstats.choice_model(electricity.assign(**dummies), "choice", "alt", "chid", ATTRS + list(dummies),
+                             price="pf", respondent="id")
+
+
+def test_non_convergence_is_an_error(electricity):
+    """Two Newton steps do not reach the maximum: an error naming max_iter, not the estimates of step two."""
+    with pytest.raises(ValueError, match=r"did not converge in max_iter=2 Newton steps"):
+        cxstats.choice_model(electricity, "choice", "alt", "chid", ATTRS, price="pf", respondent="id", max_iter=2)
+
+
+def test_singular_information_is_an_error():
+    """The check after each Newton step: a flat direction (here an exactly repeated column) is named."""
+    from cxstats.choice import _information_checked
+
+    info = np.array([[2.0, 2.0, 0.0], [2.0, 2.0, 0.0], [0.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"information matrix is singular .* combination of \['a', 'b'\]"):
+        _information_checked(info, ["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"flat in attribute\(s\) \['c'\]"):
+        _information_checked(np.diag([1.0, 1.0, 0.0]), ["a", "b", "c"])
+
+
+def test_too_few_clusters_is_an_error():
+    """Clustered standard errors from no more clusters than attributes are singular (a z of infinity): refused."""
+    df = _planted(sets=40).assign(person=lambda d: d.set % 2)
+    with pytest.raises(ValueError, match=r"need more clusters than attributes: 2 respondents \('person'\) for 2"):
+        cxstats.choice_model(df, "chosen", "alt", "set", ["price", "quality"], price="price", respondent="person")
+
+
+@pytest.mark.parametrize("edit, kwargs, message", [
+    (lambda d: d.assign(price=d.price.astype(str).where(d.index != 4, "cheap")), {},
+     r"attribute column 'price' must be numeric; it has \['cheap'\], e.g. rows \[4\]"),
+    (lambda d: d.assign(quality=d.quality.where(d.index != 7)), {},
+     r"attribute column 'quality' has 1 missing or infinite value\(s\), e.g. rows \[7\]"),
+    (lambda d: d.assign(chosen=d.chosen.map({1: "yes", 0: "no"})), {},
+     r"choice column 'chosen' must be 0/1 or boolean; it has \['no', 'yes'\]"),
+    (lambda d: d.assign(chosen=d.chosen * 2), {}, r"choice column 'chosen' must be 0/1 or boolean; row \d+ has 2"),
+    (lambda d: d.assign(alt=d.alt.where(d.index != 1, 0)), {}, r"alternative 0 appears twice in choice set set 0"),
+    (lambda d: d.assign(set=d.set.where(d.index != 5)), {}, r"id column 'set' has missing values, e.g. rows \[5\]"),
+    (lambda d: d.assign(person=np.arange(len(d)) % 7), {"respondent": "person"},
+     r"choice set set 0 has rows of several 'person' values"),
+    (lambda d: d, {"attributes": "price"}, "attributes must be a list of column names"),
+    (lambda d: d, {"attributes": ["price", "price"]}, r"attributes lists \['price'\] more than once"),
+    (lambda d: d.iloc[:0], {}, "long_df has no rows"),
+    (lambda d: d, {"draws": 10}, "draws must be a whole number from 100 to 1,000,000, got 10"),
+    (lambda d: d, {"draws": 10**7}, "draws must be a whole number from 100 to 1,000,000"),
+    (lambda d: d, {"max_iter": 0}, "max_iter must be a whole number from 1 to 10,000"),
+    (lambda d: d, {"tol": 0}, r"tol must be a number strictly between 0 and 1 \(e.g. 1e-10\), got 0"),
+    (lambda d: d, {"seed": -1}, "seed must be a non-negative whole number"),
+])
+def test_choice_input_errors_are_named(edit, kwargs, message):
+    """Non-numeric or missing values, duplicated alternatives, missing ids, a choice set shared by several
+    respondents and arguments out of range name the column, row or argument (no numpy tracebacks)."""
+    args = {"attributes": ["price", "quality"], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        cxstats.choice_model(edit(_planted(sets=60)), "chosen", "alt", "set", price="price", **args)
+
+
+def test_krinsky_robb_draws_beyond_memory_are_refused():
+    """A million draws of 70 coefficients and their WTP would need more than 2 GiB: refused naming draws."""
+    names = [f"x{k}" for k in range(70)]
+    df = pd.DataFrame(np.eye(70), columns=names).assign(set=0, alt=range(70), chosen=[1] + [0] * 69)
+    with pytest.raises(ValueError, match=r"draws: this would need about 2.1 GiB of working memory, above the 2 GiB "
+                                         r"limit; .* use fewer draws"):
+        cxstats.choice_model(df, "chosen", "alt", "set", names, price="x0", draws=1_000_000)

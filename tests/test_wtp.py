@@ -145,3 +145,154 @@ def test_gabor_granger_errors():
         gabor_granger(df, {-1: "a", 10: "a"})
     with pytest.raises(ValueError, match=r"column 'b' must be 0/1 or boolean.*\[2.0\]"):
         gabor_granger(df, {10: "a", 12: "b"})
+
+
+# --- tie rule, unbounded work and plain error messages ---------------------------------------------------------------
+
+def test_tie_rule_takes_the_lowest_price_of_a_coinciding_stretch():
+    """Everyone answers 0 to "too cheap": the too-cheap curve is 0 at every price, and it coincides with "not cheap"
+    and "too expensive" from the lowest price up; the crossing is that stretch, and its lowest price is reported."""
+    cheap, expensive = [3, 4, 5, 6, 7], [5, 6, 7, 8, 9]
+    df = pd.DataFrame({"tc": [0] * 5, "c": cheap, "e": expensive, "te": [p + 3 for p in expensive]})
+    got = van_westendorp(df, "tc", "c", "e", "te").price_points.set_index("point").price
+    # prices named: 0, 3, 4, ..., 12. "too cheap" is 0 from 0 on (0 is everyone's answer).
+    # "not cheap" (share at or below the cheap answer) is 0 at 0 and 3 (at or below the lowest answer), 0.4 at 4:
+    #   the curves coincide on [0, 3]; the lowest price of the stretch is 0 (the highest, 3, was reported before).
+    # "too expensive" is 0 up to 8 (the lowest answer), 0.4 at 9: coincide on [0, 8]; lowest 0 (not 8).
+    assert got.pmc == 0 and got.opp == 0
+    # IDP is a strict crossing: expensive - cheap is 0 - 0.4 at 5 and 0.4 - 0.2 at 6, zero at 5 + 0.4 / 0.6
+    assert_allclose(got.idp, 5 + 0.4 / 0.6)
+
+
+def test_tie_rule_when_the_stretch_starts_above_zero():
+    """Everyone says 1 is too cheap: the grid starts at 1, where "too cheap" is already 0 (1 is the highest answer).
+    "Not cheap" stays 0 up to 2 (the lowest cheap answer) and "too expensive" up to 7: both stretches start at 1."""
+    df = pd.DataFrame({"tc": [1] * 5, "c": [2, 3, 4, 5, 6], "e": [4, 5, 6, 7, 8], "te": [7, 8, 9, 10, 11]})
+    got = van_westendorp(df, "tc", "c", "e", "te").price_points.set_index("point").price
+    assert got.pmc == 1 and got.opp == 1
+
+
+@pytest.mark.parametrize("diff, expected", [
+    ([0, 0, 0, 1, 1], 1.0),  # coincide from the first price: its lowest price
+    ([-1, 0, 0, 1, 1], 2.0),  # coincide on [2, 3] inside the range: 2
+    ([-1, -1, 1, 1, 1], 2.5),  # strict sign change between 2 and 3, interpolated
+    ([1, 0, 0, 0, 0], 2.0),  # coincide to the end
+    ([1, 1, 1, 1, 1], np.nan),  # never meet
+    ([1e-17, -1e-17, 1, 1, 1], 1.0),  # rounding of equal shares is equality, not two sign changes
+])
+def test_crossing_rule(diff, expected):
+    """The lowest price where two curves meet: the first equal price or the first strict sign change."""
+    from cxstats.wtp import _crossing
+
+    price = np.arange(1.0, 6.0)
+    second = np.full(5, 0.5)
+    assert_allclose(_crossing(price, second + np.array(diff, dtype=float), second), expected)
+
+
+def _five():
+    cheap = np.array([3.0, 4, 5, 6, 7])
+    return pd.DataFrame({"tc": cheap - 2, "c": cheap, "e": cheap + 2, "te": cheap + 5})
+
+
+def test_interpolation_step_below_the_limit_is_refused():
+    """A step under 1e-4 of the price range (1 to 12 here) is refused naming the argument and the smallest valid
+    step; that smallest step itself is accepted."""
+    with pytest.raises(ValueError, match=r"interpolation_step=1e-05 is below 0.0001 of the price range 1 to 12 "
+                                         r"\(1,100,001 prices\); use a step of at least 0.0011"):
+        van_westendorp(_five(), "tc", "c", "e", "te", interpolate=True, interpolation_step=1e-5)
+    res = van_westendorp(_five(), "tc", "c", "e", "te", interpolate=True, interpolation_step=0.0011)
+    assert len(res.curves) == 10001
+    for step in (0, -0.5, np.nan, "0.1"):
+        with pytest.raises(ValueError, match="interpolation_step must be a positive number"):
+            van_westendorp(_five(), "tc", "c", "e", "te", interpolate=True, interpolation_step=step)
+
+
+@pytest.mark.parametrize("bootstrap", [-1, 10_001, 2.5, True, "100"])
+def test_bootstrap_count_out_of_range_is_refused(bootstrap):
+    """Negative, too many, fractional, boolean or text resample counts are refused naming the valid range."""
+    with pytest.raises(ValueError, match="bootstrap must be a whole number from 0 to 10,000"):
+        van_westendorp(_five(), "tc", "c", "e", "te", bootstrap=bootstrap)
+
+
+def test_bootstrap_of_many_respondents_is_refused_up_front():
+    """10,000 resamples of 6,000 respondents (60 million rows) would take minutes: refused before any resample."""
+    rng = np.random.default_rng(0)
+    cheap = rng.uniform(3, 7, 6000).round(1)
+    df = pd.DataFrame({"tc": cheap - 2, "c": cheap, "e": cheap + 2, "te": cheap + 5})
+    with pytest.raises(ValueError, match="bootstrap=10,000 resamples of 6,000 respondents would take minutes; use at "
+                                         "most bootstrap=8,333"):
+        van_westendorp(df, "tc", "c", "e", "te", bootstrap=10_000)
+
+
+def test_newton_miller_smith_table_above_memory_limit_is_refused():
+    """The NMS reach is a respondents x prices table: 8,000 respondents naming 32,000 distinct prices need about
+    11.4 GiB (8,000 x 32,000 x 6 arrays x 8 bytes), refused naming the arguments; with a fine interpolation grid
+    the step is named."""
+    rng = np.random.default_rng(1)
+    cheap = rng.uniform(3, 7, 8000)
+    df = pd.DataFrame({"tc": cheap - 2, "c": cheap, "e": cheap + 2.1, "te": cheap + 5.3, "pc": 4, "pe": 2})
+    with pytest.raises(ValueError, match=r"pi_cheap, pi_expensive: this would need about 11.4 GiB .* above the 2 GiB "
+                                         r"limit; the Newton-Miller-Smith reach is computed for 8,000 respondents"):
+        van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe")
+    # prices 1.0004 to 12.2994 in steps of 0.0015: 7,533 prices x 8,000 respondents x 6 arrays x 8 bytes = 2.7 GiB
+    with pytest.raises(ValueError, match=r"interpolation_step: this would need about 2.7 GiB"):
+        van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe", interpolate=True,
+                       interpolation_step=0.0015)
+
+
+def test_van_westendorp_input_errors_name_the_argument():
+    """No rows, nullable prices with a gap, a bad seed, mismatched calibration and weights that are all zero among
+    the respondents analysed are named errors, not numpy tracebacks."""
+    empty = _five().iloc[:0]
+    with pytest.raises(ValueError, match="data has no respondents"):
+        van_westendorp(empty, "tc", "c", "e", "te")
+    gap = _five().astype({"c": "Int64"})
+    gap.loc[2, "c"] = pd.NA
+    with pytest.raises(ValueError, match=r"price column 'c' has 1 missing or non-finite price\(s\), e.g. rows \[2\]"):
+        van_westendorp(gap, "tc", "c", "e", "te")
+    with pytest.raises(ValueError, match="seed must be a non-negative whole number"):
+        van_westendorp(_five(), "tc", "c", "e", "te", bootstrap=10, seed="x")
+    intents = _five().assign(pc=4, pe=2)
+    with pytest.raises(ValueError, match="pi_scale .* and pi_calibrated .* must pair each distinct answer"):
+        van_westendorp(intents, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe", pi_calibrated=(0.5,))
+    with pytest.raises(ValueError, match=r"pi_calibrated must be purchase probabilities from 0 to 1"):
+        van_westendorp(intents, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe",
+                       pi_calibrated=(70, 50, 30, 10, 0))
+    with pytest.raises(ValueError, match=r"column 'pc' has \[9\] in rows \[0\]"):
+        van_westendorp(intents.assign(pc=[9, 4, 4, 4, 4]), "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe")
+    zero = _five().assign(w=[0.0, 0, 0, 0, 1]).astype({"tc": float})
+    zero.loc[4, "tc"] = 99.0  # the only weighted respondent is out of order, so removed
+    with pytest.raises(ValueError, match="every respondent analysed has weight 0 in w"):
+        van_westendorp(zero, "tc", "c", "e", "te", weight="w")
+
+
+def test_gabor_granger_prices_print_as_plain_values():
+    """Numpy prices (e.g. read from a table) are accepted as prices and come back, and appear in errors, as plain
+    Python numbers: 0, not np.int64(0)."""
+    df = pd.DataFrame({"a": [1, 1, 0, 1], "b": [1, 0, 0, 1]})
+    res = gabor_granger(df, {np.int64(0): "a", np.int64(10): "b"})
+    assert res.demand.price.tolist() == [0, 10] and type(res.optimal_price) is int and res.optimal_price == 10
+    with pytest.raises(ValueError, match=r"must be non-negative numbers; \[-1\] are not") as err:
+        gabor_granger(df, {np.int64(-1): "a", 10: "b"})
+    assert "np." not in str(err.value)
+    with pytest.raises(ValueError, match=r"\['x'\] are not"):  # was a TypeError from sorting mixed keys
+        gabor_granger(df, {"x": "a", 10: "b"})
+    with pytest.raises(ValueError, match=r"\[nan\] are not"):
+        gabor_granger(df, {np.float64("nan"): "a", 10: "b"})
+
+
+def test_gabor_granger_without_answers_or_buyers_is_an_error():
+    """A price column with no answers, or no buyer at any positive price, has no revenue-maximizing price."""
+    df = pd.DataFrame({"a": [1, 0, 1], "b": [np.nan] * 3, "c": [0, 0, 0]})
+    with pytest.raises(ValueError, match=r"column 'b' \(price 10\) has no answers"):
+        gabor_granger(df, {5: "a", 10: "b"})
+    with pytest.raises(ValueError, match="revenue .* is 0 at every tested price"):
+        gabor_granger(df, {5: "c", 10: "c"})
+    with pytest.raises(ValueError, match="revenue .* is 0 at every tested price"):  # buyers only at price 0
+        gabor_granger(df, {0: "a", 10: "c"})
+
+
+def test_gabor_granger_revenue_tie_goes_to_the_lowest_price():
+    """Revenue 5 at price 5 (everyone buys) and at price 10 (half buy): the documented tie rule picks 5."""
+    df = pd.DataFrame({"p5": [1, 1, 1, 1], "p10": [1, 1, 0, 0]})
+    assert gabor_granger(df, {10: "p10", 5: "p5"}).optimal_price == 5
