@@ -27,6 +27,7 @@ from ._validate import DataError
 # Delimited text ---------------------------------------------------------------------------------------------------
 
 DELIMITERS = (",", ";", "\t", "|")
+ONE_COLUMN = "\x1f"  # the ASCII unit separator, absent from survey text: a file of one column is read whole
 SAMPLE_LINES = 200  # lines read to find the delimiter and the decimal mark
 BLOCK = 1 << 22  # bytes scanned at a time for values with leading zeros
 SUFFIX_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip", ".zst": "zstd"}
@@ -175,8 +176,10 @@ def _sniff_text(path: Path, options: dict) -> dict:
     if lines is None:
         return options
     options = dict(options)
-    if not explicit_sep and (sep := _sniff_delimiter(lines, complete, path, options)) is not None:
-        options["sep"] = sep
+    if not explicit_sep:
+        # no delimiter splits the header: one column, read whole (pandas would take a comma in a row as a
+        # delimiter and turn the first field into the index)
+        options["sep"] = _sniff_delimiter(lines, complete, path, options) or ONE_COLUMN
     sep = options.get("sep", options.get("delimiter", ","))
     if "decimal" in options or options.get("thousands") == "," or not isinstance(sep, str) or len(sep) != 1 \
             or sep == ",":
@@ -301,9 +304,25 @@ def _keep_leading_zeros(df: pd.DataFrame, path: Path, options: dict) -> pd.DataF
     return df
 
 
+def _bom_encoding(path: Path, options: dict) -> dict:
+    """``options`` with ``encoding`` set from a UTF-16 or UTF-32 byte-order mark when the caller gave none.
+
+    Read as UTF-8, such a file splits into stray NUL bytes and reports nonsense ("record 4 has 1 field").
+    """
+    if options.get("encoding"):
+        return options
+    with _open_binary(path, _compression(path, options)) as handle:
+        start = handle.read(4) if handle is not None else b""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if start.startswith(bom):
+            return {**options, "encoding": encoding}
+    return options
+
+
 def read_text(path: Path, **options) -> pd.DataFrame:
     """Read delimited text: delimiter and decimal mark found in the file unless given; see :func:`read_responses`."""
-    options = _sniff_text(path, options)
+    options = _sniff_text(path, _bom_encoding(path, options))
     refuse_duplicate_names(_header_row(pd.read_csv, path, options, CSV_HEADER_OPTIONS), path,
                             "rename them in the file, or pass names=[...] with header=0 to name every column")
     df = _keep_leading_zeros(pd.read_csv(path, **options), path, options)
@@ -314,6 +333,13 @@ def read_text(path: Path, **options) -> pd.DataFrame:
             raise DataError(
                 f"{path}: read as one column named {name!r}, which holds {found[0]!r}; pass sep={found[0]!r} if "
                 "that is the delimiter (or names=[...] with header=0 if the file really has one column)"
+            )
+        widths = {len(str(v).split()) for v in df[name].dropna()} | {len(name.split())}
+        if len(widths) == 1 and widths.pop() > 1:  # every line, header included, splits evenly at spaces
+            raise DataError(
+                f"{path}: read as one column named {name!r}, but every line splits into {len(name.split())} fields "
+                "at spaces; pass sep=r'\\s+' if spaces separate the columns (or names=[...] with header=0 if the "
+                "file really has one column of text)"
             )
     return df
 

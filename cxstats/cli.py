@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -44,17 +45,62 @@ def cmd_build_data(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+# What `cxstats report` imports to run and export the notebooks, and the kernel it starts: the report extra.
+REPORT_MODULES = ("psutil", "papermill", "nbconvert", "nbclient", "nbformat")
+REPORT_KERNEL = "ipykernel"  # runs in each notebook's kernel process: found here, not imported
+
+PARAMETER_HELP = ("values are read as YAML/JSON: a number, text, true/false or null, or a list, "
+                  "e.g. -p conf_level=0.9 or -p 'ratings=[\"q1\", \"q2\"]' (a bare q1,q2 is one text)")
+
+
+def missing_report_modules() -> list[str]:
+    """The modules of the report extra that cannot be imported (the kernel: found) here."""
+    import importlib
+    import importlib.util
+
+    missing = []
+    for name in REPORT_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # ModuleNotFoundError, a module set to None in sys.modules, a broken install
+            missing.append(name)
+    try:
+        if importlib.util.find_spec(REPORT_KERNEL) is None:
+            missing.append(REPORT_KERNEL)
+    except (ImportError, ValueError):
+        missing.append(REPORT_KERNEL)
+    return missing
+
+
+def parse_parameters(items) -> dict:
+    """``-p NAME=VALUE`` options as a dict, each VALUE read as a YAML/JSON value (yaml.safe_load)."""
     import yaml
 
-    from .report import build_reports, check_seconds
-
     parameters = {}
-    for item in args.parameter or []:
+    for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ValueError(f"-p/--parameter takes NAME=VALUE, got {item!r}")
-        parameters[key] = yaml.safe_load(value)
+        try:
+            parameters[key] = yaml.safe_load(value)
+        except (yaml.YAMLError, ValueError) as err:  # bad syntax, a !!python tag, an impossible date
+            problem = " ".join(str(getattr(err, "problem", None) or err).split())
+            raise ValueError(f"-p/--parameter {key}: cannot read {value!r} ({problem}); {PARAMETER_HELP}") from err
+    return parameters
+
+
+def cmd_report(args) -> int:
+    missing = missing_report_modules()
+    if missing:
+        print(f"cxstats report needs the report extra: pip install 'cxstats[report]' (missing: {', '.join(missing)})",
+              file=sys.stderr)
+        return 2
+
+    from .report import build_reports, check_seconds
+
+    if not args.out.strip():
+        raise ValueError("--out must name an output folder, e.g. --out reports; got an empty name")
+    parameters = parse_parameters(args.parameter)
     if args.jobs is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be a positive whole number of notebooks run at once; got {args.jobs}")
     cell_timeout = check_seconds(args.cell_timeout, "--cell-timeout")
@@ -90,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-input", action="store_true", help="hide code cells: prose, tables and figures only")
     report.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of CPUs)")
     report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
-                        help="inject a parameter into every notebook (repeatable), e.g. -p conf_level=0.9")
+                        help="inject a parameter into every notebook (repeatable); VALUE is YAML/JSON, "
+                             "e.g. -p conf_level=0.9 or -p 'ratings=[q1, q2]'")
     report.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                         help="stop a cell running longer than this and report its notebook failed (default: 600)")
     report.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
@@ -106,6 +153,15 @@ def main(argv=None) -> int:
     except ValueError as err:  # DataError included: a readable message, not a traceback
         print(f"cxstats: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`cxstats datasets | head`): stop quietly, as other command-line tools do.
+        # Python flushes stdout again at exit; point it at devnull so that flush cannot fail too.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout is not a real file (e.g. replaced in a test)
+            pass
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
 
 
 if __name__ == "__main__":

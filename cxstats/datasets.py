@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -98,13 +99,51 @@ def survey_files(raw_dir: Path | None = None) -> list[Path]:
 
 # --- reading: size, encoding, strict YAML ------------------------------------------------
 
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# YAML 1.2 core schema numbers. Plain decimal only: 0x1F4, 0o17, 1:20 (base 60) and 1_000 stay text, and a
+# leading zero is decimal (0250 is 250, not octal 168), as in YAML 1.2.
+_CORE_INT = re.compile(r"[-+]?[0-9]+\Z")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_CORE_SPECIAL = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+_CORE_SPECIAL_FORM = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors, aliases, merge keys and repeated mapping keys.
+    """A SafeLoader that refuses anchors, aliases, merge keys and repeated mapping keys, with YAML 1.2 numbers.
 
     Anchors and aliases let a few lines expand into gigabytes ("billion
     laughs") and hide where a value comes from; a repeated key would keep its
     last value silently.
+
+    Numbers follow the YAML 1.2 core schema, not PyYAML's YAML 1.1 one: an
+    int is ``[-+]?[0-9]+`` in decimal (``0250`` is 250, never octal 168) and a
+    float is ``[-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)?`` or
+    ``.inf``/``.nan``. Anything else (``0x1F4``, ``0o17``, ``1:20`` read as base
+    60, ``1_000``) stays text, which the field checks then refuse, naming the
+    file and field. The class has its own resolver table; ``yaml.SafeLoader``
+    is left unchanged.
     """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if not _CORE_INT.match(text):  # only reached with an explicit !!int tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text!r} is not a decimal whole number", node.start_mark)
+        return int(text)
+
+    def construct_yaml_float(self, node):
+        text = self.construct_scalar(node)
+        if _CORE_SPECIAL_FORM.match(text):
+            return _CORE_SPECIAL[text.lower()]
+        if not _CORE_FLOAT.match(text):  # only reached with an explicit !!float tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text!r} is not a decimal number", node.start_mark)
+        return float(text)
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -130,6 +169,14 @@ class _StrictLoader(yaml.SafeLoader):
                     key_node.start_mark)
             first_line[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
+
+
+# The int resolver first: every int also matches the float form.
+_StrictLoader.add_implicit_resolver(_INT_TAG, _CORE_INT, list("-+0123456789"))
+_CORE_ANY_FLOAT = re.compile(f"(?:{_CORE_FLOAT.pattern})|(?:{_CORE_SPECIAL_FORM.pattern})")
+_StrictLoader.add_implicit_resolver(_FLOAT_TAG, _CORE_ANY_FLOAT, list("-+.0123456789"))
+_StrictLoader.add_constructor(_INT_TAG, _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor(_FLOAT_TAG, _StrictLoader.construct_yaml_float)
 
 
 def _read_text(path: Path) -> str:

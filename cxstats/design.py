@@ -33,6 +33,31 @@ def _rows(index, mask, limit=5) -> list:
     return list(index[np.flatnonzero(mask)[:limit]])
 
 
+def _file_options(path, reader) -> dict:
+    """DuckDB's reading options for a survey file, with the checks read_responses makes on the same file.
+
+    Repeated column names are refused (DuckDB would rename the second ``nps_1``); a text file's delimiter and
+    decimal mark are those read_responses finds, so both readers see the same numbers.
+    """
+    from . import _tabular
+
+    if reader == "read_parquet":
+        import pyarrow.parquet as pq
+
+        _tabular.refuse_duplicate_names(pq.read_schema(path).names, path, "rename them where the file is written")
+        return {}
+    found = _tabular._sniff_text(path, {})
+    names = _tabular._header_row(pd.read_csv, path, found, _tabular.CSV_HEADER_OPTIONS)
+    _tabular.refuse_duplicate_names(names, path, "rename them in the file, or read it with cxstats.read_responses("
+                                    "path, names=[...], header=0) and pass the DataFrame")
+    options = {}
+    if found.get("sep") is not None:
+        options["delim"] = found["sep"]
+    if found.get("decimal") == ",":
+        options["decimal_separator"] = ","
+    return options
+
+
 def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
     """The weight column as floats, or ones; missing, non-finite or negative weights are errors naming the rows.
 
@@ -202,9 +227,10 @@ def open_source(data):
                              "and pass the DataFrame")
         if not path.is_file():
             raise ValueError(f"{path}: file not found")
+        options = _file_options(path, reader)
         con = ibis.duckdb.connect()
         try:
-            table = getattr(con, reader)(str(path))
+            table = getattr(con, reader)(str(path), **options)
         except Exception as err:  # duckdb raises several types; name the file either way
             raise ValueError(f"{path}: could not be read: {type(err).__name__}: {err}") from err
         return table, str(path)

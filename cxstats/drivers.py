@@ -24,6 +24,7 @@ from math import comb
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._inference import p_value
 from ._validate import check_choice, check_open_unit, check_seed, whole_number
@@ -70,6 +71,10 @@ class KeyDriversResult:
         Bootstrap replicates of ``estimate``, shape (n_boot, drivers), columns in table order.
     boot_r2 : numpy.ndarray
         Bootstrap replicates of ``r2``, shape (n_boot,).
+    weight : str or None
+        The survey weight column the analysis used (given as ``weight=`` or
+        carried by a survey design), None without weights; the
+        importance-performance functions use it for performance by default.
     """
 
     table: pd.DataFrame
@@ -84,6 +89,7 @@ class KeyDriversResult:
     n_boot: int
     boot_estimates: np.ndarray
     boot_r2: np.ndarray
+    weight: str | None = None
 
     @property
     def boot_shares(self) -> np.ndarray:
@@ -112,7 +118,10 @@ class KeyDriversResult:
             ``driver2``, ``diff`` (share1 - share2), ``se`` (bootstrap standard
             deviation of the difference), ``ci_low``, ``ci_high`` (bootstrap
             percentile interval of the difference at ``conf_level``, for that
-            pair alone), ``statistic`` (diff / se), ``p_value`` (two-sided,
+            pair alone, not adjusted), ``ci_low_bonferroni``,
+            ``ci_high_bonferroni`` (simultaneous interval over the m pairs:
+            diff -/+ the normal quantile at 1 - (1 - conf_level) / (2 m)
+            times se), ``statistic`` (diff / se), ``p_value`` (two-sided,
             normal), ``p_adjusted``, ``reject`` (``p_adjusted <= 1 -
             conf_level``: the shares differ, driver1's being larger when
             ``diff > 0``), ``adjust``.
@@ -128,6 +137,14 @@ class KeyDriversResult:
         The p-value treats the bootstrap distribution of the difference as
         normal (z = diff / se), so it is not limited by the number of
         replicates as a count of replicates beyond zero would be.
+
+        Which interval goes with which test: the Bonferroni interval and the
+        test use the same z = diff / se, so with ``adjust="bonferroni"`` a
+        pair's Bonferroni interval excludes 0 exactly when ``reject`` is
+        True. Holm's procedure (the default) rejects every pair Bonferroni
+        rejects and possibly more, so an interval that excludes 0 implies
+        ``reject``, not the converse. The percentile interval ``ci_low``,
+        ``ci_high`` is for one pair looked at alone (no adjustment).
         """
         check_choice("adjust", adjust, ADJUST_METHODS)
         if self.n_boot == 0:
@@ -152,10 +169,12 @@ class KeyDriversResult:
             z = diff / se
         p = p_value(z)
         adjusted = adjust_pvalues(np.nan_to_num(p, nan=1.0), method=adjust, alpha=1 - self.conf_level)
+        half = stats.norm.ppf(1 - tail / len(pairs)) * se  # Bonferroni: each pair at level 1 - (1 - conf) / m
         return pd.DataFrame({
             "driver1": [a for a, _ in pairs], "driver2": [b for _, b in pairs], "diff": diff, "se": se,
             "ci_low": np.quantile(boot, tail, axis=0), "ci_high": np.quantile(boot, 1 - tail, axis=0),
-            "statistic": z, "p_value": p, "p_adjusted": adjusted["p_adjusted"].to_numpy(),
+            "ci_low_bonferroni": diff - half, "ci_high_bonferroni": diff + half, "statistic": z, "p_value": p,
+            "p_adjusted": adjusted["p_adjusted"].to_numpy(),
             "reject": adjusted["reject"].to_numpy(), "adjust": adjust})
 
 
@@ -284,7 +303,7 @@ def _as_names(drivers, outcome) -> list:
         raise ValueError(f"drivers must name at least two columns (a decomposition of R² needs two), got {names}")
     repeated = sorted({d for d in names if names.count(d) > 1})
     if repeated:
-        raise ValueError(f"drivers names {repeated} more than once")
+        raise ValueError(f"drivers lists {', '.join(map(repr, repeated))} more than once; give each driver once")
     if outcome in names:
         raise ValueError(f"the outcome {outcome!r} is also listed among the drivers; remove it from drivers")
     return names
@@ -432,8 +451,10 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
     lattice of subsets (about 0.25 s for 20 drivers), equal to R's
     ``relaimpo::calc.relimp(type = "lmg")``. Relative weights follow
     Johnson (2000). Parts of R² are not effects: two correlated drivers share
-    the credit for what they explain together. When R² is small, shares of
-    it are unstable (their intervals show how much).
+    the credit for what they explain together. A driver whose coefficient
+    given the others is zero still gets a share through its correlations
+    (Grömping 2007). When R² is small, shares of it are unstable (their
+    intervals show how much).
 
     The bootstrap resamples the design: within each stratum n_h - 1 of the
     n_h PSUs are drawn with replacement and weights are rescaled by n_h /
@@ -449,6 +470,9 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
     Bivariate and Multivariate Analysis. Scott, Foresman, p. 119ff.
     Grömping, U. (2006). Relative importance for linear regression in R: the
     package relaimpo. Journal of Statistical Software 17(1).
+    Grömping, U. (2007). Estimators of relative importance in linear
+    regression based on variance decomposition. The American Statistician
+    61(2), 139-147.
     Johnson, J. W. (2000). A heuristic method for estimating the relative
     weight of predictor variables in multiple regression. Multivariate
     Behavioral Research 35(1), 1-19.
@@ -543,7 +567,7 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
         boot_estimates, boot_r2 = _decompose(stack, method)
     return KeyDriversResult(_table(names, estimate, r2, boot_estimates, boot_r2, conf_level), r2,
                             _interval(boot_r2, conf_level), n, n_missing, outcome, method, missing, conf_level,
-                            n_boot, boot_estimates, boot_r2)
+                            n_boot, boot_estimates, boot_r2, design.weight)
 
 
 def _check_variation(X, columns, outcome) -> None:

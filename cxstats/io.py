@@ -146,7 +146,7 @@ def _is_missing_code(code, codes: list) -> bool:
     """Whether ``code`` is one of the declared ``codes`` or inside one of their ``(low, high)`` ranges."""
     return any(
         (not isinstance(code, str) and declared[0] <= code <= declared[1]) if isinstance(declared, tuple)
-        else code == declared
+        else code == declared or (isinstance(code, str) and declared == "." + code)  # Stata labels .a under "a"
         for declared in codes
     )
 

@@ -15,6 +15,7 @@ from .design import SurveyDesign, check_columns
 LINKS = ("logit", "probit")
 MAX_ITER = 2000  # BFGS iterations
 POLISH_STEPS = 5  # Newton steps after BFGS
+MIN_INFORMATION = 1e-6  # smallest eigenvalue of the observed information (scaled predictors) of an identified model
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +75,9 @@ def _outcome_codes(column: pd.Series, name: str) -> tuple[np.ndarray, list]:
         raise ValueError(f"outcome {name!r} must be ordered: numbers (ordered by value) or an ordered categorical; "
                          f"it has values {column.dropna().unique()[:5].tolist()}")
     values = column.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(values).any():
+        raise ValueError(f"outcome {name!r} has infinite values (rows {np.flatnonzero(np.isinf(values))[:5].tolist()}, "
+                         "counted from 0); answers must be finite numbers or missing")
     levels = np.unique(values[~np.isnan(values)])
     codes = np.full(len(values), -1, dtype=np.int64)
     codes[~np.isnan(values)] = np.searchsorted(levels, values[~np.isnan(values)])
@@ -84,9 +88,9 @@ def _outcome_codes(column: pd.Series, name: str) -> tuple[np.ndarray, list]:
 def _design_matrix(frame: pd.DataFrame, predictors: list) -> tuple[np.ndarray, list, np.ndarray]:
     """Numeric predictors as they are, categories as indicators against their first level (patsy's names).
 
-    Returns the matrix, the term names and which rows have a missing predictor.
+    Returns the matrix, the term names, which rows have a missing predictor and the positions of the numeric terms.
     """
-    blocks, names = [], []
+    blocks, names, numeric_terms = [], [], []
     missing = np.zeros(len(frame), dtype=bool)
     for column in predictors:
         values = frame[column]
@@ -96,20 +100,29 @@ def _design_matrix(frame: pd.DataFrame, predictors: list) -> tuple[np.ndarray, l
         if numeric:
             x = values.to_numpy(dtype=float, na_value=np.nan)
             if np.isinf(x).any():
-                raise ValueError(f"predictor {column!r} has infinite values")
+                raise ValueError(f"predictor {column!r} has infinite values (rows "
+                                 f"{np.flatnonzero(np.isinf(x))[:5].tolist()}, counted from 0); give finite numbers "
+                                 "or missing values")
             blocks.append(x[:, None])
+            numeric_terms.append(len(names))
             names.append(column)
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
             levels = [lv for lv in values.cat.categories if (values == lv).any()]  # unused categories are dropped
         else:
-            levels = sorted(values.dropna().unique().tolist())
+            try:
+                levels = sorted(values.dropna().unique().tolist())
+            except TypeError:
+                kinds = sorted({type(v).__name__ for v in values.dropna()})
+                raise ValueError(f"predictor {column!r} mixes values of different types ({', '.join(kinds)}), which "
+                                 "have no order for its categories; convert it to one type, e.g. "
+                                 f"df[{column!r}].astype(str), or give it as a categorical") from None
         if len(levels) < 2:
             raise ValueError(f"predictor {column!r} has a single value {levels} among the respondents; it explains "
                              "nothing: drop it")
         blocks.append(np.column_stack([(values == lv).to_numpy(dtype=float) for lv in levels[1:]]))
         names += [f"{column}[T.{lv}]" for lv in levels[1:]]
-    return np.column_stack(blocks), names, missing
+    return np.column_stack(blocks), names, missing, numeric_terms
 
 
 def _frequencies(frame: pd.DataFrame, freq_weight) -> np.ndarray:
@@ -178,7 +191,9 @@ def _checked_covariance(model, params):
     except np.linalg.LinAlgError:
         chol = None
     values = np.linalg.eigvalsh(hess) if chol is not None else None
-    if chol is None or values.min() < 1e-9 * values.max():
+    # numeric predictors arrive centred and scaled, so an information this small (relative, or absolute: a whole
+    # respondent contributes far more) means a likelihood flat along some direction: separation or collinearity
+    if chol is None or values.min() < max(1e-9 * values.max(), MIN_INFORMATION):
         raise ValueError("the model is not identified: the log-likelihood has no clear maximum (its information "
                          "matrix is singular), as when a predictor category predicts the outcome perfectly "
                          "(separation) or predictors are collinear; merge sparse categories or drop a predictor")
@@ -243,8 +258,11 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
     expanded respondents. statsmodels parametrizes the cut-points as the
     first one and the logs of the increments; they are converted to the
     cut-points themselves, with delta-method standard errors (exact for a
-    reparametrization at the maximum). Standard errors come from the
-    observed information (numerical Hessian); intervals are Wald intervals
+    reparametrization at the maximum). Numeric predictors are centred and
+    scaled to unit standard deviation for the fit, and the estimates and
+    their covariance transformed back (exactly: a linear map), so a year or
+    an income in its own units fits as well as a z-score. Standard errors
+    come from the observed information (numerical Hessian); intervals are Wald intervals
     (R's ``confint.default``; R's ``confint`` on a polr fit profiles the
     likelihood instead). Rows with a missing outcome or predictor are left
     out and counted in ``n_missing``.
@@ -253,7 +271,7 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
     ----------
     McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42(2), 109-142.
     Agresti, A. (2010). Analysis of Ordinal Categorical Data, 2nd ed. Wiley, ch. 3.
-    Venables, W. N. and Ripley, B. D. (2002). Modern Applied Statistics with S, 4th ed., section 7.3.
+    Venables, W. N. and Ripley, B. D. (2002). Modern Applied Statistics with S, 4th ed. Springer.
 
     Examples
     --------
@@ -293,7 +311,7 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
     check_columns(data, outcome, *names, freq_weight)
     freq = _frequencies(data, freq_weight)
     y, levels = _outcome_codes(data[outcome], outcome)
-    X, terms, missing = _design_matrix(data, names)
+    X, terms, missing, numeric_terms = _design_matrix(data, names)
     dropped = missing | (y < 0)
     n_missing = int(freq[dropped].sum())
     keep = ~dropped & (freq > 0)
@@ -311,7 +329,13 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
     if np.linalg.matrix_rank(centred * np.sqrt(freq)[:, None]) < X.shape[1]:
         raise ValueError(f"the predictors' terms {terms} are collinear (or one is constant) among the respondents "
                          "used; drop a predictor or merge categories")
-    model, params, loglik = _fit(y, X, freq, link)
+    # numeric predictors are fitted centred and scaled (the optimizer and the identification check need terms of
+    # similar size: a year or an income would otherwise look singular); estimates are transformed back below
+    centre, spread = np.zeros(X.shape[1]), np.ones(X.shape[1])
+    for j in numeric_terms:
+        centre[j] = freq @ X[:, j] / freq.sum()
+        spread[j] = np.sqrt(freq @ (X[:, j] - centre[j]) ** 2 / freq.sum())
+    model, params, loglik = _fit(y, (X - centre) / spread, freq, link)
     cov_model = _checked_covariance(model, params)
     p = X.shape[1]
     theta = params[p:]
@@ -319,7 +343,12 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
     jac[p:, p] = 1.0
     jac[p:, p + 1:] = np.tril(np.ones((len(theta), len(theta))))[:, 1:] * np.exp(theta[1:])
     estimate = np.concatenate([params[:p], np.cumsum(np.concatenate([theta[:1], np.exp(theta[1:])]))])
-    cov = jac @ cov_model @ jac.T
+    # back to the predictors' own units: beta = beta_s / spread, zeta = zeta_s + centre' beta (a linear map)
+    back = np.eye(len(params))
+    back[:p, :p] = np.diag(1 / spread)
+    back[p:, :p] = centre / spread
+    estimate = back @ estimate
+    cov = back @ jac @ cov_model @ jac.T @ back.T
     se = np.sqrt(np.diag(cov))
     z = estimate / se
     low, high = wald_interval(estimate, se, conf_level)
@@ -328,7 +357,9 @@ def ordinal_model(data, outcome, predictors, *, freq_weight=None, link="logit", 
                           "ci_low": low, "ci_high": high})
     if link == "logit":
         is_term = np.arange(len(labels)) < p
-        for column, values in (("odds_ratio", estimate), ("odds_ratio_ci_low", low), ("odds_ratio_ci_high", high)):
-            table[column] = np.where(is_term, np.exp(values), np.nan)
+        with np.errstate(over="ignore"):  # a coefficient beyond about 709 has an odds ratio of inf
+            for column, values in (("odds_ratio", estimate), ("odds_ratio_ci_low", low),
+                                   ("odds_ratio_ci_high", high)):
+                table[column] = np.where(is_term, np.exp(np.where(is_term, values, 0.0)), np.nan)
     return OrdinalModelResult(table, loglik, int(freq.sum()), n_missing, link, outcome, tuple(levels),
                               pd.DataFrame(cov, index=labels, columns=labels))

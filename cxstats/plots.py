@@ -21,6 +21,27 @@ def _axes(ax, height=None):
     return ax
 
 
+def _require_frame(name, value, columns=(), source=None):
+    """``value`` as a non-empty DataFrame holding ``columns``, or a ValueError naming ``name`` and what is valid."""
+    made_by = f" (the output of {source})" if source else ""
+    if not isinstance(value, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame{made_by}, got {type(value).__name__}")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; expected {list(columns)}{made_by}, "
+                         f"got columns {list(value.columns)}")
+    if not len(value):
+        raise ValueError(f"{name} is empty: nothing to plot")
+    return value
+
+
+def _require_result(name, value, cls, source):
+    """``value`` if an instance of ``cls``, else a ValueError naming ``name`` and the function that makes one."""
+    if not isinstance(value, cls):
+        raise ValueError(f"{name} must be a {cls.__name__} (the output of {source}), got {type(value).__name__}")
+    return value
+
+
 def _finish(ax, title, xlabel, ylabel, caption):
     ax.set_title(title, loc="left", fontweight="bold")
     ax.set_xlabel(xlabel)
@@ -61,6 +82,7 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
     >>> ax.get_xlabel()
     'Percent of respondents'
     """
+    _require_frame("table", table, ("percent", "ci_low", "ci_high", "testable", label), "cxstats.analyze_figures")
     ax = _axes(ax, height=0.45 * len(table) + 1.5)
     rows = table.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(rows))
@@ -102,6 +124,14 @@ def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=N
     >>> len(ax.get_yticks())
     3
     """
+    _require_frame("table", table, ("figure", "group", "statement", "percent", "ci_low", "ci_high"),
+                   "cxstats.analyze_figures")
+    if isinstance(groups, str) or len(groups) != 2:
+        raise ValueError(f"groups must be two group names, e.g. ('managers', 'consumers'), got {groups!r}")
+    available = list(dict.fromkeys(table["group"]))
+    unknown = [g for g in groups if g not in available]
+    if unknown:
+        raise ValueError(f"groups {unknown} not in table; available groups: {available}")
     ax = _axes(ax, height=1.0 * table["figure"].nunique() + 1.5)
     wide = table[table["group"].isin(groups)].pivot(index="figure", columns="group")
     figures = list(wide.index)
@@ -137,6 +167,10 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
     'Figures from several surveys, pooled'
     """
     from matplotlib.patches import Polygon
+
+    from .meta import MetaResult
+
+    _require_result("result", result, MetaResult, "cxstats.meta_proportions")
 
     studies, pooled = result.studies, result.pooled.iloc[0]
     ax = _axes(ax, height=0.5 * len(studies) + 2)
@@ -182,6 +216,17 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     'Power'
     """
     from .power import power_proportions
+
+    try:
+        p1, p2 = np.atleast_1d(p1).astype(float), np.atleast_1d(p2).astype(float)
+    except (TypeError, ValueError):
+        raise ValueError(f"p1 and p2 must be shares between 0 and 1, got {p1!r} and {p2!r}") from None
+    if len(p1) != len(p2) or not len(p1) or not (((p1 > 0) & (p1 < 1)).all() and ((p2 > 0) & (p2 < 1)).all()):
+        raise ValueError(f"p1 and p2 must be equally many shares between 0 and 1, got {p1.tolist()} and "
+                         f"{p2.tolist()}")
+    if isinstance(nobs, str) or not np.iterable(nobs) or not len(nobs := list(nobs)):
+        raise ValueError(f"nobs must be a non-empty sequence of bases per group, e.g. range(100, 3001, 100), "
+                         f"got {nobs!r}")
 
     ax = _axes(ax)
     nobs = np.asarray(list(nobs), dtype=float)
@@ -333,6 +378,8 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
     """
     import seaborn as sns
 
+    _require_frame("table", table, ("column", "measure", "in_segment", "diff"), "cxstats.profile")
+
     labels = labels or {}
     segment = table.columns[0]
     values = table.pivot(index="column", columns=segment, values="in_segment")
@@ -365,6 +412,7 @@ def plot_segment_sizes(table, ax=None, title="Segment sizes", caption=None):
     >>> ax.get_ylabel()
     'Percent of respondents'
     """
+    _require_frame("table", table, ("share", "share_ci_low", "share_ci_high"), "cxstats.profile")
     segment = table.columns[0]
     sizes = table.drop_duplicates(segment)
     ax = _axes(ax)
@@ -391,6 +439,7 @@ def plot_selection(table, ax=None, title="Choosing the number of segments", capt
     >>> plot_selection(t).get_xlabel()
     'Number of segments (k)'
     """
+    _require_frame("table", table, ("k", "bic", "sabic", "suggested"), "cxstats.select_segments")
     ax = _axes(ax)
     k = table["k"].to_numpy()
     if table["bic"].notna().any():
@@ -430,6 +479,9 @@ def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity
     >>> plot_van_westendorp(cxstats.van_westendorp(df, "tc", "c", "e", "te")).get_ylabel()
     'Percent of respondents'
     """
+    from .wtp import VanWestendorpResult
+
+    _require_result("result", result, VanWestendorpResult, "cxstats.van_westendorp")
     ax = _axes(ax)
     c = result.curves
     for column, style, label in (("too_cheap", ":", "too cheap"), ("not_cheap", "-", "not cheap"),
@@ -466,6 +518,25 @@ def _driver_table(result):
     return table
 
 
+def _driver_weight(result, data, weight):
+    """The weight for performance: the key-driver analysis's own by default; a conflicting one is an error."""
+    from .design import SurveyDesign
+
+    used = getattr(result, "weight", None)
+    if isinstance(data, SurveyDesign):
+        if weight is None and data.weight != used:
+            raise ValueError(f"data is a survey design weighted by {data.weight!r}, but key_drivers used weight "
+                             f"{used!r}; pass data weighted as in key_drivers so importance and performance agree")
+        return weight  # a weight with a design is refused by the survey functions
+    if weight is None:
+        return used
+    if weight != used:
+        raise ValueError(f"weight={weight!r} differs from the weight key_drivers used ({used!r}); importance and "
+                         "performance must be weighted alike: drop weight= to use the result's, or refit key_drivers "
+                         "with this weight")
+    return weight
+
+
 def _driver_labels(labels, drivers) -> list:
     """One label per driver from a {driver: label} mapping (drivers not in it keep their names) or a list."""
     if labels is None:
@@ -497,8 +568,10 @@ def driver_quadrants(result, data, *, performance="mean", scale=None, k=2, weigh
     k : int, default 2
         Scale points in the top box.
     weight : str, optional
-        Survey weights, as given to ``key_drivers`` (not with a design, which
-        carries its own).
+        Survey weight column. By default the one ``key_drivers`` used
+        (``result.weight``), so importance and performance are weighted
+        alike; a different one is an error. Not with a survey design, which
+        carries its own (and must carry the result's).
 
     Returns
     -------
@@ -519,7 +592,8 @@ def driver_quadrants(result, data, *, performance="mean", scale=None, k=2, weigh
     ------
     ValueError
         ``result`` not a key-driver result, an unknown ``performance`` (named),
-        a driver missing from ``data``, ``"top_box"`` on numbers without ``scale=``.
+        a driver missing from ``data``, ``"top_box"`` on numbers without ``scale=``,
+        a ``weight`` (or a design's weight) other than the one ``key_drivers`` used.
 
     Notes
     -----
@@ -547,6 +621,7 @@ def driver_quadrants(result, data, *, performance="mean", scale=None, k=2, weigh
 
     check_choice("performance", performance, PERFORMANCES)
     table = _driver_table(result)
+    weight = _driver_weight(result, data, weight)
     values, box = [], None
     for driver in table["driver"]:
         if performance == "mean":
@@ -575,8 +650,8 @@ def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=No
     share). Dashed lines at the mean importance and the mean performance of
     the drivers cut the chart into four quadrants, named in the corners
     (Martilla and James 1977). Labels are moved apart until none overlaps
-    another, a point or a quadrant name; a thin line joins a moved label to
-    its point.
+    another, a point, a whisker, a quadrant line or a quadrant name; a thin
+    line joins a moved label to its point.
 
     Parameters
     ----------
@@ -666,7 +741,9 @@ def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=No
             caption += f" Whiskers: {100 * getattr(result, 'conf_level', 0.95):g}% bootstrap intervals of the shares."
     _finish(ax, title, xlabel, "Importance: percent of R²", caption)
     whiskers = [((xi, lo), (xi, hi)) for xi, lo, hi in zip(x[has_ci], low[has_ci], high[has_ci], strict=True)]
-    _repel(ax, labelled, fixed=names, segments=whiskers)  # last: on the finished figure
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    cuts = [((mean_x, y_low), (mean_x, y_high)), ((x_low, mean_y), (x_high, mean_y))]  # the dashed quadrant lines
+    _repel(ax, labelled, fixed=names, segments=whiskers + cuts, dividers=([mean_x], [mean_y]))  # on the finished figure
     return ax
 
 
@@ -732,14 +809,18 @@ def _wrap(text, width=24) -> str:
     return textwrap.fill(str(text), width) or str(text)
 
 
-def _repel(ax, labels, fixed=(), segments=(), pad=2.0, max_iter=500):
-    """Move annotation labels (offsets in points) until none overlaps another, a point or a ``fixed`` text.
+def _repel(ax, labels, fixed=(), segments=(), dividers=((), ()), pad=2.0, line_pad=2.0, max_iter=500):
+    """Move annotation labels (offsets in points) until none overlaps another, a point, a ``fixed`` text or a line.
 
     Works in display pixels on the drawn figure: the labels' boxes are
-    measured once, then each overlapping pair is pushed apart along the
-    direction of least overlap, each label is pushed off the points, the
-    ``fixed`` texts and the ``segments`` (pairs of data points, e.g.
-    whiskers), and kept inside the axes. Deterministic; stops when nothing
+    measured once; each label is first put at the nearest free place around
+    its point (:func:`_greedy_places`), clear of the points, the ``fixed``
+    texts, the ``segments`` (pairs of data points: whiskers, reference
+    lines; each kept ``line_pad`` pixels clear) and the labels placed before
+    it, on its point's side of the ``dividers`` (data x of vertical lines, y
+    of horizontal ones) if it can. Then any overlap left is resolved by pushing: each overlapping pair
+    apart along the direction of least overlap, each label off the
+    obstacles, and inside the axes. Deterministic; stops when nothing
     overlaps or after ``max_iter`` rounds.
     """
     from matplotlib.text import Text
@@ -753,19 +834,24 @@ def _repel(ax, labels, fixed=(), segments=(), pad=2.0, max_iter=500):
         label.update_positions(renderer)
         boxes.append(Text.get_window_extent(label, renderer).padded(pad).extents)
     boxes = np.array(boxes)  # x0, y0, x1, y1 per label
+    initial = boxes.copy()
     marker = 5.0  # half the size of a point's square, in pixels
     obstacles = [np.concatenate([points - marker, points + marker], axis=1)]
     obstacles += [np.array([t.get_window_extent(renderer).extents for t in fixed]).reshape(-1, 4)]
-    for start, end in segments:
+    for start, end in segments:  # a line's box is widened, or a horizontal (vertical) one would have no height (width)
         (x0, y0), (x1, y1) = ax.transData.transform(np.array([start, end], dtype=float))
-        obstacles.append(np.array([[min(x0, x1) - 1, min(y0, y1), max(x0, x1) + 1, max(y0, y1)]]))
+        obstacles.append(np.array([[min(x0, x1) - line_pad, min(y0, y1) - line_pad, max(x0, x1) + line_pad,
+                                    max(y0, y1) + line_pad]]))
     obstacles = np.concatenate(obstacles)
     frame = ax.get_window_extent(renderer).extents
+    to_pixels = ax.transData.transform
+    pixel_dividers = ([to_pixels((x, 0))[0] for x in dividers[0]], [to_pixels((0, y))[1] for y in dividers[1]])
+    boxes = _greedy_places(boxes, points, obstacles, frame, pixel_dividers)
     n = len(labels)
     above = points[:, None, 1] > points[None, :, 1]
     order = np.arange(n)
     prefer_up = above | ((points[:, None, 1] == points[None, :, 1]) & (order[:, None] < order[None, :]))
-    moved = np.zeros((n, 2))
+    moved = boxes[:, :2] - initial[:, :2]
     for _ in range(max_iter):
         shift = _separation(boxes, boxes, prefer_up).sum(axis=1) / 2  # the diagonal (a box on itself) is zero
         shift += _separation(boxes, obstacles, True).sum(axis=1)
@@ -781,6 +867,51 @@ def _repel(ax, labels, fixed=(), segments=(), pad=2.0, max_iter=500):
         ox, oy = label.xyann
         label.xyann = (ox + dx * to_points, oy + dy * to_points)
     return labels
+
+
+def _greedy_places(boxes, points, obstacles, frame, dividers=((), ())):
+    """First free place of each label near its point, trying positions around it at growing distances.
+
+    Boxes (x0, y0, x1, y1, pixels) are placed one at a time, each where it
+    overlaps no obstacle and no label placed before it and stays inside
+    ``frame``; places on the point's side of every divider (pixel x of
+    vertical lines, y of horizontal ones: a label stays in its point's
+    quadrant) are tried first. A label with no free place keeps its box (the
+    push rounds of :func:`_repel` then move it).
+    """
+    placed = boxes.copy()
+    taken = []
+    directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+
+    def free(box):
+        inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+        others = np.concatenate([obstacles, np.array(taken).reshape(-1, 4)])
+        hit = (np.minimum(box[2], others[:, 2]) > np.maximum(box[0], others[:, 0])) & \
+              (np.minimum(box[3], others[:, 3]) > np.maximum(box[1], others[:, 1]))
+        return inside and not hit.any()
+
+    def same_side(box, px, py):
+        return all((box[0] > d) == (px > d) and (box[2] > d) == (px > d) for d in dividers[0]) and \
+            all((box[1] > d) == (py > d) and (box[3] > d) == (py > d) for d in dividers[1])
+
+    def candidates(px, py, w, h):
+        for r in (6, 10, 16, 24, 34, 46, 60, 80, 105, 135):
+            for sx, sy in directions:
+                x0 = px + r if sx > 0 else px - r - w if sx < 0 else px - w / 2
+                y0 = py + r / 2 if sy > 0 else py - r / 2 - h if sy < 0 else py - h / 2
+                yield np.array([x0, y0, x0 + w, y0 + h])
+
+    for i, ((px, py), box) in enumerate(zip(points, boxes, strict=True)):
+        w, h = box[2] - box[0], box[3] - box[1]
+        if free(box) and same_side(box, px, py):
+            taken.append(box)
+            continue
+        found = next((c for c in candidates(px, py, w, h) if free(c) and same_side(c, px, py)), None)
+        if found is None:
+            found = next((c for c in candidates(px, py, w, h) if free(c)), box)
+        placed[i] = found
+        taken.append(found)
+    return placed
 
 
 def _separation(a, b, prefer_up) -> np.ndarray:

@@ -335,13 +335,23 @@ def _support_grid(x1, n1, x2, n2):
 FISHER_MAX_BASE = 10_000_000
 
 
-def _check_fisher_bases(n1, n2) -> None:
-    """Refuse Fisher's exact test where its support (up to a base's size per table) would take minutes."""
+def _check_fisher_bases(x1, n1, x2, n2) -> None:
+    """Refuse Fisher's exact test where its support (up to a base's size per table) would take minutes.
+
+    Each table's bases are limited to ``FISHER_MAX_BASE``, and so is the sum of the support sizes of all the
+    tables of one call (the work is proportional to it).
+    """
     for name, n in (("nobs1", n1), ("nobs2", n2)):
         if (i := first_bad(n > FISHER_MAX_BASE)) is not None:
             raise ValueError(f"{name} element {i} is {n[i]:,.0f}: Fisher's exact test is limited to bases of "
                              f"{FISHER_MAX_BASE:,} (it sums a hypergeometric over up to that many tables); at such "
                              f"bases use method='z' or method='chi2_cc', which agree with it closely")
+    total = x1 + x2
+    support = float(np.sum(np.minimum(total, n1) - np.maximum(0, total - n2) + 1))
+    if support > FISHER_MAX_BASE:
+        raise ValueError(f"the {x1.size:,} tables have {support:,.0f} possible tables in all to sum over, above "
+                         f"Fisher's limit of {FISHER_MAX_BASE:,} per call; pass fewer or smaller tables per call, or "
+                         f"use method='z' or method='chi2_cc' at these bases")
 
 
 def _fisher(x1, n1, x2, n2, alternative):
@@ -442,7 +452,7 @@ def compare_proportions(
     x2, n2 = check_counts(count2, nobs2, suffix="2", integer=exact)
     x1, n1, x2, n2 = broadcast(count1=x1, nobs1=n1, count2=x2, nobs2=n2)
     if exact:
-        _check_fisher_bases(n1, n2)
+        _check_fisher_bases(x1, n1, x2, n2)
     p1, p2 = x1 / n1, x2 / n2
     diff = p1 - p2
     pooled = (x1 + x2) / (n1 + n2)

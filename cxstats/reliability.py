@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ def _item_frame(data, items) -> pd.DataFrame:
         raise ValueError(f"items must be a list of at least two column names (the scale's items), got {items!r}")
     repeated = sorted({i for i in names if names.count(i) > 1})
     if repeated:
-        raise ValueError(f"items names {repeated} more than once")
+        raise ValueError(f"items lists {', '.join(map(repr, repeated))} more than once; give each item once")
     design, _ = as_design(data, names[0])
     if design.weight is not None or design.strata is not None or design.cluster:
         raise ValueError("scale_reliability treats respondents as a simple random sample: survey weights, strata "
@@ -69,7 +70,14 @@ def _item_frame(data, items) -> pd.DataFrame:
                 pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
             raise ValueError(f"item {name!r} must hold numbers (the answers' scores); it has values "
                              f"{column.dropna().unique()[:5].tolist()}")
-    return pd.DataFrame({name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in names})
+    out = pd.DataFrame({name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in names})
+    for name in names:
+        infinite = np.flatnonzero(np.isinf(out[name].to_numpy()))
+        if infinite.size:
+            raise ValueError(f"item {name!r} has infinite values (rows {infinite[:5].tolist()}"
+                             f"{', ...' if infinite.size > 5 else ''}, counted from 0); answers must be finite "
+                             "numbers or missing")
+    return out
 
 
 def scale_reliability(data, items, *, conf_level=0.95) -> ReliabilityResult:
@@ -98,7 +106,13 @@ def scale_reliability(data, items, *, conf_level=0.95) -> ReliabilityResult:
         Fewer than two items, an item named twice, a missing or non-numeric
         column, a survey design with weights, strata or clusters, fewer than
         three respondents who answered every item, an item with the same
-        answer from everyone.
+        answer from everyone, an infinite answer (item and rows named).
+
+    Warns
+    -----
+    UserWarning
+        An item whose item-rest correlation is negative (named): probably
+        reverse-keyed; recode it before computing alpha.
 
     Notes
     -----
@@ -108,9 +122,16 @@ def scale_reliability(data, items, *, conf_level=0.95) -> ReliabilityResult:
     ``psych::alpha(use = "complete.obs")``. The interval is Feldt's: with
     n respondents, (1 - alpha) times an F(n - 1, (n - 1)(k - 1)) quantile
     (computed here at full precision: pingouin rounds its interval to three
-    decimals). It assumes normally distributed items; alpha is a lower bound
-    of reliability only when the items measure one thing with equal
-    loadings.
+    decimals). The interval assumes normally distributed items with equal
+    variances and equal covariances (compound symmetry, as parallel items).
+
+    When the items' errors are uncorrelated, alpha is a lower bound of the
+    reliability of the sum, and equals it when the items measure one thing
+    with equal loadings (tau-equivalence). Correlated errors, as from a
+    response style shared by all items (some respondents using the top of
+    every scale), can make alpha overstate reliability. An item with a
+    negative item-rest correlation (a reverse-keyed item not recoded, as a
+    rule) draws a warning, as R's ``psych::alpha`` does.
 
     References
     ----------
@@ -159,4 +180,8 @@ def scale_reliability(data, items, *, conf_level=0.95) -> ReliabilityResult:
     if_deleted = [float(pingouin.cronbach_alpha(frame.drop(columns=name))[0]) if k > 2 else np.nan
                   for name in names]
     table = pd.DataFrame({"item": names, "item_rest_corr": rest_corr, "alpha_if_deleted": if_deleted})
+    reverse = [name for name, r in zip(names, rest_corr, strict=True) if r < 0]
+    if reverse:
+        warnings.warn(f"item(s) {reverse} correlate negatively with the sum of the other items: reverse-keyed? "
+                      "Recode them (e.g. 6 - x on a 1-5 scale) before computing alpha", UserWarning, stacklevel=2)
     return ReliabilityResult(alpha, float(ci_low), float(ci_high), n, int((~complete).sum()), conf_level, table)

@@ -72,7 +72,7 @@ DATASETS = {
         "source": "R package MASS 7.3-58.2 (CRAN), data set housing",
         "citation": ("Madsen, M. (1976). Statistical analysis of multiple contingency tables. Two examples. "
                      "Scandinavian Journal of Statistics 3, 97-106. Analysed in Venables, W. N. and Ripley, B. D. "
-                     "(2002). Modern Applied Statistics with S, 4th ed., Springer, section 7.3."),
+                     "(2002). Modern Applied Statistics with S, 4th ed., Springer."),
         "licence": "GPL-2 | GPL-3 (MASS)",
     },
 }
@@ -226,7 +226,7 @@ def load_responses(name: str, *, expand: bool = True) -> pd.DataFrame:
     Madsen, M. (1976). Statistical analysis of multiple contingency tables.
     Two examples. Scandinavian Journal of Statistics 3, 97-106; Venables, W.
     N. and Ripley, B. D. (2002). Modern Applied Statistics with S, 4th ed.,
-    Springer, section 7.3 (``copenhagen_housing``).
+    Springer (``copenhagen_housing``).
     """
     if not isinstance(expand, bool):
         raise ValueError(f"expand must be True or False, got {expand!r}")

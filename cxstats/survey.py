@@ -538,7 +538,10 @@ def _indicator(values, level, column=None, declared=None):
     """1 where the answer equals ``level``, 0 elsewhere, NaN when missing; a level nobody gave is an error."""
     values = np.asarray(values, dtype=object)
     missing = pd.isna(values)
-    if column is not None and not any(v == level for v, m in zip(values, missing, strict=True) if not m) and \
+    given = {v for v, m in zip(values, missing, strict=True) if not m}
+    binary = given and all(isinstance(v, bool | int | float | np.number) for v in given) and given <= {0, 1} and \
+        isinstance(level, bool | int | float | np.number) and level in (0, 1)  # 0/1 answers: both levels exist
+    if column is not None and not binary and not any(v == level for v in given) and \
             not (declared is not None and level in list(declared)):
         answers = [v for v, m in zip(values, missing, strict=True) if not m]
         raise ValueError(f"level={level!r} matches no answer of column {column!r}; its answers are "

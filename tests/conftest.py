@@ -3,6 +3,12 @@
 import textwrap
 
 import pytest
+from hypothesis import settings
+
+# Property tests run the same examples on every run (no flaky failures on a loaded machine): a fixed seed, and no
+# per-example deadline (a brute-force oracle can take longer than 200 ms on two busy cores).
+settings.register_profile("cxstats", derandomize=True, deadline=None)
+settings.load_profile("cxstats")
 
 GOOD_SURVEY = """\
 id: tiny

@@ -140,3 +140,79 @@ def test_show_prints_a_survey_without_caveats(tmp_path, monkeypatch, capsys):
     assert main(["show", "tiny"]) == 0
     out = capsys.readouterr().out
     assert "publisher: Test" in out and "caveat" not in out and "likes_tests" in out
+
+
+@pytest.mark.parametrize("module", ["psutil", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel"])
+def test_report_without_the_report_extra_says_so(tmp_path, capsys, monkeypatch, module):
+    """A missing report-extra module exits 2 at once with one line naming it; no output folder is made."""
+    import sys
+
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    assert main(["report", nb, "--out", "out"]) == 2
+    assert capsys.readouterr().err == (
+        f"cxstats report needs the report extra: pip install 'cxstats[report]' (missing: {module})\n")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("a=[1,", "cannot read '[1,'"),
+    ("x=!!python/object:os.system", "cannot read '!!python/object:os.system' (could not determine a constructor"),
+    ("when=2014-13-01", "cannot read '2014-13-01' (month must be in 1..12)"),
+])
+def test_report_bad_parameter_value_is_an_error(tmp_path, capsys, value, problem):
+    """A -p value YAML cannot read (or would build an object from) exits 2 naming the parameter; nothing is run."""
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    assert main(["report", nb, "--out", str(tmp_path / "out"), "-p", "conf_level=0.9", "-p", value]) == 2
+    err = _one_line_error(capsys)
+    assert f"-p/--parameter {value.partition('=')[0]}: {problem}" in err
+    assert "values are read as YAML/JSON" in err and "-p conf_level=0.9" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_parameters_are_yaml_values():
+    """-p values are YAML/JSON: numbers, text, lists; a bare comma list is one text."""
+    from cxstats.cli import parse_parameters
+
+    assert parse_parameters(["conf_level=0.9", "ratings=[q1, q2]", "json=[\"q1\", \"q2\"]", "one=q1,q2",
+                             "flag=true", "none=null", "eq=a=b"]) == {
+        "conf_level": 0.9, "ratings": ["q1", "q2"], "json": ["q1", "q2"], "one": "q1,q2", "flag": True,
+        "none": None, "eq": "a=b"}
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_report_empty_out_is_an_error(tmp_path, capsys, monkeypatch, out):
+    """An empty --out would build into the current folder: refused with exit 2; nothing is written."""
+    nb = str(_tiny_notebook(tmp_path / "src" / "01_x.ipynb"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", nb, "--out", out]) == 2
+    assert "--out must name an output folder, e.g. --out reports; got an empty name" in _one_line_error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone away, as in `cxstats datasets | head`."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_closed_pipe_stops_quietly(monkeypatch, capsys):
+    """A reader closing the pipe early ends the command without a traceback, status 141 (128 + SIGPIPE)."""
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    assert main(["datasets"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_closed_pipe_in_a_shell_has_no_traceback(tmp_path):
+    """End to end: `python -m cxstats.cli datasets | head -1` writes no traceback."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(f"{sys.executable} -m cxstats.cli datasets | head -c 1", shell=True, capture_output=True,
+                         text=True, timeout=120)
+    assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr

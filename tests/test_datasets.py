@@ -477,3 +477,64 @@ def test_survey_file_with_other_suffix_is_not_skipped(survey_dir, name):
     (folder / name).write_text(GOOD_SURVEY.replace("id: tiny", "id: other"), encoding="utf-8")
     with pytest.raises(cxstats.DataError, match=rf"{name}: survey files are read only when named \*.yaml"):
         cxstats.list_datasets(raw_dir=folder)
+
+
+# --- numbers: YAML 1.2 core schema, never YAML 1.1 octal, base 60, hex or underscores -------------
+
+@pytest.mark.parametrize("old, new, pattern", [
+    ("value: 80, n: 250", "value: 80, n: 0x1F4", r"group 'managers', field 'n': .* got '0x1F4'"),
+    ("value: 80, n: 250", "value: 80, n: 0o372", r"group 'managers', field 'n': .* got '0o372'"),
+    ("value: 80, n: 250", "value: 80, n: 1_000", r"group 'managers', field 'n': .* got '1_000'"),
+    ("value: 80, n: 250", "value: 80, n: 4:10", r"group 'managers', field 'n': .* got '4:10'"),
+    ("n: 250\nsource", "n: 0x1F4\nsource", r"survey, field 'n': .* got '0x1F4'"),
+    ("value: 80", "value: 1:20", r"group 'managers', field 'value': must be a number as printed, got '1:20'"),
+    ("value: 80", "value: 0x50", r"group 'managers', field 'value': must be a number as printed, got '0x50'"),
+    ("value: 80", "value: 8_0", r"group 'managers', field 'value': must be a number as printed, got '8_0'"),
+    ("value: 80", "value: 80.0_0", r"field 'value': must be a number as printed, got '80.0_0'"),
+    ("value: 80", "value: !!int 0x50", r"line 14, column .*: '0x50' is not a decimal whole number"),
+    ("value: 80", "value: !!float 8_0.5", r"line 14, column .*: '8_0.5' is not a decimal number"),
+], ids=["n_hex", "n_octal_0o", "n_underscore", "n_base60", "survey_n_hex", "value_base60", "value_hex",
+        "value_underscore", "float_underscore", "tagged_int_hex", "tagged_float_underscore"])
+def test_yaml_1_1_number_forms_are_text_and_refused(survey_dir, old, new, pattern):
+    """0x.., 0o.., 1:20 and 1_000 are not numbers (YAML 1.2): the field check refuses them, naming file and field."""
+    with pytest.raises(cxstats.DataError, match=pattern) as info:
+        cxstats.load(raw_dir=survey_dir(GOOD_SURVEY.replace(old, new)))
+    assert "tiny.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize("old, new, column, expected", [
+    ("value: 80, n: 250", "value: 80, n: 0250", "n", 250),  # decimal, not octal 168
+    ("n: 250\nsource", "n: 0250\nsource", None, 250),  # the survey's n
+    ("value: 80, n: 250", "value: 080, n: 250", "value", 80.0),  # 080 is not even valid octal in YAML 1.1
+    ("value: 80, n: 250", "value: 010, n: 10", "value", 10.0),  # not 8
+    ("value: 80", "value: 80.", "value", 80.0),
+    ("value: 80", "value: 8e1", "value", 80.0),  # text in YAML 1.1, a float in YAML 1.2
+    ("value: 80", "value: +80", "value", 80.0),
+    ("value: 80", "value: .8e+2", "value", 80.0),
+], ids=["n_leading_zero", "survey_n_leading_zero", "value_080", "value_010", "trailing_dot", "exponent",
+        "plus_sign", "leading_dot"])
+def test_yaml_1_2_numbers_are_decimal(survey_dir, old, new, column, expected):
+    """A leading zero is decimal (0250 is 250), and YAML 1.2 float forms are read as numbers."""
+    text = GOOD_SURVEY.replace(old, new)
+    if new.startswith("n: "):
+        survey, _ = read_survey_file(survey_dir(text) / "tiny.yaml")
+        assert survey["n"] == expected and type(survey["n"]) is int
+    else:
+        df = cxstats.load(raw_dir=survey_dir(text))
+        assert df[column].iloc[0] == expected
+
+
+def test_strict_loader_leaves_safe_loader_alone():
+    """The YAML 1.2 number rules live on the loader class: yaml.SafeLoader keeps its own (YAML 1.1) rules."""
+    assert yaml.safe_load("n: 0250") == {"n": 168}
+    assert yaml.safe_load("v: 1:20") == {"v": 80}
+    assert yaml.load("{a: 0250, b: 1:20, c: 0x1F4, d: 1_000, e: 2.5, f: -3, g: .inf}",
+                     Loader=datasets._StrictLoader) == {"a": 250, "b": "1:20", "c": "0x1F4", "d": "1_000", "e": 2.5,
+                                                        "f": -3, "g": float("inf")}
+
+
+def test_bundled_files_read_the_same_under_yaml_1_1_and_1_2():
+    """Every bundled survey file gives the same data with the YAML 1.2 number rules as with PyYAML's own."""
+    for path in datasets.survey_files():
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=datasets._StrictLoader) == yaml.safe_load(text), path.name

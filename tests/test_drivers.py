@@ -68,8 +68,9 @@ def test_shapley_equals_relaimpo_lmg_with_weights(sat):
     np.testing.assert_allclose(res.table["estimate"], R.CS_W_LMG, rtol=1e-10)
     assert res.r2 == pytest.approx(R.CS_W_R2, rel=1e-12)
     design = cxstats.survey_design(df, weight="w")
-    np.testing.assert_allclose(key_drivers(design, "q1", DRIVERS, n_boot=0).table["estimate"], R.CS_W_LMG,
-                               rtol=1e-10)
+    from_design = key_drivers(design, "q1", DRIVERS, n_boot=0)
+    np.testing.assert_allclose(from_design.table["estimate"], R.CS_W_LMG, rtol=1e-10)
+    assert res.weight == from_design.weight == "w"  # kept for the importance-performance chart
 
 
 def test_shapley_equals_relaimpo_lmg_on_swiss():
@@ -276,7 +277,8 @@ def test_compare_by_hand_and_planted_truth():
     res = key_drivers(df, "y", ["big", "same1", "same2"], n_boot=200, seed=3)
     out = res.compare()
     assert len(out) == 3 and list(out.columns) == ["driver1", "driver2", "diff", "se", "ci_low", "ci_high",
-                                                   "statistic", "p_value", "p_adjusted", "reject", "adjust"]
+                                                   "ci_low_bonferroni", "ci_high_bonferroni", "statistic",
+                                                   "p_value", "p_adjusted", "reject", "adjust"]
     shares = dict(zip(res.table["driver"], res.table["share"], strict=True))
     boot = dict(zip(res.table["driver"], res.boot_shares.T, strict=True))
     p = []
@@ -298,6 +300,27 @@ def test_compare_by_hand_and_planted_truth():
     assert (one["driver1"].iloc[0], one["driver2"].iloc[0]) == ("big", "same2")
 
 
+def test_compare_bonferroni_interval_agrees_with_the_bonferroni_test():
+    """The simultaneous interval is diff -/+ z(1 - 0.05 / (2 m)) se (scipy's quantile at the Bonferroni level); it
+    excludes 0 exactly when the Bonferroni-adjusted test rejects, and whenever it does Holm's test rejects too.
+    Drivers of graded size give pairs on both sides of the line."""
+    rng = np.random.default_rng(4)
+    n = 800
+    X = rng.normal(size=(n, 5))
+    df = pd.DataFrame(X, columns=list("abcde")).assign(y=X @ [0.6, 0.45, 0.35, 0.3, 0.1] + rng.normal(size=n))
+    res = key_drivers(df, "y", list("abcde"), n_boot=300, seed=2)
+    bonf, holm = res.compare(adjust="bonferroni"), res.compare()
+    m = len(bonf)
+    half = stats.norm.ppf(1 - 0.05 / (2 * m)) * bonf["se"]
+    np.testing.assert_allclose(bonf["ci_low_bonferroni"], bonf["diff"] - half, rtol=1e-12)
+    np.testing.assert_allclose(bonf["ci_high_bonferroni"], bonf["diff"] + half, rtol=1e-12)
+    excludes = (bonf["ci_low_bonferroni"] > 0) | (bonf["ci_high_bonferroni"] < 0)
+    assert excludes.tolist() == bonf["reject"].tolist()
+    assert 0 < excludes.sum() < m  # the check is not vacuous
+    assert (holm["reject"] | ~excludes).all()  # Bonferroni interval excluding 0 => Holm rejects
+    np.testing.assert_allclose(holm["ci_low_bonferroni"], bonf["ci_low_bonferroni"])  # the same interval either way
+
+
 def test_data_read_where_it_lies_gives_the_same(tmp_path, sat):
     path = tmp_path / "sat.parquet"
     sat.assign(w=1 + (np.arange(len(sat)) % 5) / 2).to_parquet(path)
@@ -310,7 +333,7 @@ def test_data_read_where_it_lies_gives_the_same(tmp_path, sat):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"drivers": ["q2"]}, "at least two"),
     ({"drivers": ["q2", "q1"]}, "also listed among the drivers"),
-    ({"drivers": ["q2", "q2"]}, "more than once"),
+    ({"drivers": ["q2", "q3", "q2"]}, r"drivers lists 'q2' more than once"),
     ({"drivers": ["q2", "nope"]}, "nope"),
     ({"n_boot": 10}, "n_boot must be 0"),
     ({"method": "lmg"}, "method='lmg' is not valid"),

@@ -50,6 +50,16 @@ def test_a_level_not_in_the_data_is_an_error_naming_the_levels(forty, level):
         cxstats.weighted_proportion(forty, "q", level=level)
 
 
+def test_a_share_that_is_truly_zero_in_a_binary_column():
+    """level=1 of an all-0 column (or True of an all-False one) is a share of 0, as without level=: the same
+    estimate and interval (Clopper-Pearson on the effective base: 0 to 1 - 0.025 ** (1 / 5) = 0.5218)."""
+    zeros = pd.DataFrame({"q": [0] * 5})
+    for data, level in [(zeros, 1), (zeros.astype(bool), True)]:
+        got = cxstats.weighted_proportion(data, "q", level=level)
+        assert got.estimate[0] == 0 and got.ci_low[0] == 0
+        assert_allclose(got.ci_high[0], 1 - 0.025 ** (1 / 5))
+
+
 # ---------------------------------------------------------------- empty cells: reported, not tested
 
 def test_zero_weight_banner_column_gets_no_test():
@@ -173,6 +183,13 @@ def test_fisher_refused_above_ten_million():
         cxstats.compare_proportions(5_000_000, 20_000_000, 5_100, 20_000, method="fisher")
     with pytest.raises(ValueError, match=r"nobs2 element 1 is 10,000,001"):
         cxstats.compare_proportions([1, 2], [10, 10], [1, 2], [10, 10_000_001], method="fisher")
+
+
+def test_fisher_refused_when_the_tables_together_are_too_many():
+    """200 tables of bases 1e6 are each within the limit, but together they sum over 2e8 possible tables."""
+    n = np.full(200, 1_000_000)
+    with pytest.raises(ValueError, match=r"the 200 tables have 200,000,200 possible tables in all"):
+        cxstats.compare_proportions(n // 2, n, n // 2, n, method="fisher")
 
 
 def test_fisher_below_the_limit_still_works():

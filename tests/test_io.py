@@ -481,6 +481,19 @@ def test_stata_extended_missing_values(tmp_path):
     assert dict(got.attrs["user_missing"]["nps"]) == {1: ".a", 4: ".b"}
 
 
+def test_stata_labelled_missing_code_is_not_a_category(tmp_path):
+    """A labelled Stata .a ("Don't know") is missing, not an answer category: the crosstab of the two real answers
+    is then tested (Pearson chi-square of [[2, 0], [0, 2]] is 4.0, p = 0.0455, as R's chisq.test(correct=FALSE))."""
+    path = tmp_path / "dk.dta"
+    frame = pd.DataFrame({"q": pd.Series([1, 1, 2, 2, "a", "a"], dtype=object), "g": [1, 1, 2, 2, 1, 2]})
+    pyreadstat.write_dta(frame, str(path), missing_user_values={"q": ["a"]},
+                         variable_value_labels={"q": {1: "No", 2: "Yes", "a": "DK"}})
+    got = cxstats.read_responses(path, categorical=True)
+    assert list(got["q"].cat.categories) == ["No", "Yes"] and got["q"].isna().sum() == 2
+    test = cxstats.crosstab(got, "q", "g").test
+    assert test.statistic[0] == pytest.approx(4.0) and test.p_value[0] == pytest.approx(0.0455003, rel=1e-5)
+
+
 def test_missing_code_attrs_survive_pandas_operations(tmp_path):
     """The kept codes do not break pandas operations that copy or compare attrs (selection, concat)."""
     got = cxstats.read_responses(write_dont_know(tmp_path / "dk.sav"))
@@ -512,3 +525,30 @@ def test_text_reads_one_frame(tmp_path):
     FRAME.to_csv(path, index=False)
     with pytest.raises(ValueError, match="chunksize= and iterator= are not supported"):
         cxstats.read_responses(path, chunksize=2)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-32", "utf-16-gzip"])
+def test_byte_order_mark_sets_the_encoding(tmp_path, encoding):
+    """A UTF-16/UTF-32 file (Excel's "Unicode text") reads without encoding=: its byte-order mark says which."""
+    import codecs
+    import gzip
+
+    text = "name;score\nZoë;7,5\nJosé;8\n"
+    if encoding == "utf-16-le-bom":
+        raw = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    elif encoding == "utf-16-be-bom":
+        raw = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    else:
+        raw = text.encode(encoding.removesuffix("-gzip"))
+    path = tmp_path / ("answers.csv.gz" if encoding.endswith("gzip") else "answers.csv")
+    path.write_bytes(gzip.compress(raw) if encoding.endswith("gzip") else raw)
+    df = cxstats.read_responses(path)
+    assert df.columns.tolist() == ["name", "score"]
+    assert df["name"].tolist() == ["Zoë", "José"] and df["score"].tolist() == [7.5, 8.0]
+
+
+def test_explicit_encoding_is_kept(tmp_path):
+    """A given encoding= is used as given, byte-order mark or not."""
+    path = tmp_path / "answers.csv"
+    path.write_bytes("a,b\n1,2\n".encode("utf-16"))
+    assert cxstats.read_responses(path, encoding="utf-16").to_dict("list") == {"a": [1], "b": [2]}

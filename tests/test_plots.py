@@ -215,6 +215,41 @@ def test_plot_drivers_labels_do_not_overlap(satisfaction, case):
     assert not any(b.overlaps(n.get_window_extent(renderer)) for b in boxes for n in names)
     frame = ax.get_window_extent(renderer)
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    # nor does a label touch a whisker or a dashed quadrant line (display pixels, from the drawn artists)
+    lines = [ax.transData.transform(seg) for seg in ax.collections[0].get_segments()]
+    for line in (t for t in ax.lines if t.get_gid() == "quadrant"):
+        lines.append(line.get_transform().transform(line.get_xydata()))
+    touching = [(label.get_text(), (a, b)) for label, box in zip(labels, boxes, strict=True) for a, b in lines
+                if min(a[0], b[0]) <= box.x1 and max(a[0], b[0]) >= box.x0
+                and min(a[1], b[1]) <= box.y1 and max(a[1], b[1]) >= box.y0]
+    assert touching == []
+
+
+def test_driver_quadrants_use_the_weight_key_drivers_used():
+    """Performance is weighted like importance by default: the result's weight column is used without being
+    repeated (means equal numpy's weighted means); a different weight, or one the analysis did not use, is refused."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(rng.integers(1, 6, size=(400, 3)).astype(float), columns=["a", "b", "c"])
+    df["y"] = df.a + 0.5 * df.b + rng.normal(size=400)
+    df["w"] = np.where(df.a >= 4, 3.0, 0.5)  # weights that move the means
+    df["v"] = 1.0
+    res = cxstats.key_drivers(df, "y", ["a", "b", "c"], weight="w", n_boot=0)
+    assert res.weight == "w"
+    table = plots.driver_quadrants(res, df)
+    assert_allclose(table.performance, [np.average(df[c], weights=df.w) for c in "abc"], rtol=1e-12)
+    assert_allclose(plots.driver_quadrants(res, df, weight="w").performance, table.performance)
+    assert_allclose(plots.driver_quadrants(res, cxstats.survey_design(df, weight="w")).performance, table.performance)
+    with pytest.raises(ValueError, match=r"weight='v' differs from the weight key_drivers used \('w'\)"):
+        plots.driver_quadrants(res, df, weight="v")
+    with pytest.raises(ValueError, match=r"weighted by None, but key_drivers used weight 'w'"):
+        plots.plot_drivers(res, cxstats.survey_design(df))
+    unweighted = cxstats.key_drivers(df, "y", ["a", "b", "c"], n_boot=0)
+    assert unweighted.weight is None
+    assert_allclose(plots.driver_quadrants(unweighted, df).performance, df[["a", "b", "c"]].mean())
+    with pytest.raises(ValueError, match=r"weight='w' differs from the weight key_drivers used \(None\)"):
+        plots.driver_quadrants(unweighted, df, weight="w")
 
 
 def test_plot_driver_shares_sorted_bars_with_intervals(satisfaction):
@@ -264,3 +299,46 @@ def test_driver_plots_reject_bad_input(satisfaction):
         plots.plot_drivers(res, sat, performance="top_box")
     with pytest.raises(ValueError, match=r"column\(s\) \['q2'\] not in the data"):
         plots.plot_drivers(res, sat.drop(columns="q2"))
+
+
+def _bad_inputs():
+    import pandas as pd
+
+    raw = cxstats.load("calabrio_2022")
+    figures = cxstats.analyze_figures(raw)
+    return [
+        ("plot_figures", lambda: plots.plot_figures(raw.iloc[:0]), r"table is missing column\(s\) \['ci_low'"),
+        ("plot_figures empty", lambda: plots.plot_figures(figures.iloc[:0]), "table is empty"),
+        ("plot_dumbbell", lambda: plots.plot_dumbbell(figures, ["nope", "managers"]),
+         r"groups \['nope'\] not in table; available groups: \['managers', 'consumers'\]"),
+        ("plot_forest", lambda: plots.plot_forest(pd.DataFrame()),
+         r"result must be a MetaResult \(the output of cxstats.meta_proportions\), got DataFrame"),
+        ("plot_power_curve", lambda: plots.plot_power_curve([0.5, 0.6], [0.55], nobs=[100]),
+         "p1 and p2 must be equally many shares between 0 and 1"),
+        ("plot_likert", lambda: plots.plot_likert(pd.DataFrame({"a": [1]}), "a"),
+         "columns must be a list of rating items"),
+        ("likert_shares", lambda: plots.likert_shares(5, ["a"]), "data must be a pandas DataFrame, a path"),
+        ("plot_segment_profiles", lambda: plots.plot_segment_profiles("x"),
+         r"table must be a pandas DataFrame \(the output of cxstats.profile\), got str"),
+        ("plot_segment_sizes", lambda: plots.plot_segment_sizes(pd.Series([1])),
+         r"table must be a pandas DataFrame \(the output of cxstats.profile\), got Series"),
+        ("plot_selection", lambda: plots.plot_selection(pd.DataFrame({"k": [2]})),
+         r"table is missing column\(s\) \['bic', 'sabic', 'suggested'\]"),
+        ("plot_van_westendorp", lambda: plots.plot_van_westendorp("x"),
+         r"result must be a VanWestendorpResult \(the output of cxstats.van_westendorp\), got str"),
+        ("plot_drivers", lambda: plots.plot_drivers(None, pd.DataFrame()), "result must be the result of"),
+        ("plot_driver_shares", lambda: plots.plot_driver_shares("x"), "result must be the result of"),
+        ("driver_quadrants", lambda: plots.driver_quadrants([], pd.DataFrame()), "result must be the result of"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_bad_inputs())), ids=[c[0] for c in _bad_inputs()])
+def test_public_plots_reject_bad_input_with_a_value_error(case):
+    """Every public function checks its arguments first: a ValueError naming the argument, never a raw traceback."""
+    _, call, message = _bad_inputs()[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_every_public_plot_has_a_bad_input_case():
+    assert {c[0].split()[0] for c in _bad_inputs()} >= set(plots.__all__)

@@ -86,8 +86,14 @@ def test_two_item_scale():
 def test_reliability_errors(sat):
     with pytest.raises(ValueError, match="at least two column names"):
         scale_reliability(sat, ["q1"])
-    with pytest.raises(ValueError, match="more than once"):
-        scale_reliability(sat, ["q1", "q1"])
+    with pytest.raises(ValueError, match=r"items lists 'q1' more than once"):
+        scale_reliability(sat, ["q1", "q2", "q1"])
+    bad = sat.assign(q2=sat["q2"].astype(float))
+    bad.loc[[3, 7], "q2"] = np.inf
+    with pytest.raises(ValueError, match=r"item 'q2' has infinite values \(rows \[3, 7\]"):
+        scale_reliability(bad, ["q1", "q2"])
+    with pytest.raises(ValueError, match=r"item 'k' has infinite values"):  # not "the same answer from everyone"
+        scale_reliability(sat.assign(k=np.inf), ["q1", "q2", "k"])
     with pytest.raises(ValueError, match="'nope'"):
         scale_reliability(sat, ["q1", "nope"])
     with pytest.raises(ValueError, match="must hold numbers"):
@@ -98,6 +104,21 @@ def test_reliability_errors(sat):
         scale_reliability(sat.head(2), ["q1", "q2"])
     with pytest.raises(ValueError, match="survey weights, strata and clusters are not used"):
         scale_reliability(cxstats.survey_design(sat.assign(w=2.0), weight="w"), ["q1", "q2"])
+
+
+def test_reverse_keyed_item_warns_and_recoding_restores_alpha(sat):
+    """An item scored the other way (11 - q4 on the 1-10 scale) correlates negatively with the rest: a warning
+    names it; recoded back, alpha is that of the original items (closed form)."""
+    flipped = sat.assign(q4=11 - sat["q4"])
+    with pytest.warns(UserWarning, match=r"\['q4'\] correlate negatively .* reverse-keyed\? Recode"):
+        scale_reliability(flipped, ["q2", "q3", "q4", "q5"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = scale_reliability(flipped.assign(q4=11 - flipped["q4"]), ["q2", "q3", "q4", "q5"])
+    assert res.alpha == pytest.approx(closed_form_alpha(sat[["q2", "q3", "q4", "q5"]].dropna().to_numpy(float)),
+                                      rel=1e-12)
 
 
 # ------------------------------------------------------------------ proportional odds
@@ -152,6 +173,40 @@ def test_numeric_outcome_and_predictors_equal_polr(sat):
     assert res.loglik == pytest.approx(R.POLR_CS_LOGLIK, rel=1e-9)
 
 
+@pytest.mark.parametrize(("change", "slope", "shift"), [
+    ({"q2": lambda x: x * 1e4}, {"q2": 1e4}, {}),  # a predictor in tiny units: coefficient / 1e4
+    ({"q2": lambda x: x + 1e4}, {}, {"q2": 1e4}),  # far from zero: same coefficient, cut-points shifted
+    ({"q4": lambda x: 2014 + x}, {}, {"q4": 2014}),  # a year, 2015 to 2024
+    ({"q6": lambda x: 45_000 + 5_000 * x}, {"q6": 5_000}, {"q6": 45_000}),  # an income
+])
+def test_badly_scaled_predictors_give_polr_in_their_units(sat, change, slope, shift):
+    """A linear recoding x' = a + b x of a predictor leaves the model the same: its coefficient becomes beta / b and
+    every cut-point zeta + beta a / b. Checked against R's polr on the original scale (the recodings once made
+    the fit look separated or singular)."""
+    df = sat.assign(**{c: f(sat[c].astype(float)) for c, f in change.items()})
+    res = ordinal_model(df, "q1", ["q2", "q4", "q6"])
+    beta = dict(zip(["q2", "q4", "q6"], R.POLR_CS_COEF, strict=True))
+    b = {c: slope.get(c, 1.0) for c in beta}
+    a = {c: shift.get(c, 0.0) for c in beta}
+    coef = [beta[c] / b[c] for c in beta]
+    cuts = np.array(R.POLR_CS_ZETA) + sum(beta[c] * a[c] / b[c] for c in beta)
+    np.testing.assert_allclose(res.table["estimate"], coef + list(cuts), rtol=1e-5)
+    np.testing.assert_allclose(res.table["se"].iloc[:3], np.array(R.POLR_CS_COEF_SE) / [b[c] for c in beta],
+                               rtol=1e-4)
+    assert res.loglik == pytest.approx(R.POLR_CS_LOGLIK, rel=1e-9)
+
+
+def test_tiny_unit_predictor_odds_ratio_is_inf_without_a_warning(sat):
+    """A coefficient beyond exp's range (x / 1e4 has coefficient 1e4 beta) gives odds ratio inf, silently."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = ordinal_model(sat.assign(q2=sat["q2"] / 1e4), "q1", ["q2", "q4"])
+    row = res.table.iloc[0]
+    assert row["estimate"] > 710 and np.isinf(row["odds_ratio"]) and np.isnan(res.table["odds_ratio"].iloc[-1])
+
+
 def test_missing_rows_are_left_out_and_counted(housing):
     df = housing.copy()
     df.loc[[0, 5], "Infl"] = np.nan  # a categorical keeps its categories and their order
@@ -185,3 +240,12 @@ def test_ordinal_errors(housing):
                               "n": [5, 5, 5, 4, 6, 5, 3, 4, 5]})
     with pytest.raises(ValueError, match="not identified"):
         ordinal_model(separated, "sat", ["g"], freq_weight="n")
+    numeric = pd.DataFrame({"sat": [1, 1, 1, 2, 2, 2], "year": [2015, 2016, 2017, 2018, 2019, 2020]})
+    with pytest.raises(ValueError, match="not identified|did not converge"):  # real separation is still refused
+        ordinal_model(numeric, "sat", ["year"])
+    with pytest.raises(ValueError, match=r"outcome 'sat' has infinite values \(rows \[1\]"):
+        ordinal_model(pd.DataFrame({"sat": [1, np.inf, 2, 3], "x": [1.0, 2, 3, 4]}), "sat", ["x"])
+    mixed = housing.assign(Type=housing["Type"].astype(object))
+    mixed.loc[0, "Type"] = 3
+    with pytest.raises(ValueError, match=r"predictor 'Type' mixes values of different types \(int, str\)"):
+        ordinal_model(mixed, *args, freq_weight="freq")
