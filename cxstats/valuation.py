@@ -292,8 +292,7 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
         raise ValueError("give both bid2 and response2 for a double-bounded model, or neither")
     check_columns(df, bid, response, bid2, response2)
     b1, y1 = _bids(df, bid, log_bid), _answers(df, response)
-    if len(np.unique(b1)) < 2:
-        raise ValueError(f"the bid design has a single bid ({b1[0]:g}); WTP cannot be located with one bid")
+    offered = b1
     t = np.log if log_bid else (lambda v: v)
     lo = np.where(y1 == 1, t(b1), -np.inf)
     hi = np.where(y1 == 1, np.inf, t(b1))
@@ -307,13 +306,16 @@ def dichotomous_choice_wtp(df, bid, response, bid2=None, response2=None, *, dist
         hi = np.where((y1 == 1) & (y2 == 0), t(b2), np.where((y1 == 0) & (y2 == 1), t(b1), hi))
         lo = np.where((y1 == 1) & (y2 == 1), t(b2), lo)
         hi = np.where((y1 == 0) & (y2 == 0), t(b2), hi)
+        offered = np.concatenate([b1, b2])  # a single first bid is enough when the follow-ups differ
+    if len(np.unique(offered)) < 2:
+        raise ValueError(f"the bid design has a single bid ({offered[0]:g}); WTP cannot be located with one bid")
     _check_identified(lo, hi, log_bid)
     cdf = _cdf(distribution)
 
     def negloglik(theta):
         return -np.sum(_log_survival_intervals(theta, lo, hi, cdf))
 
-    scale_bids = t(b1)
+    scale_bids = t(offered)
     slope = 1 / np.std(scale_bids)  # the bids vary: at least two are distinct
     start = np.array([np.median(scale_bids) * slope, slope])
     fit = optimize.minimize(lambda ac: -np.sum(_log_interval_probs_slope(ac, lo, hi, cdf)), start, method="BFGS",

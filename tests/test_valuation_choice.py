@@ -457,3 +457,28 @@ def test_krinsky_robb_draws_beyond_memory_are_refused():
     with pytest.raises(ValueError, match=r"draws: this would need about 2.1 GiB of working memory, above the 2 GiB "
                                          r"limit; .* use fewer draws"):
         cxstats.choice_model(df, "chosen", "alt", "set", names, price="x0", draws=1_000_000)
+
+
+def test_double_bounded_with_one_first_bid_is_identified():
+    """One first bid (10) with follow-ups 20 and 5 brackets WTP in three intervals: identified. The fit equals an
+    independent interval-censored logistic likelihood maximized with Nelder-Mead."""
+    from scipy import optimize, stats
+
+    rng = np.random.default_rng(3)
+    wtp = rng.logistic(12, 4, 400)
+    b1 = np.full(400, 10.0)
+    y1 = (wtp > b1).astype(int)
+    b2 = np.where(y1 == 1, 20.0, 5.0)
+    y2 = (wtp > b2).astype(int)
+    df = pd.DataFrame({"bid": b1, "yes": y1, "bid2": b2, "yes2": y2})
+    got = cxstats.dichotomous_choice_wtp(df, "bid", "yes", "bid2", "yes2", draws=200).parameters.estimate
+    lo = np.where(y1 == 1, np.where(y2 == 1, b2, b1), np.where(y2 == 1, b2, -np.inf))
+    hi = np.where(y1 == 1, np.where(y2 == 1, np.inf, b2), np.where(y2 == 1, b1, b2))
+
+    def negloglik(theta):
+        return -np.sum(np.log(stats.logistic.cdf(hi, theta[0], np.exp(theta[1]))
+                              - stats.logistic.cdf(lo, theta[0], np.exp(theta[1]))))
+
+    ref = optimize.minimize(negloglik, [10, 1], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12,
+                                                                               "maxiter": 5000}).x
+    assert_allclose(got, [ref[0], np.exp(ref[1])], rtol=1e-5)
