@@ -167,8 +167,10 @@ def _decimal_comma(rows: list, names: list, path: Path) -> bool:
     return True
 
 
-def _sniff_text(path: Path, options: dict) -> dict:
-    """``options`` with ``sep`` and ``decimal`` found in the file where the caller gave none."""
+def sniff_text(path: Path, options: dict) -> dict:
+    """``options`` with ``encoding`` (from a byte-order mark), ``sep`` and ``decimal`` found in the file where the
+    caller gave none."""
+    options = _bom_encoding(path, options)
     explicit_sep = any(name in options for name in ("sep", "delimiter", "delim_whitespace"))
     if explicit_sep and "decimal" in options:
         return options
@@ -192,7 +194,7 @@ def _sniff_text(path: Path, options: dict) -> dict:
     return options
 
 
-def _header_row(read, path: Path, options: dict, kept: tuple) -> list:
+def header_row(read, path: Path, options: dict, kept: tuple) -> list:
     """The header cells as written in the file (before pandas renames repeats), or [] when there is none."""
     header = options.get("header", "infer")
     if options.get("names") is not None or header is None:
@@ -322,8 +324,8 @@ def _bom_encoding(path: Path, options: dict) -> dict:
 
 def read_text(path: Path, **options) -> pd.DataFrame:
     """Read delimited text: delimiter and decimal mark found in the file unless given; see :func:`read_responses`."""
-    options = _sniff_text(path, _bom_encoding(path, options))
-    refuse_duplicate_names(_header_row(pd.read_csv, path, options, CSV_HEADER_OPTIONS), path,
+    options = sniff_text(path, options)
+    refuse_duplicate_names(header_row(pd.read_csv, path, options, CSV_HEADER_OPTIONS), path,
                             "rename them in the file, or pass names=[...] with header=0 to name every column")
     df = _keep_leading_zeros(pd.read_csv(path, **options), path, options)
     if df.shape[1] == 1 and isinstance(df.columns[0], str):
@@ -346,7 +348,7 @@ def read_text(path: Path, **options) -> pd.DataFrame:
 
 def read_excel(path: Path, **options) -> pd.DataFrame:
     """Read one Excel sheet, refusing repeated column names (pandas would rename the second ``nps.1``)."""
-    refuse_duplicate_names(_header_row(pd.read_excel, path, options, EXCEL_HEADER_OPTIONS), path,
+    refuse_duplicate_names(header_row(pd.read_excel, path, options, EXCEL_HEADER_OPTIONS), path,
                             "rename them in the sheet, or pass names=[...] with header=0 to name every column")
     return pd.read_excel(path, **options)
 

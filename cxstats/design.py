@@ -46,8 +46,8 @@ def _file_options(path, reader) -> dict:
 
         _tabular.refuse_duplicate_names(pq.read_schema(path).names, path, "rename them where the file is written")
         return {}
-    found = _tabular._sniff_text(path, {})
-    names = _tabular._header_row(pd.read_csv, path, found, _tabular.CSV_HEADER_OPTIONS)
+    found = _tabular.sniff_text(path, {})
+    names = _tabular.header_row(pd.read_csv, path, found, _tabular.CSV_HEADER_OPTIONS)
     _tabular.refuse_duplicate_names(names, path, "rename them in the file, or read it with cxstats.read_responses("
                                     "path, names=[...], header=0) and pass the DataFrame")
     options = {}
