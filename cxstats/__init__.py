@@ -22,11 +22,20 @@ from .io import read_responses
 from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
 from .ordinal import OrdinalModelResult, ordinal_model
+from .own_survey import (
+    SurveyParameters,
+    answer_summary,
+    check_survey_parameters,
+    read_survey,
+    segment_differences,
+    weight_summary,
+)
 from .paired import paired_gap_bounds
 from .power import breakeven_n, power_proportions
 from .profile import describe_segments, profile
 from .proportions import compare_proportions, proportion_ci, test_proportion
 from .reliability import ReliabilityResult, scale_reliability
+from .require import require_figures, require_responses
 from .responses import list_responses, load_responses
 from .segment import KMeansSegments, LatentClassSegments, MixtureSegments, select_segments
 from .simulate import simulate_price_study, simulate_respondents
@@ -61,12 +70,15 @@ __all__ = [
     "ValuationResult",
     "VanWestendorpResult",
     "RakeResult",
+    "SurveyParameters",
     "SurveyDesign",
     "__version__",
     "adjust_pvalues",
     "analyze_figures",
+    "answer_summary",
     "bottom_box",
     "breakeven_n",
+    "check_survey_parameters",
     "chi2_independence",
     "choice_model",
     "compare_domains",
@@ -93,10 +105,14 @@ __all__ = [
     "prob_greater",
     "profile",
     "rake",
+    "read_survey",
     "proportion_ci",
     "read_responses",
     "report",
+    "require_figures",
+    "require_responses",
     "scale_reliability",
+    "segment_differences",
     "select_segments",
     "simulate_price_study",
     "simulate_respondents",
@@ -108,4 +124,5 @@ __all__ = [
     "survey_design",
     "weighted_proportion",
     "weighted_total",
+    "weight_summary",
 ]

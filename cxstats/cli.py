@@ -49,8 +49,8 @@ def cmd_build_data(args) -> int:
 REPORT_MODULES = ("psutil", "papermill", "nbconvert", "nbclient", "nbformat")
 REPORT_KERNEL = "ipykernel"  # runs in each notebook's kernel process: found here, not imported
 
-PARAMETER_HELP = ("values are read as YAML/JSON: a number, text, true/false or null, or a list, "
-                  "e.g. -p conf_level=0.9 or -p 'ratings=[\"q1\", \"q2\"]' (a bare q1,q2 is one text)")
+PARAMETER_HELP = ("values are read as YAML/JSON: a number, text, true/false or null, or a list; a list parameter "
+                  "also takes comma-separated values: -p conf_level=0.9, -p ratings=q1,q2 or -p 'ratings=[q1, q2]'")
 
 
 def missing_report_modules() -> list[str]:
@@ -73,19 +73,26 @@ def missing_report_modules() -> list[str]:
 
 
 def parse_parameters(items) -> dict:
-    """``-p NAME=VALUE`` options as a dict, each VALUE read as a YAML/JSON value (yaml.safe_load)."""
-    import yaml
+    """``-p NAME=VALUE`` options as a dict of the texts typed, each checked to be YAML/JSON (yaml.safe_load).
+
+    Each value is read again for each notebook as that notebook's parameter says (a list parameter splits a text at
+    commas; a text parameter keeps a number as typed): see ``cxstats._parameters.coerce``.
+    """
+    from ._parameters import ParameterText, coerce
 
     parameters = {}
     for item in items or []:
         key, sep, value = item.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise ValueError(f"-p/--parameter takes NAME=VALUE, got {item!r}")
+        if key in parameters:
+            raise ValueError(f"-p/--parameter {key} is given twice; give each parameter once")
         try:
-            parameters[key] = yaml.safe_load(value)
-        except (yaml.YAMLError, ValueError) as err:  # bad syntax, a !!python tag, an impossible date
-            problem = " ".join(str(getattr(err, "problem", None) or err).split())
-            raise ValueError(f"-p/--parameter {key}: cannot read {value!r} ({problem}); {PARAMETER_HELP}") from err
+            coerce(key, ParameterText(value), None)
+        except ValueError as err:
+            raise ValueError(f"{err}; {PARAMETER_HELP}") from None
+        parameters[key] = ParameterText(value)
     return parameters
 
 
@@ -136,8 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-input", action="store_true", help="hide code cells: prose, tables and figures only")
     report.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: number of CPUs)")
     report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
-                        help="inject a parameter into every notebook (repeatable); VALUE is YAML/JSON, "
-                             "e.g. -p conf_level=0.9 or -p 'ratings=[q1, q2]'")
+                        help="set a parameter of the notebooks that have it (repeatable; a name no notebook has "
+                             "is an error); VALUE is YAML/JSON, and a list parameter also takes comma-separated "
+                             "values, e.g. -p conf_level=0.9 -p ratings=q1,q2 -p path=my_survey.csv")
     report.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                         help="stop a cell running longer than this and report its notebook failed (default: 600)")
     report.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",

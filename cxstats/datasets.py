@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._provenance import note_read
 from ._validate import DataError
 from .counts import count_range
 
@@ -186,6 +187,7 @@ def _read_text(path: Path) -> str:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise DataError(f"{path.name}: cannot be read: {err.strerror or err}") from err
+    note_read(path)
     if len(data) > MAX_FILE_BYTES:
         raise DataError(f"{path.name}: larger than {MAX_FILE_BYTES:,} bytes; a survey file must be smaller")
     try:
@@ -415,6 +417,15 @@ def _read_all(raw_dir=None) -> list[tuple[dict, pd.DataFrame]]:
     return [read_survey_file(path) for path in survey_files(raw_dir)]
 
 
+def _read_one(name, raw_dir=None) -> tuple[dict, pd.DataFrame]:
+    """The one survey file of ``name`` (its id is its file name), read alone: a page built from one survey
+    states only that file as read."""
+    files = {path.stem: path for path in survey_files(raw_dir)}
+    if not isinstance(name, str) or name not in files:
+        raise ValueError(f"unknown dataset {name!r}; available: {', '.join(sorted(files))}")
+    return read_survey_file(files[name])
+
+
 def list_datasets(raw_dir=None) -> pd.DataFrame:
     """One row per bundled survey.
 
@@ -468,10 +479,8 @@ def survey_info(name: str, raw_dir=None) -> dict:
     >>> info["n"], info["country"]
     (2003, 'United States')
     """
-    surveys = {s["id"]: s for s, _ in _read_all(raw_dir)}
-    if name not in surveys:
-        raise ValueError(f"unknown dataset {name!r}; available: {', '.join(sorted(surveys))}")
-    return {k: v for k, v in surveys[name].items() if k != "figures"}
+    survey, _ = _read_one(name, raw_dir)
+    return {k: v for k, v in survey.items() if k != "figures"}
 
 
 def load(name: str | None = None, raw_dir=None) -> pd.DataFrame:
@@ -505,13 +514,9 @@ def load(name: str | None = None, raw_dir=None) -> pd.DataFrame:
     0   managers     80.0  250        199         201
     1  consumers     45.0  250        112         113
     """
-    tables = _read_all(raw_dir)
     if name is not None:
-        names = [s["id"] for s, _ in tables]
-        if name not in names:
-            raise ValueError(f"unknown dataset {name!r}; available: {', '.join(sorted(names))}")
-        tables = [(s, t) for s, t in tables if s["id"] == name]
-    return pd.concat([t for _, t in tables], ignore_index=True)
+        return _read_one(name, raw_dir)[1]
+    return pd.concat([t for _, t in _read_all(raw_dir)], ignore_index=True)
 
 
 def processed_path() -> Path:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._provenance import note_read
 from ._validate import check_choice, plain
 
 LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
@@ -233,6 +234,7 @@ def open_source(data):
             table = getattr(con, reader)(str(path), **options)
         except Exception as err:  # duckdb raises several types; name the file either way
             raise ValueError(f"{path}: could not be read: {type(err).__name__}: {err}") from err
+        note_read(path)
         return table, str(path)
     try:
         import ibis

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._provenance import note_read
 from ._tabular import read_excel, read_parquet, read_text, refuse_duplicate_names
 from ._validate import DataError
 
@@ -461,4 +462,5 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     if df.shape[1] == 0:
         raise DataError(f"{path}: no columns were found; is it empty or in another format?")
     refuse_duplicate_names(df.columns, path, "rename them in the file")
+    note_read(path)
     return df

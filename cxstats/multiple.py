@@ -30,7 +30,8 @@ def adjust_pvalues(pvalues, *, method="holm", alpha=0.05):
     -------
     pandas.DataFrame
         ``p_value``, ``p_adjusted``, ``reject`` (``p_adjusted <= alpha``),
-        ``method``; the index of a Series input is kept.
+        ``method`` (a categorical with the one method as its category); the
+        index of a Series input is kept.
 
     Notes
     -----
@@ -56,29 +57,47 @@ def adjust_pvalues(pvalues, *, method="holm", alpha=0.05):
     if (i := first_bad((p < 0) | (p > 1))) is not None:
         raise ValueError(f"pvalues must lie in [0, 1]; element {i} is {p[i]:g}")
     adjusted = _adjusted(p, method)
-    out = pd.DataFrame({"p_value": p, "p_adjusted": adjusted, "reject": adjusted <= alpha, "method": method})
+    # the method is one value: a one-category categorical stores it once, not a string per row;
+    # p is copied, as it may be the caller's own array
+    label = pd.Categorical.from_codes(np.zeros(p.size, dtype=np.int8), [method])
+    out = pd.DataFrame({"p_value": p.copy(), "p_adjusted": adjusted, "reject": adjusted <= alpha, "method": label},
+                       copy=False)
     if index is not None:
         out.index = index
     return out
 
 
 def _adjusted(p, method):
-    """Adjusted p-values for a validated float array (the arithmetic of :func:`adjust_pvalues`)."""
+    """Adjusted p-values for a validated float array (the arithmetic of :func:`adjust_pvalues`, as R's p.adjust).
+
+    Bonferroni and "none" need no order. The others need the order of the
+    p-values but not the order among equal ones: tied p-values get the same
+    adjusted value whichever comes first (the running maximum, or minimum,
+    meets the larger factor of the group first), so a plain sort serves.
+    """
     m = p.size
-    if method in ("holm", "bonferroni", "none"):
-        order = np.argsort(p, kind="stable")
-        rank = np.arange(1, m + 1)
-        if method == "holm":
-            adjusted_sorted = np.maximum.accumulate((m - rank + 1) * p[order])
-        elif method == "bonferroni":
-            adjusted_sorted = m * p[order]
-        else:
-            adjusted_sorted = p[order]
+    if method == "none":
+        return p.copy()
+    if method == "bonferroni":
+        adjusted = p * m
+        return np.minimum(adjusted, 1.0, out=adjusted)
+    order = np.argsort(p)  # increasing
+    adjusted_sorted = p[order]  # p_(1) <= ... <= p_(m)
+    if method == "holm":
+        adjusted_sorted *= np.arange(m, 0, -1, dtype=float)  # (m + 1 - i) p_(i)
+        np.maximum.accumulate(adjusted_sorted, out=adjusted_sorted)
     else:
-        order = np.argsort(-p, kind="stable")  # decreasing, as R's order(p, decreasing = TRUE)
-        rank = np.arange(m, 0, -1)
-        factor = {"hochberg": (m - rank + 1), "bh": m / rank, "by": np.sum(1 / np.arange(1, m + 1)) * m / rank}
-        adjusted_sorted = np.minimum.accumulate(factor[method] * p[order])
+        # R runs these over the decreasing p-values; here the same products, read from the top down
+        ascending = np.arange(1, m + 1, dtype=float)  # i
+        if method == "hochberg":
+            adjusted_sorted *= ascending[::-1]  # (m + 1 - i) p_(i)
+        elif method == "bh":
+            adjusted_sorted *= m / ascending  # m / i p_(i)
+        else:  # by
+            adjusted_sorted *= np.sum(1 / ascending) * m / ascending
+        downward = adjusted_sorted[::-1]
+        np.minimum.accumulate(downward, out=downward)
+    np.minimum(adjusted_sorted, 1.0, out=adjusted_sorted)
     adjusted = np.empty(m)
-    adjusted[order] = np.minimum(adjusted_sorted, 1.0)
+    adjusted[order] = adjusted_sorted
     return adjusted

@@ -941,8 +941,71 @@ def _short(text, width=60):
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
+def plot_nps(table, *, labels=None, ax=None, title="Promoters, passives and detractors", caption=None):
+    """Stacked bars of detractors (0-6), passives (7-8) and promoters (9-10), one bar per row of an NPS table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxstats.nps`: ``estimate`` (NPS in points),
+        ``promoters``, ``passives``, ``detractors`` (shares, 0 to 1), with the
+        group columns of ``by=`` first when there are groups.
+    labels : list of str, optional
+        A name for each bar (default: the group values, or "All respondents").
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Each bar spans 100% of the answers, detractors on the left; the NPS
+        (promoters minus detractors, in points) is written at its right end.
+        A group without answers gets an empty bar marked "no answers".
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, without those columns, or empty; ``labels``
+        not one name per row.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review 81(12).
+
+    Examples
+    --------
+    >>> import pandas as pd, cxstats
+    >>> df = pd.DataFrame({"ltr": [10, 9, 3, 0, 7, 8, 10, 6], "region": list("NNNNSSSS")})
+    >>> ax = plot_nps(cxstats.nps(df, "ltr", by="region"))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['N', 'S']
+    """
+    table = _require_frame("table", table, ("estimate", "promoters", "passives", "detractors"), "cxstats.nps")
+    groups = list(table.columns[:list(table.columns).index("estimate")])
+    if labels is None:
+        labels = [", ".join(map(str, row)) for row in table[groups].itertuples(index=False)] if groups else \
+            ["All respondents"] * len(table)
+    elif isinstance(labels, str) or len(labels) != len(table):
+        raise ValueError(f"labels must be a list of one name per row of table ({len(table)}), got {labels!r}")
+    parts = [("detractors", "Detractors (0-6)", "#c0392b"), ("passives", "Passives (7-8)", "#bdc3c7"),
+             ("promoters", "Promoters (9-10)", "#27ae60")]
+    ax = _axes(ax, height=0.5 * len(table) + 2)
+    y = np.arange(len(table))[::-1]
+    left = np.zeros(len(table))
+    for column, name, color in parts:
+        share = 100 * np.nan_to_num(table[column].to_numpy(float))
+        ax.barh(y, share, left=left, color=color, label=name, edgecolor="white")
+        left = left + share
+    for yi, estimate in zip(y, table["estimate"].to_numpy(float), strict=True):
+        text = "no answers" if np.isnan(estimate) else f"NPS {estimate:+.1f}"
+        ax.annotate(text, xy=(100, yi), xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_yticks(y, [_short(label, 40) for label in labels])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.12, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent of answers", "", caption)
+
+
 __all__ = [
     "driver_quadrants", "plot_driver_shares", "plot_drivers", "plot_dumbbell", "plot_figures", "plot_forest",
-    "plot_likert", "plot_power_curve", "plot_segment_profiles", "plot_segment_sizes", "plot_selection",
+    "plot_likert", "plot_nps", "plot_power_curve", "plot_segment_profiles", "plot_segment_sizes", "plot_selection",
     "plot_van_westendorp",
 ]

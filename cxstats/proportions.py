@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ._exact import fisher_rows
 from ._inference import bisect, cohen_h, critical_value, p_value, pooled_z, wald_interval
 from ._validate import (
     ALTERNATIVES,
@@ -315,23 +316,6 @@ def _diff_ci(x1, n1, x2, n2, conf_level, method):
     return np.maximum(low, -1), np.minimum(high, 1)
 
 
-def _support_grid(x1, n1, x2, n2):
-    """Hypergeometric support of the 2x2 table with fixed margins, padded to one width.
-
-    Returns the support values ``k`` (rows x width), a validity mask and the
-    log null probabilities.
-    """
-    total = x1 + x2
-    lo = np.maximum(0, total - n2)
-    hi = np.minimum(total, n1)
-    width = int(np.max(hi - lo)) + 1
-    k = lo[:, None] + np.arange(width)[None, :]
-    valid = k <= hi[:, None]
-    k = np.where(valid, k, lo[:, None])
-    logp = stats.hypergeom.logpmf(k, (n1 + n2)[:, None], total[:, None], n1[:, None])
-    return k, valid, np.where(valid, logp, -np.inf), lo, hi
-
-
 FISHER_MAX_BASE = 10_000_000
 
 
@@ -352,40 +336,6 @@ def _check_fisher_bases(x1, n1, x2, n2) -> None:
         raise ValueError(f"the {x1.size:,} tables have {support:,.0f} possible tables in all to sum over, above "
                          f"Fisher's limit of {FISHER_MAX_BASE:,} per call; pass fewer or smaller tables per call, or "
                          f"use method='z' or method='chi2_cc' at these bases")
-
-
-def _fisher(x1, n1, x2, n2, alternative):
-    """Fisher's exact test p-values and conditional MLE odds ratios, as R's fisher.test."""
-    pvals = np.empty(x1.shape)
-    odds = np.empty(x1.shape)
-    chunk = max(1, 20_000_000 // int(np.max(np.minimum(n1, n2)) + 1))
-    for start in range(0, x1.size, chunk):  # chunks bound memory; each chunk is vectorized
-        sl = slice(start, start + chunk)
-        k, valid, logp, lo, hi = _support_grid(x1[sl], n1[sl], x2[sl], n2[sl])
-        prob = np.exp(logp)
-        obs = x1[sl][:, None]
-        if alternative == "less":
-            p = np.sum(np.where(k <= obs, prob, 0), axis=1)
-        elif alternative == "greater":
-            p = np.sum(np.where(k >= obs, prob, 0), axis=1)
-        else:
-            d = np.sum(np.where(k == obs, prob, 0), axis=1)
-            p = np.sum(np.where(valid & (prob <= d[:, None] * _REL_ERR), prob, 0), axis=1)
-        pvals[sl] = np.minimum(p, 1.0)
-        odds[sl] = _conditional_mle(k, valid, logp, x1[sl], lo, hi)
-    return pvals, odds
-
-
-def _conditional_mle(k, valid, logp, x, lo, hi):
-    """Odds ratio psi solving E[X | psi] = x under the noncentral hypergeometric (bisection on log psi)."""
-
-    def too_high(log_psi):  # E[X | psi] rises with psi
-        w = np.where(valid, logp + k * log_psi[:, None], -np.inf)
-        w = np.exp(w - w.max(axis=1, keepdims=True))
-        return np.sum(w * k, axis=1) / np.sum(w, axis=1) > x
-
-    psi = np.exp(bisect(too_high, np.full(x.shape, -50.0), np.full(x.shape, 50.0), iterations=80))
-    return np.where(x <= lo, 0.0, np.where(x >= hi, np.inf, psi))
 
 
 def compare_proportions(
@@ -474,7 +424,7 @@ def compare_proportions(
         else:
             statistic = np.full(x1.shape, np.nan)
             statistic_type = "none"
-            p, odds = _fisher(x1, n1, x2, n2, alternative)
+            p, odds = fisher_rows(x1, n1, x2, n2, alternative)
         risk = p1 / p2
     low, high = _diff_ci(x1, n1, x2, n2, conf_level, ci_method)
     return _frame({

@@ -17,7 +17,6 @@ and says whether the build is in progress, interrupted or complete.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math
 import multiprocessing
@@ -29,10 +28,10 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, _parameters, _provenance
 from .datasets import data_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,8 +45,9 @@ STAGING_PREFIX = ".cxstats-build-"  # temporary folders, inside the output folde
 class ReportResult:
     """How one notebook fared: ``name``, ``title``, ``summary``, ``status`` ("ok" or "failed"; "pending" only in
     the index of a build still running or interrupted), ``seconds``, ``html`` (file name of the page, "" when none
-    could be written), ``error`` (None when it ran), ``version`` (of cxstats) and ``data_checksum`` (SHA-256 of
-    data/raw when it ran)."""
+    could be written), ``error`` (None when it ran), ``version`` (of cxstats), ``files_read`` (``(path, SHA-256)``
+    of each file the notebook read, in the order first read; as far as it got when it failed), ``parameters`` (the
+    values given for its parameters; the others kept their defaults) and ``built`` (when its page was written)."""
 
     name: str
     title: str
@@ -57,17 +57,49 @@ class ReportResult:
     html: str
     error: str | None
     version: str
-    data_checksum: str
+    files_read: tuple = ()
+    parameters: dict = field(default_factory=dict)
+    built: str = ""
 
 
-def data_checksum() -> str:
-    """SHA-256 over every file in ``data/raw`` (relative names and bytes): the data the reports read."""
-    digest = hashlib.sha256()
-    raw = data_dir() / "raw"
-    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(raw).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def shown_path(path) -> str:
+    """A file's path as a page shows it: ``data/...`` for the bundled data, else the absolute path."""
+    path = Path(path)
+    try:
+        return "data/" + path.relative_to(data_dir().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _relative_to_cwd(path) -> str:
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def provenance(notebook, given: dict, files: list) -> dict:
+    """What a page states about how it was built: cxstats version, build time, the notebook (path, SHA-256), every
+    parameter with its value (and whether it was given or the default) and the files read (path, SHA-256)."""
+    notebook = Path(notebook)
+    try:
+        values = _parameters.used(notebook, given)
+    except Exception:  # a notebook that cannot be read states only what was given
+        values = {name: (value, True) for name, value in given.items()}
+    return {
+        "version": __version__,
+        "built": _now(),
+        "notebook": _relative_to_cwd(notebook),
+        "notebook_sha256": _provenance.sha256_file(notebook) if notebook.is_file() else "",
+        "parameters": [(name, "(computed in the notebook)" if value is _parameters.UNKNOWN else repr(value),
+                        "given" if was_given else "default") for name, (value, was_given) in values.items()],
+        "files": [(shown_path(f["path"]), f["sha256"]) for f in files],
+    }
 
 
 def discover_notebooks(folder="notebooks") -> list[Path]:
@@ -89,8 +121,9 @@ def describe(path) -> tuple[str, str]:
     return Path(path).stem, ""
 
 
-def export_html(notebook, target, no_input=False, stamp="") -> Path:
-    """Export an (executed) notebook to one self-contained HTML file; ``no_input`` hides the code."""
+def export_html(notebook, target, no_input=False, stamp=None) -> Path:
+    """Export an (executed) notebook to one self-contained HTML file; ``no_input`` hides the code; ``stamp``
+    (:func:`provenance`) is the page's footer."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -102,7 +135,7 @@ def export_html(notebook, target, no_input=False, stamp="") -> Path:
     for cell in nb.cells:  # recorded key numbers are for the tests, not the reader
         if "outputs" in cell:
             cell.outputs = [o for o in cell.outputs if KEY_MIMETYPE not in o.get("data", {})]
-    body, _ = exporter.from_notebook_node(nb, resources={"cxstats_stamp": stamp})
+    body, _ = exporter.from_notebook_node(nb, resources={"cxstats_provenance": stamp or {}})
     target = Path(target)
     target.write_text(body, encoding="utf-8")
     return target
@@ -147,12 +180,26 @@ def _one_line(err, limit=300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def run_notebook(path, out_dir="reports", parameters=None, no_input=False, stamp="",
-                 cell_timeout=DEFAULT_CELL_TIMEOUT) -> ReportResult:
+def _log_path(out_dir, path) -> Path:
+    """Where the kernel running notebook ``path`` lists the files it reads (see ``cxstats._provenance``)."""
+    return Path(out_dir) / "notebooks" / f".{Path(path).stem}.files-read.jsonl"
+
+
+def _files_read(out_dir, path) -> list:
+    log = _log_path(out_dir, path)
+    files = _provenance.read_log(log)
+    log.unlink(missing_ok=True)
+    return files
+
+
+def run_notebook(path, out_dir="reports", parameters=None, no_input=False, cell_timeout=DEFAULT_CELL_TIMEOUT,
+                 ) -> ReportResult:
     """Execute one notebook in a fresh kernel and export its page; failures are caught and reported.
 
-    The executed notebook goes to ``<out_dir>/notebooks/`` and the page to ``<out_dir>/<name>.html``. A cell
-    running longer than ``cell_timeout`` seconds is stopped and the notebook reported failed.
+    The executed notebook goes to ``<out_dir>/notebooks/`` and the page to ``<out_dir>/<name>.html``; the page
+    ends with its provenance (:func:`provenance`). ``parameters`` are checked against the notebook's parameters
+    cell first (a name it does not have, or a value that cannot be right, raises ValueError). A cell running longer
+    than ``cell_timeout`` seconds is stopped and the notebook reported failed.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError
@@ -166,42 +213,56 @@ def run_notebook(path, out_dir="reports", parameters=None, no_input=False, stamp
         title, summary = describe(source)
     except Exception as err:  # not JSON, or JSON that is not a notebook
         error = f"{source} is not a valid notebook file ({type(err).__name__}: {_one_line(err)})"
-        return failure_result(source, out_dir, error, time.perf_counter() - start, no_input=no_input, stamp=stamp)
+        return failure_result(source, out_dir, error, time.perf_counter() - start, no_input=no_input)
+    # a name the notebook does not have, or a value that cannot be right, is the caller's error: raised
+    given = _parameters.resolve([source], parameters)[source] if parameters else {}
     # the kernel must be this environment's Python, whatever PATH says
     bin_dir = str(Path(sys.executable).parent)
     if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    log = _log_path(out_dir, source)
+    log.unlink(missing_ok=True)
+    os.environ[_provenance.ENV] = str(log)  # the kernel inherits it and lists the files it reads there
+    failed = dict(out_dir=out_dir, seconds=0.0, title=title, summary=summary, no_input=no_input, parameters=given)
     try:
         papermill.execute_notebook(
-            str(source.resolve()), str(executed), parameters=parameters or {}, kernel_name="python3",
+            str(source.resolve()), str(executed), parameters=given, kernel_name="python3",
             cwd=str(source.resolve().parent), progress_bar=False, log_output=False, execution_timeout=cell_timeout,
         )
     except papermill.PapermillExecutionError as err:  # papermill has put the error at the top of the notebook
         error = f"{err.ename}: {_one_line(err.evalue)} (cell {err.exec_count})"
     except CellTimeoutError:
         error = f"a cell ran longer than the cell timeout of {cell_timeout:g} s and was stopped"
-        return failure_result(source, out_dir, error, time.perf_counter() - start, title, summary, no_input, stamp)
+        return failure_result(source, error=error, **{**failed, "seconds": time.perf_counter() - start})
     except Exception as err:  # e.g. a kernel that died
         error = f"{type(err).__name__}: {_one_line(err)}"
-        return failure_result(source, out_dir, error, time.perf_counter() - start, title, summary, no_input, stamp)
+        return failure_result(source, error=error, **{**failed, "seconds": time.perf_counter() - start})
     else:
         error = None
+    finally:
+        os.environ.pop(_provenance.ENV, None)
     seconds = time.perf_counter() - start
     _coalesce_streams(executed)
+    files = _files_read(out_dir, source)
+    stamp = provenance(source, given, files)
     page = export_html(executed, out_dir / f"{source.stem}.html", no_input=no_input, stamp=stamp)
     return ReportResult(source.stem, title, summary, "failed" if error else "ok", seconds, page.name, error,
-                        __version__, data_checksum())
+                        __version__, tuple((f["path"], f["sha256"]) for f in files), given, stamp["built"])
 
 
-def failure_result(path, out_dir, error, seconds, title=None, summary="", no_input=False, stamp="") -> ReportResult:
+def failure_result(path, out_dir, error, seconds, title=None, summary="", no_input=False, parameters=None,
+                   ) -> ReportResult:
     """Write the page of a notebook that could not run and return its failed ReportResult.
 
     The page is the executed notebook as far as it got (when readable), headed by the error; otherwise a
-    notebook holding only the error.
+    notebook holding only the error. Its provenance lists the files read before it stopped.
     """
     import nbformat
 
     path, out_dir = Path(path), Path(out_dir)
+    given = parameters or {}
+    files = _files_read(out_dir, path)
+    stamp = provenance(path, given, files)
     executed = out_dir / "notebooks" / f"{path.stem}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     banner = nbformat.v4.new_markdown_cell(f"**This report failed.**\n\n<pre>{html.escape(error)}</pre>")
@@ -214,7 +275,7 @@ def failure_result(path, out_dir, error, seconds, title=None, summary="", no_inp
     nbformat.write(nb, str(executed))
     page = export_html(executed, out_dir / f"{path.stem}.html", no_input=no_input, stamp=stamp)
     return ReportResult(path.stem, title or path.stem, summary, "failed", seconds, page.name, error, __version__,
-                        data_checksum())
+                        tuple((f["path"], f["sha256"]) for f in files), given, stamp["built"])
 
 
 def _coalesce_streams(path) -> None:
@@ -285,6 +346,7 @@ def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1):
         raise ValueError(f"jobs must be a positive whole number of notebooks run at once; got {jobs!r}")
     out = check_out_dir(out_dir, notebooks)
+    injected = _parameters.resolve(notebooks, parameters)  # before anything is written: a typo fails at once
     try:
         (out / "notebooks").mkdir(parents=True, exist_ok=True)
         _remove_stale_staging(out)
@@ -293,21 +355,19 @@ def build_reports(notebooks=None, out_dir="reports", no_input=False, jobs=None, 
         raise ValueError(f"cannot write to output folder {out_dir} ({err.strerror}: {err.filename}): "
                          "give a folder you can write to") from None
     try:
-        return _build(notebooks, out, staging, no_input, jobs, parameters, progress, cell_timeout, notebook_timeout)
+        return _build(notebooks, out, staging, no_input, jobs, injected, progress, cell_timeout, notebook_timeout)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(notebooks, out, staging, no_input, jobs, parameters, progress, cell_timeout, notebook_timeout):
-    checksum = data_checksum()
-    stamp = f"Built by cxstats {__version__} from data/raw with SHA-256 {checksum}."
-    settings = (f"code {'hidden' if no_input else 'shown'}; parameters {parameters or {}}; "
-                f"cell timeout {cell_timeout:g} s; notebook timeout {notebook_timeout:g} s")
-    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    results = {p: _pending(p, checksum) for p in notebooks}
+def _build(notebooks, out, staging, no_input, jobs, injected, progress, cell_timeout, notebook_timeout):
+    settings = (f"code {'hidden' if no_input else 'shown'}; cell timeout {cell_timeout:g} s; "
+                f"notebook timeout {notebook_timeout:g} s")
+    started = _now()
+    results = {p: _pending(p, injected[p]) for p in notebooks}
 
     def index(state):
-        write_index(list(results.values()), out, checksum, state=state, started=started, settings=settings)
+        write_index(list(results.values()), out, state=state, started=started, settings=settings)
 
     index("in progress")  # from here on the old index no longer claims anything
     import matplotlib.font_manager  # noqa: F401  (builds the font cache once, not inside every report)
@@ -324,12 +384,13 @@ def _build(notebooks, out, staging, no_input, jobs, parameters, progress, cell_t
         bar.update()
 
     def failed(path, error, seconds):
-        finished(path, failure_result(path, staging, error, seconds, no_input=no_input, stamp=stamp))
+        finished(path, failure_result(path, staging, error, seconds, title=describe_or_name(path),
+                                      no_input=no_input, parameters=injected[path]))
 
     handle_sigterm = _in_main_thread()  # only the main thread may set signal handlers
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if handle_sigterm else None
     try:
-        _run_in_workers([(p, staging, parameters, no_input, stamp, cell_timeout) for p in notebooks],
+        _run_in_workers([(p, staging, injected[p], no_input, cell_timeout) for p in notebooks],
                         jobs or os.cpu_count() or 1, notebook_timeout, finished, failed)
     except BaseException as err:  # Ctrl-C, SIGTERM or a bug: the index says the build stopped short
         index(f"interrupted ({type(err).__name__})")
@@ -352,8 +413,16 @@ def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)  # unwinds build_reports: workers killed, index marked interrupted
 
 
-def _pending(path, checksum) -> ReportResult:
-    return ReportResult(Path(path).stem, Path(path).stem, "", "pending", 0.0, "", None, __version__, checksum)
+def _pending(path, given) -> ReportResult:
+    return ReportResult(Path(path).stem, Path(path).stem, "", "pending", 0.0, "", None, __version__, (), given)
+
+
+def describe_or_name(path) -> str:
+    """A notebook's title, or its file name when it has none that can be read."""
+    try:
+        return describe(path)[0]
+    except Exception:
+        return Path(path).stem
 
 
 def _move_into_place(result, staging, out) -> None:
@@ -404,14 +473,14 @@ def _worker_main(conn) -> None:
         conn.send(_run_task(*task))
 
 
-def _run_task(path, out_dir, parameters, no_input, stamp, cell_timeout) -> ReportResult:
+def _run_task(path, out_dir, parameters, no_input, cell_timeout) -> ReportResult:
     start = time.perf_counter()
     try:
-        return run_notebook(path, out_dir, parameters, no_input, stamp, cell_timeout)
+        return run_notebook(path, out_dir, parameters, no_input, cell_timeout)
     except Exception as err:  # even the failure page could not be written
         error = f"{type(err).__name__}: {_one_line(err)}"
         return ReportResult(Path(path).stem, Path(path).stem, "", "failed", time.perf_counter() - start, "", error,
-                            __version__, data_checksum())
+                            __version__, (), parameters)
 
 
 def _run_in_workers(tasks, jobs, notebook_timeout, finished, failed) -> None:
@@ -506,14 +575,29 @@ def _stop_worker(worker) -> None:
     worker.conn.close()
 
 
-def write_index(results, out_dir, checksum, state="complete", started=None, settings="") -> Path:
-    """Write ``index.html`` atomically: one row per notebook with its title, summary, status and run time.
+def _files_cell(files) -> str:
+    """The files a page read, for the index: each name with the start of its SHA-256 (all of it on hover)."""
+    if not files:
+        return "none"
+    return "<br>".join(f"{html.escape(Path(path).name)} <code title='{html.escape(shown_path(path))} SHA-256 "
+                       f"{sha}'>{sha[:12]}</code>" for path, sha in files)
+
+
+def _parameters_cell(given) -> str:
+    if not given:
+        return "defaults"
+    return "<br>".join(f"<code>{html.escape(name)}={html.escape(repr(value))}</code>" for name, value in given.items())
+
+
+def write_index(results, out_dir, state="complete", started=None, settings="") -> Path:
+    """Write ``index.html`` atomically: one row per notebook with its title, summary, status, run time, the
+    parameters given to it and the files it read (with their SHA-256).
 
     A row links its page only when the page is on disk. ``state`` is "complete", "in progress" or
     "interrupted (reason)"; results with status "pending" are notebooks not finished (yet).
     """
     out_dir = Path(out_dir)
-    now = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    now = _now()
     rows = []
     for r in results:
         title = html.escape(r.title)
@@ -523,8 +607,8 @@ def write_index(results, out_dir, checksum, state="complete", started=None, sett
         seconds = "" if r.status == "pending" else f"{r.seconds:.1f} s"
         rows.append(
             f"<tr class='{r.status}'><td>{title}</td><td>{html.escape(r.summary)}</td><td>{status}</td>"
-            f"<td>{seconds}</td><td>{html.escape(r.version)}</td>"
-            f"<td><code title='{r.data_checksum}'>{r.data_checksum[:12]}</code></td></tr>"
+            f"<td>{seconds}</td><td>{_parameters_cell(r.parameters)}</td>"
+            f"<td>{'' if r.status == 'pending' else _files_cell(r.files_read)}</td></tr>"
         )
     n_ok = sum(r.status == "ok" for r in results)
     n_done = sum(r.status != "pending" for r in results)
@@ -553,14 +637,15 @@ code {{ font-size: 90%; }}
 </style></head><body>
 <h1>cxstats reports</h1>
 <p class="state" id="state" data-state="{html.escape(state)}">{summary}</p>
-<p>Each report is a notebook run on the bundled data, exported as one self-contained page.</p>
+<p>Each report is a notebook run with the parameters listed (the others keep the notebook's defaults), exported as
+one self-contained page that ends with its provenance: every parameter, the files it read with their SHA-256, the
+cxstats version and the build time.</p>
 <table id="reports"><thead><tr><th>Report</th><th>Question it answers</th><th>Status</th><th>Run time</th>
-<th>cxstats</th><th>Data read (SHA-256)</th></tr></thead>
+<th>Parameters given</th><th>Files read (SHA-256)</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
-<p>cxstats version <code>{html.escape(__version__)}</code>. Data read: <code>data/raw</code>, SHA-256
-<code>{checksum}</code>. Settings: {html.escape(settings)}.</p>
+<p>Built by cxstats version <code>{html.escape(__version__)}</code>. Settings: {html.escape(settings)}.</p>
 </body></html>
 """
     path = out_dir / "index.html"

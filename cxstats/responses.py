@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._provenance import note_read
 from ._validate import DataError
 from .datasets import data_dir
 
@@ -100,6 +101,7 @@ def _read_csv(name: str, columns: list[str]) -> pd.DataFrame:
         text = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as err:
         raise DataError(f"{name}: {path.name} cannot be read as a UTF-8 CSV file: {err}") from err
+    note_read(path)
     if list(text.columns) != columns:
         raise DataError(f"{name}: {path.name} has columns {list(text.columns)}; expected exactly {columns}")
     return text

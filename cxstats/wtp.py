@@ -14,13 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_memory, check_open_unit, check_seed, first_bad, plain, whole_number
+from ._validate import as_float_array, check_open_unit, check_seed, first_bad, plain, whole_number
 from .survey import check_columns, survey_weights
 
 MAX_BOOTSTRAP = 10_000  # resamples: each recomputes every curve (milliseconds apiece)
 MAX_BOOTSTRAP_ROWS = 50_000_000  # resamples x respondents: about a minute of work
+STEEP = 1e3  # NMS lines with slope x price range above this are summed price by price (rounding)
+STEEP_CHUNK = 5_000_000  # (segment, price) pairs evaluated at once for those lines
+TIE_SHARE = 1e-9  # NMS reach or revenue this close to the maximum (relatively) ties with it; rounding is ~1e-14
 MIN_STEP_SHARE = 1e-4  # smallest interpolation step, as a share of the price range (at most 10,001 prices)
-NMS_ARRAYS = 6  # respondents x prices float arrays alive at once in the Newton-Miller-Smith reach
 
 PI_SCALE = (5, 4, 3, 2, 1)
 PI_CALIBRATED = (0.7, 0.5, 0.3, 0.1, 0.0)
@@ -90,14 +92,47 @@ def _price_matrix(df, columns) -> np.ndarray:
     return np.column_stack(values)
 
 
-def _share_at_or_below(x, w, grid):
+def _sorted_columns(x, with_order=True):
+    """Each column of ``x`` sorted, with the order that sorts it (or None): ``[(order, sorted_values), ...]``."""
+    if not with_order:
+        return [(None, np.sort(x[:, j])) for j in range(x.shape[1])]
+    orders = [np.argsort(x[:, j]) for j in range(x.shape[1])]
+    return [(order, x[order, j]) for j, order in enumerate(orders)]
+
+
+def _sums_at(column, values, grid, side):
+    """For each grid price, the sum of ``values`` over respondents whose answer is at or below it (``side="right"``)
+    or strictly below it (``side="left"``); ``column`` is that answer's ``(order, sorted_values)``. With ``values``
+    None, the count of those respondents."""
+    order, xs = column
+    idx = np.searchsorted(xs, grid, side=side)
+    if values is None:
+        return idx.astype(float)
+    return _running_sum(values[order])[idx]
+
+
+def _running_sum(values):
+    """``[0, v0, v0 + v1, ...]`` with the rounding of each addition added back (error-free transformation of each
+    step of the running sum, Ogita, Rump and Oishi 2005), so a difference of two large running sums keeps its digits.
+    """
+    total = np.cumsum(values)
+    before, step, after = total[:-1], values[1:], total[1:]
+    added = after - before  # what the rounded sum added; the rest of `step` was lost to rounding (Knuth's TwoSum)
+    lost = (before - (after - added)) + (step - added)
+    out = np.zeros(values.size + 1)
+    out[1:] = total
+    out[2:] += np.cumsum(lost)
+    return out
+
+
+def _share_at_or_below(column, w, grid):
     """Weighted share of answers at or below each grid price; 0 at or below the lowest answer and 1 at or above
-    the highest (the boundary convention of pricesensitivitymeter)."""
-    order = np.argsort(x, kind="stable")
-    cum = np.concatenate([[0.0], np.cumsum(w[order])]) / w.sum()
-    share = cum[np.searchsorted(x[order], grid, side="right")]
-    share[grid <= x.min()] = 0.0
-    share[grid >= x.max()] = 1.0
+    the highest (the boundary convention of pricesensitivitymeter). ``w`` None: every respondent weighs the same."""
+    xs = column[1]
+    total = xs.size if w is None else w.sum()
+    share = _sums_at(column, w, grid, "right") / total
+    share[grid <= xs[0]] = 0.0
+    share[grid >= xs[-1]] = 1.0
     return share
 
 
@@ -121,9 +156,16 @@ def _crossing(price, first, second):
     return float(min(candidates)) if candidates else np.nan
 
 
-def _curves(prices, w, interpolate, step):
+def _curves(prices, w, interpolate, step, columns=None):
+    """The four cumulative curves at every price named (then interpolated to a fine grid, if asked), from each
+    answer column sorted once: memory linear in respondents plus prices. ``columns``: the sorted columns, if
+    already at hand (``_sorted_columns``)."""
     grid = np.unique(prices)
-    shares = [_share_at_or_below(prices[:, j], w, grid) for j in range(4)]
+    equal = bool((w == w[0]).all())  # equal weights: shares are counts (no order needed to carry the weights)
+    if columns is None:
+        columns = _sorted_columns(prices, with_order=not equal)
+    weights = None if equal else w
+    shares = [_share_at_or_below(columns[j], weights, grid) for j in range(4)]
     curves = pd.DataFrame({"price": grid, "too_cheap": 1 - shares[0], "cheap": 1 - shares[1],
                            "expensive": shares[2], "too_expensive": shares[3]})
     if interpolate:
@@ -145,24 +187,138 @@ def _points(curves) -> dict:
     }
 
 
-def _nms(prices, intents, w, grid):
-    """Expected purchase probability of every respondent at every grid price, then reach and revenue.
+def _nms(prices, intents, w, grid, columns=None):
+    """Expected purchase probability summed over respondents at every grid price, then reach and revenue.
 
     Each respondent's probability is 0 at their "too cheap" and "too expensive" prices and the calibrated
-    intents at "cheap" and "expensive", linear in price in between and constant beyond (R's approx, rule 2).
+    intents at "cheap" and "expensive", linear in price in between and 0 beyond (R's approx, rule 2). Where a
+    respondent's prices are out of order (kept with ``validate=False``), the later of the overlapping line
+    segments (too cheap to cheap, cheap to expensive, expensive to too expensive) gives the probability, and a
+    segment whose end is not above its start is skipped.
+
+    The sum is never formed respondent by respondent at every price. Between two of a respondent's sorted prices
+    (knots) the probability is one line, ``a + b * price``, and at a knot one value; so the sum over respondents at
+    a price is the sum of ``a`` and of ``b`` over the respondents whose line spans it, plus the knot values there.
+    Each is a difference of cumulative sums over the knots sorted column by column (a line starts after one knot
+    and ends before the next), read at every grid price by binary search: time O(n log n + g log n) and memory
+    O(n + g) for n respondents and g prices. ``columns``: the sorted answer columns, if at hand and the answers are
+    in order (``_sorted_columns``).
     """
-    x = prices  # respondents x 4, in order
-    v = np.column_stack([np.zeros(len(x)), intents[:, 0], intents[:, 1], np.zeros(len(x))])
-    g = grid[None, :]
-    prob = np.where(g <= x[:, [0]], v[:, [0]], v[:, [3]])
-    for k in range(3):  # three line segments per respondent, each evaluated for all respondents at once
-        lo, hi = x[:, [k]], x[:, [k + 1]]
-        inside = (g >= lo) & (g <= hi) & (hi > lo)
+    x, n = prices, len(prices)
+    shift = grid[0]  # prices measured from the lowest grid price: smaller terms, less rounding in the sums
+    valid = x[:, 1:] > x[:, :-1]  # segment k runs from x[:, k] to x[:, k + 1]
+    if valid.all():  # answers in order (always so with validate=True): one line per segment, continuous
+        columns = _sorted_columns(x) if columns is None else columns
+        levels = [np.zeros(n), intents[:, 0], intents[:, 1], np.zeros(n)]
+        # on [x_k, x_(k+1)) the probability is segment k's line a_k + b_k * (price - shift); at or below a price,
+        # the lines started minus those ended: the sum over answers x_j <= price of (line j minus line j - 1)
+        total_a, total_b = np.zeros(grid.size), np.zeros(grid.size)
+        before_a = before_b = 0.0
+        steep = np.zeros((n, 3), dtype=bool)
+        for j in range(4):
+            a = b = 0.0
+            if j < 3:
+                b = (levels[j + 1] - levels[j]) / (x[:, j + 1] - x[:, j])
+                # the cumulative sums cancel to within rounding of about 1e-16 x b x (price range): lines steeper
+                # than STEEP / (price range), between answers much closer together than the price range, are
+                # evaluated price by price instead (few, and each over few prices)
+                steep[:, j] = np.abs(b) * (grid[-1] - grid[0]) > STEEP
+                b[steep[:, j]] = 0.0
+                a = np.where(steep[:, j], 0.0, levels[j] - b * (x[:, j] - shift))
+            total_a += _sums_at(columns[j], w * (a - before_a), grid, "right")
+            total_b += _sums_at(columns[j], w * (b - before_b), grid, "right")
+            before_a, before_b = a, b
+        direct = 0.0
+        if steep.any():  # each on [x_k, x_(k+1))
+            rows, seg = np.nonzero(steep)
+            direct = _lines_at_prices(rows, seg, np.searchsorted(grid, x[rows, seg], side="left"),
+                                      np.searchsorted(grid, x[rows, seg + 1], side="left"), x,
+                                      np.column_stack(levels), w, grid)
+    else:
+        v = np.column_stack([np.zeros(n), intents[:, 0], intents[:, 1], np.zeros(n)])
         with np.errstate(divide="ignore", invalid="ignore"):
-            line = v[:, [k]] + (v[:, [k + 1]] - v[:, [k]]) * (g - lo) / (hi - lo)
-        prob = np.where(inside, line, prob)
-    reach = (w[:, None] * prob).sum(axis=0) / w.sum()
+            slope = np.where(valid, (v[:, 1:] - v[:, :-1]) / (x[:, 1:] - x[:, :-1]), 0.0)
+        intercept = np.where(valid, v[:, :-1] - slope * (x[:, :-1] - shift), 0.0)  # a + b * (price - shift)
+        total_a, total_b, direct, columns = _nms_any_order(x, v, valid, slope, intercept, w, grid)
+    reach = (total_a + total_b * (grid - shift) + direct) / w.sum()
+    # no respondent between their lowest and highest price: exactly 0 (not the rounding left by the sums)
+    active = _sums_at(columns[0], None, grid, "right") - _sums_at(columns[3], None, grid, "left")
+    reach[active == 0] = 0.0
+    reach = np.clip(reach, 0.0, None)  # the sums cancel to within rounding; a probability is not negative
     return pd.DataFrame({"price": grid, "reach": reach, "revenue": grid * reach})
+
+
+def _lines_at_prices(rows, seg, start, stop, x, v, w, grid):
+    """Weighted sum at every grid price of line segments evaluated price by price: respondent ``rows``' segment
+    ``seg`` (the line from ``(x[:, seg], v[:, seg])`` to the next answer) at grid prices ``start`` to ``stop - 1``
+    (indices); in chunks of at most ``STEEP_CHUNK`` (segment, price) pairs, so memory stays bounded."""
+    total = np.zeros(grid.size)
+    counts = np.maximum(stop - start, 0)
+    ends = np.cumsum(counts)
+    first = 0
+    while first < len(rows):
+        done = ends[first - 1] if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, done + STEEP_CHUNK, side="right")))
+        c = counts[first:last]
+        pairs = int(c.sum())
+        if pairs:
+            idx = np.repeat(start[first:last], c) + np.arange(pairs) - np.repeat(np.cumsum(c) - c, c)
+            r, k = np.repeat(rows[first:last], c), np.repeat(seg[first:last], c)
+            value = v[r, k] + (v[r, k + 1] - v[r, k]) * (grid[idx] - x[r, k]) / (x[r, k + 1] - x[r, k])
+            total += np.bincount(idx, weights=w[r] * value, minlength=grid.size)
+        first = last
+    return total
+
+
+def _nms_any_order(x, v, valid, slope, intercept, w, grid):
+    """The sums of :func:`_nms` when some respondents' answers are out of order (or tie): on each open stretch
+    between a respondent's sorted answers (knots) the latest segment covering it gives the line, and at each knot
+    the latest segment covering the knot gives the value. Returns the sums of intercepts and slopes, the steep
+    stretches summed price by price, and the sorted knot columns."""
+    n = len(x)
+    knots = np.sort(x, axis=1)
+    columns = _sorted_columns(knots)
+    # the segment giving the probability on each open stretch between neighbouring knots, and at each knot
+    line_a, line_b, direct = np.zeros((n, 3)), np.zeros((n, 3)), np.zeros(grid.size)
+    for m in range(3):
+        lo, hi = knots[:, m], knots[:, m + 1]
+        winner = np.full(n, -1)
+        for k in range(3):
+            winner[valid[:, k] & (x[:, k] <= lo) & (hi <= x[:, k + 1])] = k
+        has = (winner >= 0) & (hi > lo)
+        pick = np.where(has, winner, 0)[:, None]
+        line_b[:, m] = np.where(has, np.take_along_axis(slope, pick, axis=1)[:, 0], 0.0)
+        steep = np.abs(line_b[:, m]) * (grid[-1] - grid[0]) > STEEP  # price by price, as in _nms
+        line_b[steep, m] = 0.0
+        line_a[:, m] = np.where(has & ~steep, np.take_along_axis(intercept, pick, axis=1)[:, 0], 0.0)
+        if steep.any():  # each on the open stretch (lo, hi)
+            rows = np.flatnonzero(steep)
+            direct += _lines_at_prices(rows, winner[rows], np.searchsorted(grid, lo[rows], side="right"),
+                                       np.searchsorted(grid, hi[rows], side="left"), x, v, w, grid)
+    at_knot = np.zeros((n, 4))
+    for m in range(4):
+        t = knots[:, m]
+        value = np.zeros(n)
+        for k in range(3):
+            lo, hi = x[:, k], x[:, k + 1]
+            inside = valid[:, k] & (lo <= t) & (t <= hi)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                line = v[:, k] + (v[:, k + 1] - v[:, k]) * (t - lo) / (hi - lo)
+            value = np.where(inside, line, value)
+        first = np.ones(n, dtype=bool) if m == 0 else knots[:, m] > knots[:, m - 1]  # a repeated knot counts once
+        at_knot[:, m] = np.where(first, value, 0.0)
+    # at a grid price p: sum over knots t < p of (a, b of the stretch starting at t, minus the knot's value),
+    # plus sum over knots t <= p of (the knot's value, minus a, b of the stretch ending at t)
+    total_a, total_b = np.zeros(grid.size), np.zeros(grid.size)
+    for m in range(4):
+        start_a = (line_a[:, m] if m < 3 else 0.0) - at_knot[:, m]
+        end_a = at_knot[:, m] - (line_a[:, m - 1] if m > 0 else 0.0)
+        total_a += _sums_at(columns[m], w * start_a, grid, "left") + _sums_at(columns[m], w * end_a, grid, "right")
+        if m < 3:
+            total_b += _sums_at(columns[m], w * line_b[:, m], grid, "left")
+        if m > 0:
+            total_b -= _sums_at(columns[m], w * line_b[:, m - 1], grid, "right")
+    return total_a, total_b, direct, columns
 
 
 def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap=None, pi_expensive=None,
@@ -225,8 +381,7 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
         A missing, non-numeric, negative or missing-valued price column; no
         respondent, or none with prices in order; purchase intents off
         ``pi_scale``; weights that are all zero; ``bootstrap``,
-        ``interpolation_step`` or ``seed`` out of range; a Newton-Miller-Smith
-        table of respondents x prices above 2 GiB.
+        ``interpolation_step`` or ``seed`` out of range.
 
     Notes
     -----
@@ -241,7 +396,16 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     over a stretch of prices they meet along all of it, and the price point is
     the lowest price of the stretch, also when it starts at the lowest price
     named (e.g. everyone answers 0 to "too cheap"). NMS reach and revenue are
-    evaluated on the same prices, and the optima are the first maximum.
+    evaluated on the same prices, and the optima are the first maximum (values
+    within 1e-9 of the maximum, relatively, tie with it).
+
+    The NMS reach is summed without a respondents x prices table: each
+    respondent's purchase probability is a line between neighbouring answers,
+    and the lines are added up as cumulative sums over the answers sorted
+    (memory linear in respondents plus prices); lines much steeper than the
+    price range (answers closer together than about 0.1% of the range) are
+    added price by price. It equals the sum respondent by respondent up to rounding
+    (below 1e-13 in the tests, which compare the two on random answers).
 
     References
     ----------
@@ -299,18 +463,16 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
     if not w[keep].sum() > 0:
         raise ValueError(f"every respondent analysed has weight 0 in {weight or 'the design'}; the shares need "
                          "some positive weight")
-    grid = np.unique(prices[keep])
     if interpolate:
-        grid = _fine_grid(grid, interpolation_step)
+        _check_step(prices[keep].min(), prices[keep].max(), interpolation_step)
     _check_bootstrap_work(bootstrap, int(keep.sum()))
     intents = None
     if nms_wanted:
-        check_memory("interpolation_step" if interpolate else "pi_cheap, pi_expensive",
-                     int(keep.sum()) * grid.size * 8 * NMS_ARRAYS,
-                     f"the Newton-Miller-Smith reach is computed for {int(keep.sum()):,} respondents at {grid.size:,} "
-                     "prices; use a larger interpolation_step, or round the price answers to fewer distinct prices")
         intents = _intents(df, (pi_cheap, pi_expensive), keep, pi_scale, pi_calibrated)
-    curves = _curves(prices[keep], w[keep], interpolate, interpolation_step)
+    analysed, w_analysed = prices[keep], w[keep]
+    # each answer column sorted once, for the curves and the NMS sums (orders are needed to carry weights or intents)
+    columns = _sorted_columns(analysed, with_order=nms_wanted or not bool((w_analysed == w_analysed[0]).all()))
+    curves = _curves(analysed, w_analysed, interpolate, interpolation_step, columns)
     points = _points(curves)
     low = high = np.full(4, np.nan)
     if bootstrap:
@@ -328,24 +490,30 @@ def van_westendorp(data, too_cheap, cheap, expensive, too_expensive, *, pi_cheap
                           "price": [points[k] for k in POINTS], "ci_low": low, "ci_high": high})
     nms = reach_price = revenue_price = None
     if nms_wanted:
-        nms = _nms(prices[keep], intents[keep], w[keep], curves["price"].to_numpy())
-        reach_price = float(nms["price"].iloc[int(nms["reach"].to_numpy().argmax())])
-        revenue_price = float(nms["price"].iloc[int(nms["revenue"].to_numpy().argmax())])
+        nms = _nms(analysed, intents[keep], w_analysed, curves["price"].to_numpy(), columns)
+        reach_price = _first_maximum(nms["price"].to_numpy(), nms["reach"].to_numpy())
+        revenue_price = _first_maximum(nms["price"].to_numpy(), nms["revenue"].to_numpy())
     return VanWestendorpResult(table, curves, int(keep.sum()), int((~consistent).sum()), invalid, nms,
                                reach_price, revenue_price)
 
 
-def _fine_grid(grid, step):
-    """The interpolation grid from the lowest to the highest price, refusing steps that make it too fine."""
+def _first_maximum(price, value) -> float:
+    """The lowest price where ``value`` is at its maximum; values within ``TIE_SHARE`` of the maximum tie (the NMS
+    sums carry rounding, so an exact tie, e.g. two respondents alike at two prices, is kept a tie)."""
+    top = value.max()
+    return float(price[first_bad(value >= top - TIE_SHARE * abs(top))])
+
+
+def _check_step(low, high, step):
+    """Refuse interpolation steps that are not positive numbers or make the grid from ``low`` to ``high`` too fine."""
     if not isinstance(step, numbers.Real) or isinstance(step, bool | np.bool_) or not np.isfinite(step) or step <= 0:
         raise ValueError(f"interpolation_step must be a positive number of price units, got {plain(step)!r}")
-    span = grid[-1] - grid[0]
+    span = high - low
     smallest = MIN_STEP_SHARE * span
     if step < smallest:
         raise ValueError(f"interpolation_step={plain(step)!r} is below {MIN_STEP_SHARE:g} of the price range "
-                         f"{grid[0]:g} to {grid[-1]:g} ({int(span / step) + 1:,} prices); use a step of at least "
+                         f"{low:g} to {high:g} ({int(span / step) + 1:,} prices); use a step of at least "
                          f"{smallest:.3g}")
-    return np.arange(grid[0], grid[-1] + step / 2, step)
 
 
 def _check_bootstrap_work(bootstrap, n_rows):

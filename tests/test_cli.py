@@ -172,13 +172,11 @@ def test_report_bad_parameter_value_is_an_error(tmp_path, capsys, value, problem
 
 
 def test_report_parameters_are_yaml_values():
-    """-p values are YAML/JSON: numbers, text, lists; a bare comma list is one text."""
+    """-p values are kept as typed, each checked to be YAML/JSON; they are read per notebook (see below)."""
     from cxstats.cli import parse_parameters
 
-    assert parse_parameters(["conf_level=0.9", "ratings=[q1, q2]", "json=[\"q1\", \"q2\"]", "one=q1,q2",
-                             "flag=true", "none=null", "eq=a=b"]) == {
-        "conf_level": 0.9, "ratings": ["q1", "q2"], "json": ["q1", "q2"], "one": "q1,q2", "flag": True,
-        "none": None, "eq": "a=b"}
+    typed = parse_parameters(["conf_level=0.9", "ratings=[q1, q2]", "one=q1,q2", "eq=a=b"])
+    assert typed == {"conf_level": "0.9", "ratings": "[q1, q2]", "one": "q1,q2", "eq": "a=b"}
 
 
 @pytest.mark.parametrize("out", ["", "  "])
@@ -216,3 +214,54 @@ def test_closed_pipe_in_a_shell_has_no_traceback(tmp_path):
     run = subprocess.run(f"{sys.executable} -m cxstats.cli datasets | head -c 1", shell=True, capture_output=True,
                          text=True, timeout=120)
     assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr
+
+
+def _parameter_notebook(path):
+    import nbformat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cell = nbformat.v4.new_code_cell("dataset = 'calabrio_2022'\nconf_level = 0.95\nratings = ['q1']\n"
+                                     "overall = 'q1'   # the outcome\nn = 100\npath = None")
+    cell.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("x = 1")]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-p", "conf_levle=0.9"], "-p conf_levle: not a parameter of the notebook being built. Valid parameters: "
+                               "01_x: dataset='calabrio_2022', conf_level=0.95, ratings=['q1'], overall='q1', n=100, "
+                               "path=None"),
+    (["-p", "conf_level=1.5"], "01_x: parameter conf_level must be a number between 0 and 1 (exclusive)"),
+    (["-p", "conf_level=high"], "01_x: parameter conf_level must be a number (its default is 0.95); got 'high'"),
+    (["-p", "n=10.5"], "01_x: parameter n must be a whole number (its default is 100); got 10.5"),
+    (["-p", "dataset=nope"], "01_x: parameter dataset: unknown dataset 'nope'; bundled datasets (cxstats datasets): "
+                             "accenture_2016"),
+    (["-p", "path=no_such.csv"], "01_x: parameter path: no file at "),
+    (["-p", "ratings=q1,,q2"], "01_x: parameter ratings must be a list, e.g. a,b,c or [a, b, c]"),
+    (["-p", "n=1", "-p", "n=2"], "-p/--parameter n is given twice"),
+])
+def test_report_parameter_typo_or_bad_value_fails_before_building(tmp_path, capsys, args, message):
+    """A -p name the notebook does not have, or a value that cannot be right for it, exits 2 naming the notebook,
+    the parameter and what would be valid; nothing is built or written."""
+    nb = str(_parameter_notebook(tmp_path / "src" / "01_x.ipynb"))
+    assert main(["report", nb, "--out", str(tmp_path / "out"), *args]) == 2
+    assert message in _one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_parameter_values_are_read_as_each_default_says(tmp_path, monkeypatch):
+    """Typed values are YAML, then read against the default: a list default splits a comma text, a text default
+    keeps a number as typed, null switches an optional text off; a relative path is resolved where cxstats runs."""
+    from cxstats._parameters import resolve
+    from cxstats.cli import parse_parameters
+
+    nb = _parameter_notebook(tmp_path / "src" / "01_x.ipynb")
+    (tmp_path / "my.csv").write_text("q1\n1\n")
+    monkeypatch.chdir(tmp_path)
+    typed = parse_parameters(["ratings=q1, q2", "overall=null", "dataset=gladly_2021", "conf_level=0.9",
+                              "path=my.csv", "n=7"])
+    assert resolve([nb], typed)[nb] == {"ratings": ["q1", "q2"], "overall": None, "dataset": "gladly_2021",
+                                        "conf_level": 0.9, "path": str(tmp_path / "my.csv"), "n": 7}
+    assert resolve([nb], parse_parameters(["ratings=[q1, 'a,b']", "overall=2014"]))[nb] == {
+        "ratings": ["q1", "a,b"], "overall": "2014"}
+    assert resolve([nb], parse_parameters(["ratings=5"]))[nb] == {"ratings": ["5"]}

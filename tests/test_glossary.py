@@ -17,6 +17,9 @@ DATA_TABLES = {
     "load_responses": "returns a bundled dataset's own columns (described in its README)",
     "simulate_respondents": "returns synthetic answers named after the survey's figures",
     "simulate_price_study": "returns synthetic answers of a pricing questionnaire (documented in its docstring)",
+    "read_survey": "returns the user's own file (or the bundled customer_sat), as read_responses",
+    "require_figures": "returns load()'s table of curated figures (columns in load()'s docstring)",
+    "require_responses": "returns load_responses()'s bundled dataset, its own columns",
 }
 # Result fields that are matrices labelled by the data (cells of a table, terms of a model), not statistics:
 MATRIX_FIELDS = {"observed", "expected", "covariance"}
@@ -27,6 +30,8 @@ NOT_TABLES = {
     "KMeansSegments": "fitted centres are a segments x answers table named after the data's columns",
     "MixtureSegments": "fitted means are a segments x answers table named after the data's columns",
     "count_range": "returns two arrays (lowest and highest whole counts), the count_low/count_high of load()",
+    "check_survey_parameters": "returns the checked parameters of report 06 and their survey design, no table",
+    "SurveyParameters": "the checked parameters of report 06 and their survey design, no table",
 }
 
 
@@ -112,6 +117,11 @@ def _calls():
         "bottom_box": lambda: cxstats.bottom_box(design, "csat", scale=range(1, 6)),
         "compare_domains": lambda: cxstats.compare_domains(design, "csat", by="segment"),
         "compare_nps": lambda: cxstats.compare_nps(design, "ltr", by="segment"),
+        "segment_differences": lambda: cxstats.segment_differences(design, "segment", ["csat"], scale=range(1, 6),
+                                                                   nps="ltr"),
+        "answer_summary": lambda: cxstats.answer_summary(df.assign(csat=df.csat.where(df.index % 7 > 0)),
+                                                         ["csat", "ltr"], weight="w"),
+        "weight_summary": lambda: cxstats.weight_summary(df, "w"),
         "crosstab": lambda: cxstats.crosstab(design, "segment", "region"),
         "CrosstabResult": lambda: cxstats.crosstab(df, "segment", "region", weight="w"),
         "rake": lambda: cxstats.rake(df, {"region": {"N": 0.5, "S": 0.5}}),

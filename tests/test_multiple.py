@@ -21,6 +21,23 @@ def test_matches_p_adjust(method, ref):
     assert_allclose(cxstats.adjust_pvalues(R.PADJ_P, method=method)["p_adjusted"], ref, rtol=1e-12)
 
 
+@pytest.mark.parametrize("method", ["holm", "hochberg", "bonferroni", "bh", "by"])
+def test_matches_p_adjust_with_many_ties(method):
+    """Ties, zeros and ones: the plain (unstable) sort gives p.adjust's values whatever the order among ties."""
+    ref = getattr(R, f"PADJ_TIES_{method.upper()}")
+    assert_allclose(cxstats.adjust_pvalues(R.PADJ_TIES_P, method=method)["p_adjusted"], ref, rtol=1e-12)
+
+
+def test_method_is_one_value_and_the_input_is_not_shared():
+    """The method column holds one category; the p_value column is a copy of the caller's array."""
+    p = np.array([0.01, 0.04, 0.03])
+    out = cxstats.adjust_pvalues(p, method="bh")
+    assert out["method"].tolist() == ["bh"] * 3 and list(out["method"].cat.categories) == ["bh"]
+    p[0] = 0.9
+    assert out["p_value"].iloc[0] == 0.01
+    assert_allclose(cxstats.adjust_pvalues([0.2, 0.5], method="none")["p_adjusted"], [0.2, 0.5])
+
+
 def test_reject_column_and_index():
     """reject is p_adjusted <= alpha; a Series keeps its labels."""
     p = pd.Series([0.001, 0.02, 0.04], index=["speed", "empathy", "expectations"])

@@ -329,6 +329,11 @@ def _bad_inputs():
         ("plot_drivers", lambda: plots.plot_drivers(None, pd.DataFrame()), "result must be the result of"),
         ("plot_driver_shares", lambda: plots.plot_driver_shares("x"), "result must be the result of"),
         ("driver_quadrants", lambda: plots.driver_quadrants([], pd.DataFrame()), "result must be the result of"),
+        ("plot_nps", lambda: plots.plot_nps(pd.DataFrame({"estimate": [1.0]})),
+         r"table is missing column\(s\) \['promoters', 'passives', 'detractors'\]; expected \['estimate', "
+         r"'promoters', 'passives', 'detractors'\] \(the output of cxstats.nps\)"),
+        ("plot_nps labels", lambda: plots.plot_nps(cxstats.nps(pd.Series([10, 3], name="ltr")), labels=["a", "b"]),
+         r"labels must be a list of one name per row of table \(1\)"),
     ]
 
 

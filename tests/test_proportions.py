@@ -123,19 +123,61 @@ def test_wald_difference_interval_matches_prop_test():
     assert_allclose(res.ci_high, R.Z_CI_HIGH, rtol=RTOL)
 
 
+BIG = (R.BIG_X1, R.BIG_N1, R.BIG_X2, R.BIG_N2)
+FISHER_RTOL = 1e-7  # the relative error R's fisher.test allows itself (its relErr)
+
+
 @pytest.mark.parametrize("alt", ["two-sided", "less", "greater"])
-def test_fisher_matches_fisher_test(alt):
-    """Fisher p-values equal R's fisher.test for every alternative."""
-    res = cxstats.compare_proportions(*TWO, method="fisher", alternative=alt)
+@pytest.mark.parametrize("tables, tag", [(TWO, "FISHER"), (BIG, "BIG_FISHER")])
+def test_fisher_matches_fisher_test(tables, tag, alt):
+    """Fisher p-values equal R's fisher.test for every alternative, at small bases and at bases up to 1e5."""
+    res = cxstats.compare_proportions(*tables, method="fisher", alternative=alt)
     key = {"two-sided": "TWO", "less": "LESS", "greater": "GREATER"}[alt]
-    assert_allclose(res.p_value, getattr(R, f"FISHER_P_{key}"), rtol=RTOL)
+    assert_allclose(res.p_value, getattr(R, f"{tag}_P_{key}"), rtol=FISHER_RTOL)
 
 
-def test_fisher_conditional_odds_ratio():
-    """The conditional MLE odds ratio equals a precise R root (1e-6) and fisher.test's estimate (1e-3)."""
-    res = cxstats.compare_proportions(*TWO, method="fisher")
-    assert_allclose(res.odds_ratio, R.FISHER_OR_PRECISE, rtol=RTOL)
-    assert_allclose(res.odds_ratio, R.FISHER_OR, rtol=1e-3)
+@pytest.mark.parametrize("tables, tag", [(TWO, "FISHER"), (BIG, "BIG_FISHER")])
+def test_fisher_conditional_odds_ratio(tables, tag):
+    """The conditional MLE odds ratio equals a precise R root (tol 1e-13) and fisher.test's (uniroot's 1e-4)."""
+    res = cxstats.compare_proportions(*tables, method="fisher")
+    assert_allclose(res.odds_ratio, getattr(R, f"{tag}_OR_PRECISE"), rtol=1e-9)
+    assert_allclose(res.odds_ratio, getattr(R, f"{tag}_OR"), rtol=1e-3)
+
+
+def _fisher_both(tables):
+    two = cxstats.compare_proportions(*tables, method="fisher")
+    less = cxstats.compare_proportions(*tables, method="fisher", alternative="less")
+    return np.concatenate([two.p_value, less.p_value]), two.odds_ratio.to_numpy()
+
+
+def test_fisher_window_too_narrow_is_redone_over_the_whole_support(monkeypatch):
+    """A window that leaves weight outside is detected, and the row redone over its whole support: same numbers."""
+    from cxstats import _exact
+
+    tables = tuple(np.concatenate([a, b]) for a, b in zip(TWO, BIG, strict=True))
+    p_ref, or_ref = _fisher_both(tables)
+
+    def narrow(x, m, n, total, lo, hi, x2):  # one value either side of the observed count
+        return np.maximum(lo, x - 1), np.minimum(hi, x + 1)
+
+    monkeypatch.setattr(_exact, "_windows", narrow)
+    p, odds = _fisher_both(tables)
+    assert_allclose(p, p_ref, rtol=1e-10)
+    assert_allclose(odds, or_ref, rtol=1e-10)
+
+
+def test_fisher_chunks_and_mixed_bases_equal_one_table_at_a_time(monkeypatch):
+    """Tables of very different bases in one call, cut into many chunks, equal one call per table."""
+    from cxstats import _exact
+
+    tables = tuple(np.concatenate([a, b]) for a, b in zip(TWO, BIG, strict=True))
+    monkeypatch.setattr(_exact, "_CHUNK", 1000)  # a chunk per table or two
+    p, odds = _fisher_both(tables)
+    apart = [_fisher_both(tuple([v[i]] for v in tables)) for i in range(len(tables[0]))]
+    n = len(tables[0])
+    assert_allclose(p[:n], [a[0][0] for a in apart], rtol=1e-12)
+    assert_allclose(p[n:], [a[0][1] for a in apart], rtol=1e-12)
+    assert_allclose(odds, [a[1][0] for a in apart], rtol=1e-12)
 
 
 # Newcombe (1998), Statistics in Medicine 17, 873-890, Table II: 95% intervals

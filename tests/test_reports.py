@@ -5,7 +5,9 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -37,14 +39,39 @@ def test_every_notebook_builds(built_reports):
     assert index.count("<tr class='ok'>") == len(NOTEBOOKS) and "failed" not in index.split("<tbody>")[1]
 
 
-def test_index_lists_title_summary_version_checksum(built_reports):
-    """The index gives each report's title, summary, status, run time, version and data checksum."""
+def _sha256(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_index_lists_title_summary_version_and_files_read(built_reports):
+    """The index gives each report's title, summary, status, run time, the parameters given, the cxstats version
+    and the files that report read with their SHA-256: Calabrio's page read Calabrio's file alone."""
     _, out = built_reports
     index = (out / "index.html").read_text()
     assert "02 · Calabrio: do managers really see service differently from customers?" in index
     assert "tested over every count consistent with the rounding" in index
-    assert cxstats.__version__ in index and cxstats.report.data_checksum() in index
-    assert re.search(r"<td>\d+\.\d s</td>", index)
+    assert cxstats.__version__ in index and re.search(r"<td>\d+\.\d s</td>", index)
+    row = next(r for r in index.split("<tr") if "02_calabrio_perception_gap.html" in r)
+    calabrio = ROOT / "data" / "raw" / "surveys" / "calabrio_2022.yaml"
+    assert "<td>defaults</td>" in row and f"calabrio_2022.yaml <code title='data/raw/surveys/calabrio_2022.yaml " \
+        f"SHA-256 {_sha256(calabrio)}'>" in row and row.count("<code title=") == 1
+
+
+def test_pages_state_their_provenance(built_reports):
+    """Each page ends with its provenance: cxstats version, build time, the notebook and its SHA-256, every
+    parameter with its value (all defaults here), and each file it read with its SHA-256 (checked by hashlib)."""
+    _, out = built_reports
+    page = (out / "10_what_drives_satisfaction.html").read_text()
+    footer = page[page.index('<footer id="provenance"'):]
+    notebook = ROOT / "notebooks" / "10_what_drives_satisfaction.ipynb"
+    assert f"Built by cxstats {cxstats.__version__} at <time>" in footer and _sha256(notebook) in footer
+    assert "<tr><td><code>dataset</code></td><td><code>'customer_sat'</code></td><td>default</td>" in footer
+    for name in ("customer_sat/customer_sat.csv", "copenhagen_housing/copenhagen_housing.csv"):
+        path = ROOT / "data" / "raw" / "respondents" / name
+        assert f"<code>data/raw/respondents/{name}</code></td><td>SHA-256 <code>{_sha256(path)}</code>" in footer
+    assert footer.count("SHA-256 <code>") == 3  # the notebook and its two files, nothing else
 
 
 def test_pages_are_self_contained(built_reports):
@@ -53,7 +80,7 @@ def test_pages_are_self_contained(built_reports):
     page = (out / "02_calabrio_perception_gap.html").read_text()
     assert "data:image/png;base64," in page
     assert not re.search(r"<script[^>]+src=[\"']https?://", page)
-    assert "Built by cxstats" in page
+    assert "How this page was built" in page
 
 
 def test_start_here_numbers(built_reports):
@@ -126,10 +153,10 @@ def test_planning_numbers(built_reports):
     assert_allclose(got["n_margin"], 1.959963984540054**2 * 0.25 / 0.03**2, rtol=1e-9)
 
 
-def test_own_survey_numbers(built_reports):
-    """06: efficiency, weighted share and NPS are the library's; the clustered design's NPS SE, design effect and
+def test_weights_strata_clusters_numbers(built_reports):
+    """11: efficiency, weighted share and NPS are the library's; the clustered design's NPS SE, design effect and
     degrees of freedom equal a hand-written linearization over the notebook's stores."""
-    got = records(built_reports[1], "06_analyze_your_own_survey")
+    got = records(built_reports[1], "11_weights_strata_clusters")
     df = cxstats.simulate_respondents("gladly_2021", n=1500, seed=42)
     raked = cxstats.rake(df, {"age_group": {"18-34": 0.30, "35-54": 0.35, "55+": 0.35}})
     df["weight"] = raked.weights
@@ -221,8 +248,15 @@ def test_rerun_gives_identical_outputs(built_reports, tmp_path):
     results = build_reports(NOTEBOOKS, out_dir=tmp_path, jobs=2, progress=False)
     assert all(r.status == "ok" for r in results)
     assert _outputs(first) == _outputs(tmp_path)
+    # the same page but for its build time, and for files a notebook wrote itself into a new temporary folder and
+    # read back (11 writes an SPSS file, whose header records when it was written)
+    temporary = re.escape(str(Path(tempfile.gettempdir()) / "tmp"))
     for nb in NOTEBOOKS:
-        assert (first / f"{nb.stem}.html").read_bytes() == (tmp_path / f"{nb.stem}.html").read_bytes()
+        pages = [re.sub(r"<time>[^<]*</time>", "<time></time>", (folder / f"{nb.stem}.html").read_text())
+                 for folder in (first, tmp_path)]
+        pages = [re.sub(rf"<code>{temporary}\w+/([^<]*)</code></td><td>SHA-256 <code>\w+</code>", r"\1", page)
+                 for page in pages]
+        assert pages[0] == pages[1]
 
 
 def _notebook(path, *sources):
@@ -469,3 +503,41 @@ def test_ctrl_c_leaves_a_truthful_index(tmp_path, monkeypatch, capsys):
     assert "<tr class='pending'><td>02_spin</td>" in index
     assert _links_exist(out) == ["01_good.html"]
     assert not list(out.glob(".cxstats-build-*"))
+
+
+def test_a_page_lists_the_files_it_read_even_when_it_failed(tmp_path):
+    """A notebook reading the user's file through the package: the page and the result give that file's path and
+    SHA-256; a notebook failing after a read still states what it read before it stopped."""
+    from cxstats.report import run_notebook
+
+    survey = tmp_path / "my survey.csv"
+    survey.write_text("id,q1\n1,4\n2,5\n", encoding="utf-8")
+    reading = f"import cxstats\ndf = cxstats.read_responses({str(survey)!r})"
+    good = _notebook(tmp_path / "01_reads.ipynb", "x = 1", reading, "print(len(df))")
+    bad = _notebook(tmp_path / "02_reads_then_fails.ipynb", "x = 1", reading, "1 / 0")
+    for nb, status in [(good, "ok"), (bad, "failed")]:
+        result = run_notebook(nb, tmp_path / "out")
+        assert result.status == status and result.files_read == ((str(survey.resolve()), _sha256(survey)),)
+        page = (tmp_path / "out" / result.html).read_text()
+        assert f"<code>{survey.resolve()}</code></td><td>SHA-256 <code>{_sha256(survey)}</code>" in page
+        assert not list((tmp_path / "out" / "notebooks").glob(".*.jsonl"))  # the kernel's list is cleaned up
+
+
+def test_parameters_go_only_to_the_notebooks_that_have_them(tmp_path):
+    """-p values are injected into the notebooks whose parameters cell has the name, read as each default says
+    (a list default splits a comma text); the index and the pages say which were given."""
+    from cxstats.cli import main
+
+    listing = _notebook(tmp_path / "01_list.ipynb", "ratings = ['a']\nconf_level = 0.95",
+                        "print('ratings', ratings, 'level', conf_level)")
+    other = _notebook(tmp_path / "02_other.ipynb", "conf_level = 0.95", "print('level', conf_level)")
+    out = tmp_path / "out"
+    assert main(["report", str(listing), str(other), "--out", str(out), "-p", "ratings=q1, q2,q3",
+                 "-p", "conf_level=0.9"]) == 0
+    assert "ratings ['q1', 'q2', 'q3'] level 0.9" in (out / "01_list.html").read_text()
+    other_page = (out / "02_other.html").read_text()
+    assert "level 0.9" in other_page and "ratings" not in other_page.split('<footer id="provenance"')[0]
+    index = (out / "index.html").read_text()
+    assert "<code>ratings=[&#x27;q1&#x27;, &#x27;q2&#x27;, &#x27;q3&#x27;]</code>" in index
+    assert "<tr><td><code>ratings</code></td><td><code>['q1', 'q2', 'q3']</code></td>" \
+           "<td>given</td>" in (out / "01_list.html").read_text()

@@ -360,3 +360,75 @@ def test_kmeans_weights_count_as_repeated_rows():
     assert_allclose(weighted.inertia_, repeated.inertia_, rtol=1e-9)
     assert_allclose(weighted.centers_.sort_values("speed").to_numpy(),
                     repeated.centers_.sort_values("speed").to_numpy(), rtol=1e-9)
+
+
+# --- convergence reported, and the work of select_segments bounded ---------------------------------------------------
+
+def test_convergence_is_reported_per_start():
+    """Every start's iterations and convergence are kept; the published three-class model converges in every start
+    (an identified model), well within max_iter."""
+    answers, count = _published("carcinoma")
+    model = LatentClassSegments(n_segments=3, n_init=10).fit(answers, sample_weight=count)
+    assert model.start_converged_.shape == model.start_iterations_.shape == (10,)
+    assert model.start_converged_.all() and model.converged_
+    assert (model.start_iterations_ < model.max_iter).all()
+    assert model.n_iter_ == model.start_iterations_[np.argmax(model.start_scores_)]
+
+
+def test_a_best_start_that_did_not_converge_warns():
+    """Four classes on data with three planted segments: a segment splits along a nearly flat likelihood and EM is
+    still moving after 50 iterations; fit warns naming n_segments and the iteration limit, and converged_ is False."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    df, items = _planted(0, n=1000)
+    with pytest.warns(ConvergenceWarning, match=r"LatentClassSegments\(n_segments=4\): the best of 2 start\(s\) did "
+                                                r"not converge in max_iter=50 EM iterations"):
+        model = LatentClassSegments(n_segments=4, n_init=2, max_iter=50).fit(df[items])
+    assert not model.converged_ and model.n_iter_ == 50
+
+
+def test_four_carcinoma_classes_reach_the_polca_manual_value():
+    """poLCA's manual fits four classes with maxiter = 5000 and prints -289.2858. At the default tol EM stops 4e-6
+    below the maximum (-289.28585, which rounds the other way); a tighter tol reaches the printed value."""
+    answers, count = _published("carcinoma")
+    loose = LatentClassSegments(n_segments=4, n_init=10).fit(answers, sample_weight=count)
+    tight = LatentClassSegments(n_segments=4, n_init=10, tol=1e-12, max_iter=5000).fit(answers, sample_weight=count)
+    assert tight.converged_ and round(tight.loglik_, 4) == -289.2858
+    assert 0 < tight.loglik_ - loose.loglik_ < 1e-5
+
+
+def test_tol_out_of_range_is_named():
+    """tol is a relative change of the log-likelihood: a number from 0 to below 1."""
+    df, items = _planted(0, n=200)
+    for tol in (-1e-10, 1.0, "1e-10", True):
+        with pytest.raises(ValueError, match="tol must be a number from 0 to below 1"):
+            LatentClassSegments(tol=tol).fit(df[items])
+
+
+def test_fit_on_answer_patterns_equals_stepmix_on_respondents():
+    """EM on the distinct answer patterns with their counts is EM on the rows: StepMix's own fit on all respondents,
+    run to the same tolerance, reaches the same log-likelihood and shares (the same local optimum)."""
+    from stepmix.stepmix import StepMix
+
+    df, items = _planted(8, n=1500)
+    model = LatentClassSegments(n_segments=3, n_init=3, tol=1e-12).fit(df[items])
+    coded = model.encode(df[items])
+    direct = StepMix(n_components=3, measurement="categorical", n_init=3, abs_tol=1e-14, max_iter=5000,
+                     random_state=0, verbose=0, progress_bar=0).fit(coded)
+    assert_allclose(model.loglik_, direct.score(coded) * len(coded), rtol=1e-9)
+    assert_allclose(np.sort(model.weights_), np.sort(direct.weights_), atol=1e-5)
+    assert_allclose(model.loglik_, model.model_.score(coded) * len(coded), rtol=1e-12)
+
+
+def test_select_segments_reports_convergence_in_one_warning():
+    """k = 4 on three planted segments does not converge within a small max_iter: the table says so in 'converged'
+    and a single warning names the k and the bootstrap refits concerned."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    df, items = _planted(1, n=600)
+    with pytest.warns(ConvergenceWarning) as caught:
+        table = cxstats.select_segments(LatentClassSegments(n_init=2, max_iter=40), df[items], k=[3, 4],
+                                        n_bootstrap=2)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(messages) == 1 and "k = 4: the fit" in messages[0] and "k = 3" not in messages[0]
+    assert table.converged.tolist() == [True, False]

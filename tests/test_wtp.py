@@ -224,20 +224,81 @@ def test_bootstrap_of_many_respondents_is_refused_up_front():
         van_westendorp(df, "tc", "c", "e", "te", bootstrap=10_000)
 
 
-def test_newton_miller_smith_table_above_memory_limit_is_refused():
-    """The NMS reach is a respondents x prices table: 8,000 respondents naming 32,000 distinct prices need about
-    11.4 GiB (8,000 x 32,000 x 6 arrays x 8 bytes), refused naming the arguments; with a fine interpolation grid
-    the step is named."""
+def _reach_respondent_by_respondent(prices, intents, w, grid):
+    """NMS reach summed respondent by respondent at every price (the respondents x prices table the package no longer
+    forms): 0 outside a respondent's prices; on each segment too cheap -> cheap -> expensive -> too expensive
+    (skipped if its end is not above its start) the line between the calibrated intents, a later segment winning
+    where segments overlap (answers out of order)."""
+    v = np.column_stack([np.zeros(len(prices)), intents, np.zeros(len(prices))])
+    g = grid[None, :]
+    prob = np.zeros((len(prices), grid.size))
+    for k in range(3):
+        lo, hi = prices[:, [k]], prices[:, [k + 1]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            line = v[:, [k]] + (v[:, [k + 1]] - v[:, [k]]) * (g - lo) / (hi - lo)
+        prob = np.where((g >= lo) & (g <= hi) & (hi > lo), line, prob)
+    return (w[:, None] * prob).sum(axis=0) / w.sum()
+
+
+CALIBRATION = dict(zip((5, 4, 3, 2, 1), (0.7, 0.5, 0.3, 0.1, 0.0), strict=True))
+
+
+@pytest.mark.parametrize("case", range(32))
+def test_nms_reach_equals_the_sum_respondent_by_respondent(case):
+    """Random answers: rounded and in order; out of order with ties (validate=False); 1e-5 apart at prices near
+    1e5 (lines far steeper than the price range), in order and (validate=False) out of order; weighted or not; on
+    the answers or on an interpolation grid. The reach built from sorted answers and cumulative sums equals the
+    respondents x prices sum to 1e-13, and the optimal reach price is the same."""
+    rng = np.random.default_rng(case)
+    n, kind = int(rng.integers(1, 300)), case % 4
+    base = rng.uniform(1, 100, n)
+    if kind == 0:
+        x = np.column_stack([base, base * 1.3, base * 1.7, base * 2.5]).round()
+    elif kind == 1:
+        x = rng.integers(0, 12, (n, 4)).astype(float)
+    else:
+        base = base * 1000
+        x = np.column_stack([base, base + rng.uniform(1e-5, 0.01, n), base + 0.02, base + rng.uniform(0.03, 50, n)])
+        if kind == 3:  # cheap and expensive swapped for some: the later segment wins where segments overlap
+            flip = rng.random(n) < 0.4
+            x[flip] = x[flip][:, [0, 2, 1, 3]]
+    df = pd.DataFrame(x, columns=["tc", "c", "e", "te"]).assign(pc=rng.integers(1, 6, n), pe=rng.integers(1, 6, n))
+    df["w"] = rng.uniform(0.1, 3, n) if (case // 8) % 2 else 1.0
+    validate, interpolate = kind in (0, 2), (case // 4) % 2 == 1
+    step = max(0.5, (x.max() - x.min()) / 2000)
+    res = van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe", weight="w", validate=validate,
+                         interpolate=interpolate, interpolation_step=step)
+    keep = (np.diff(x, axis=1) > 0).all(axis=1) if validate else np.ones(n, dtype=bool)
+    intents = np.column_stack([df.pc.map(CALIBRATION), df.pe.map(CALIBRATION)])[keep]
+    grid = res.nms.price.to_numpy()
+    expected = _reach_respondent_by_respondent(x[keep], intents, df.w.to_numpy()[keep], grid)
+    assert_allclose(res.nms.reach, expected, rtol=0, atol=1e-13)
+    first = expected >= expected.max() - 1e-12  # exact ties (alike respondents) keep the lowest price
+    assert res.optimal_reach_price == grid[first.argmax()]
+
+
+def test_nms_of_many_distinct_prices_needs_no_respondents_x_prices_table():
+    """8,000 respondents naming 32,000 distinct prices (a slider): the respondents x prices table (11.4 GiB) was
+    refused before; the reach is now computed, and equals the sum respondent by respondent at 1,000 of the prices."""
     rng = np.random.default_rng(1)
     cheap = rng.uniform(3, 7, 8000)
     df = pd.DataFrame({"tc": cheap - 2, "c": cheap, "e": cheap + 2.1, "te": cheap + 5.3, "pc": 4, "pe": 2})
-    with pytest.raises(ValueError, match=r"pi_cheap, pi_expensive: this would need about 11.4 GiB .* above the 2 GiB "
-                                         r"limit; the Newton-Miller-Smith reach is computed for 8,000 respondents"):
-        van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe")
-    # prices 1.0004 to 12.2994 in steps of 0.0015: 7,533 prices x 8,000 respondents x 6 arrays x 8 bytes = 2.7 GiB
-    with pytest.raises(ValueError, match=r"interpolation_step: this would need about 2.7 GiB"):
-        van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe", interpolate=True,
-                       interpolation_step=0.0015)
+    res = van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe")
+    assert len(res.nms) == 32_000
+    pick = np.sort(rng.choice(32_000, 1000, replace=False))
+    x = df[["tc", "c", "e", "te"]].to_numpy()
+    expected = _reach_respondent_by_respondent(x, np.tile([0.5, 0.1], (8000, 1)), np.ones(8000),
+                                               res.nms.price.to_numpy()[pick])
+    assert_allclose(res.nms.reach.to_numpy()[pick], expected, rtol=0, atol=1e-13)
+
+
+def test_nms_optimum_ties_go_to_the_lowest_price():
+    """Two respondents alike but for scale: reach 0.7 / 2 at both "cheap" prices, an exact tie; the first (lowest)
+    price is the optimum, as pricesensitivitymeter's which.max, although the sums carry rounding."""
+    df = pd.DataFrame({"tc": [21.0, 51], "c": [28.0, 66], "e": [36.0, 87], "te": [53.0, 128], "pc": 5, "pe": 2})
+    res = van_westendorp(df, "tc", "c", "e", "te", pi_cheap="pc", pi_expensive="pe")
+    assert_allclose(res.nms.set_index("price").reach[[28.0, 66.0]], [0.35, 0.35], atol=1e-15)
+    assert res.optimal_reach_price == 28.0
 
 
 def test_van_westendorp_input_errors_name_the_argument():

@@ -154,3 +154,27 @@ bx2 <- c(8, 112, 0, 3, 500); bn2 <- c(20, 250, 5, 2003, 1000)
 emit("BAYES_X1", vec(bx1)); emit("BAYES_N1", vec(bn1)); emit("BAYES_X2", vec(bx2)); emit("BAYES_N2", vec(bn2))
 cat("# integrate(dbeta(t, x1 + .5, n1 - x1 + .5) * pbeta(t, x2 + .5, n2 - x2 + .5), 0, 1, rel.tol = 1e-12)\n")
 emit("BAYES_JEFFREYS", vec(sapply(seq_along(bx1), function(i) integrate(function(t) dbeta(t, bx1[i] + .5, bn1[i] - bx1[i] + .5) * pbeta(t, bx2[i] + .5, bn2[i] - bx2[i] + .5), 0, 1, rel.tol = 1e-12, subdivisions = 10000L)$value)))
+
+## Fisher's exact test at large bases (up to 1e5) ---------------------------
+lx1 <- c(4500, 50000, 30, 99990, 40000, 12000, 5, 45000, 49990, 700, 2, 4980, 60000, 1234)
+ln1 <- c(10000, 100000, 100000, 100000, 100000, 60000, 200, 100000, 100000, 5000, 100000, 5000, 100000, 100000)
+lx2 <- c(4700, 50500, 70, 99950, 44600, 9000, 12000, 1000, 50010, 3100, 9, 47000, 59000, 2)
+ln2 <- c(10000, 100000, 100000, 100000, 100000, 40000, 100000, 2000, 100000, 20000, 100000, 50000, 100000, 50)
+emit("BIG_X1", vec(lx1)); emit("BIG_N1", vec(ln1)); emit("BIG_X2", vec(lx2)); emit("BIG_N2", vec(ln2))
+cat("# fisher.test(matrix(c(x1, n1 - x1, x2, n2 - x2), 2, byrow = TRUE)) at bases up to 1e5\n")
+bft <- function(i, alt) fisher.test(matrix(c(lx1[i], ln1[i] - lx1[i], lx2[i], ln2[i] - lx2[i]), 2, byrow = TRUE), alternative = alt)
+bidx <- seq_along(lx1)
+for (alt in c("two.sided", "less", "greater")) {
+  emit(paste0("BIG_FISHER_P_", toupper(sub(".sided", "", alt))), vec(sapply(bidx, function(i) bft(i, alt)$p.value)))
+}
+emit("BIG_FISHER_OR", vec(sapply(bidx, function(i) bft(i, "two.sided")$estimate)))
+cat("# conditional MLE of the odds ratio solved precisely (as FISHER_OR_PRECISE)\n")
+x1 <- lx1; n1 <- ln1; x2 <- lx2; n2 <- ln2
+emit("BIG_FISHER_OR_PRECISE", vec(sapply(bidx, cmle)))
+
+## p.adjust on a family with many ties, zeros and ones ----------------------
+pt <- rep(c(0.001, 0.01, 0.01, 0.02, 0.04, 0.04, 0.04, 0.3, 1, 0, 0.5, 0.01), 5)[c(seq(1, 60, 2), seq(2, 60, 2))]
+emit("PADJ_TIES_P", vec(pt))
+for (m in c("holm", "hochberg", "bonferroni", "BH", "BY")) {
+  cat("# p.adjust(p, method = '", m, "')\n", sep = ""); emit(paste0("PADJ_TIES_", toupper(m)), vec(p.adjust(pt, m)))
+}
