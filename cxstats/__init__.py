@@ -3,11 +3,15 @@
 Published CX figures with their provenance, respondent-level survey files, and
 the tests a CX researcher needs, built on one idea: counts are sufficient
 statistics.
+
+`import cxstats` loads numpy and pandas only: scipy, scikit-learn, matplotlib
+and the rest are imported inside the functions that use them, and `plots`,
+`report` and the segment models (built on scikit-learn's base classes) load on
+first access.
 """
 
 __version__ = "0.1.0"
 
-from . import plots, report
 from ._validate import DataError
 from .bayes import prob_greater
 from .choice import ChoiceModelResult, choice_model
@@ -37,7 +41,6 @@ from .proportions import compare_proportions, proportion_ci, test_proportion
 from .reliability import ReliabilityResult, scale_reliability
 from .require import require_figures, require_responses
 from .responses import list_responses, load_responses
-from .segment import KMeansSegments, LatentClassSegments, MixtureSegments, select_segments
 from .simulate import simulate_price_study, simulate_respondents
 from .survey import (
     RakeResult,
@@ -126,3 +129,28 @@ __all__ = [
     "weighted_total",
     "weight_summary",
 ]
+
+# name -> submodule that defines it, imported on first access (PEP 562)
+_LAZY = {
+    "plots": None,
+    "report": None,
+    "KMeansSegments": "segment",
+    "LatentClassSegments": "segment",
+    "MixtureSegments": "segment",
+    "select_segments": "segment",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    module = import_module(f"{__name__}.{_LAZY[name] or name}")
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ._validate import ALTERNATIVES, check_choice
 
@@ -38,6 +37,8 @@ def p_value(statistic, alternative="two-sided", df=None):
 
 def _lower_tail(x, df):
     """P(T <= x) for the standard normal (``df`` None or infinite) or Student's t."""
+    from scipy import special
+
     if df is None:
         return special.ndtr(x)
     df = np.asarray(df, dtype=float)
@@ -53,6 +54,8 @@ def chi2_p_value(statistic, df):
     >>> round(float(chi2_p_value(3.841458820694124, 1)), 6)
     0.05
     """
+    from scipy import special
+
     return special.chdtrc(df, statistic)
 
 
@@ -64,6 +67,8 @@ def f_p_value(statistic, dfn, dfd):
     >>> round(float(f_p_value(4.0, 2, 30)), 4)
     0.0288
     """
+    from scipy import special
+
     return special.fdtrc(dfn, dfd, statistic)
 
 
@@ -77,6 +82,8 @@ def critical_value(conf_level, df=None, alternative="two-sided"):
     >>> round(critical_value(0.95), 6), round(critical_value(0.95, alternative="greater"), 6)
     (1.959964, 1.644854)
     """
+    from scipy import special
+
     check_choice("alternative", alternative, ALTERNATIVES)
     q = conf_level if alternative != "two-sided" else 1 - (1 - conf_level) / 2
     if df is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ._validate import as_float_array, broadcast, check_choice, check_counts, first_bad, index_of
 
@@ -15,14 +14,15 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(16)
 _EDGES = np.linspace(-40, 40, 81)
 _V = ((_EDGES[:-1, None] + _EDGES[1:, None]) / 2 + (_EDGES[1:, None] - _EDGES[:-1, None]) / 2 * _NODES).ravel()
 _W = ((_EDGES[1:, None] - _EDGES[:-1, None]) / 2 * _WEIGHTS).ravel()
-_LOWER_TAIL = special.expit(-np.abs(_V))  # min(u, 1 - u), kept exact in both tails
-_W_U = _W * special.expit(_V) * special.expit(-_V)  # du = u (1 - u) dv
 
 
 def _quantile(a, b):
     """Quantiles of Beta(a, b) at every node, from the nearer tail for full precision."""
-    low = special.betaincinv(a[:, None], b[:, None], _LOWER_TAIL[None, :])
-    high = special.betainccinv(a[:, None], b[:, None], _LOWER_TAIL[None, :])
+    from scipy import special
+
+    lower_tail = special.expit(-np.abs(_V))  # min(u, 1 - u), kept exact in both tails
+    low = special.betaincinv(a[:, None], b[:, None], lower_tail[None, :])
+    high = special.betainccinv(a[:, None], b[:, None], lower_tail[None, :])
     return np.where(_V[None, :] < 0, low, high)
 
 
@@ -34,6 +34,9 @@ def _exact(a1, b1, a2, b2):
     quantile level a fixed composite Gauss-Legendre rule is accurate to about
     1e-10 for any bases.
     """
+    from scipy import special
+
+    w_u = _W * special.expit(_V) * special.expit(-_V)  # du = u (1 - u) dv
     var1 = a1 * b1 / ((a1 + b1) ** 2 * (a1 + b1 + 1))
     var2 = a2 * b2 / ((a2 + b2) ** 2 * (a2 + b2 + 1))
     first_narrow = var1 <= var2
@@ -43,7 +46,7 @@ def _exact(a1, b1, a2, b2):
         sl = slice(start, start + chunk)
         na, nb = np.where(first_narrow[sl], a1[sl], a2[sl]), np.where(first_narrow[sl], b1[sl], b2[sl])
         wa, wb = np.where(first_narrow[sl], a2[sl], a1[sl]), np.where(first_narrow[sl], b2[sl], b1[sl])
-        integral = special.betainc(wa[:, None], wb[:, None], _quantile(na, nb)) @ _W_U
+        integral = special.betainc(wa[:, None], wb[:, None], _quantile(na, nb)) @ w_u
         # integral = P(narrow > wide); flip when the narrow one is theta2
         out[sl] = np.where(first_narrow[sl], integral, 1 - integral)
     return np.clip(out, 0, 1)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from ._inference import delta_method_se, krinsky_robb, p_value, wald_interval
 from ._validate import MAX_DRAWS, MIN_DRAWS, check_memory, check_open_unit, check_seed, first_bad, plain, whole_number
@@ -168,6 +167,8 @@ def _check_identified(X, y, groups, starts, attributes):
 
 def _check_separation(X, y, groups, starts, attributes):
     """Raise if the chosen alternatives are perfectly predicted by some combination of the attributes."""
+    from scipy import optimize
+
     chosen_row = np.flatnonzero(y == 1)[groups]  # one chosen row per choice set, the sets in order
     others = y == 0
     gaps = X[chosen_row][others] - X[others]  # chosen minus each other alternative

@@ -24,7 +24,6 @@ from math import comb
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._inference import p_value
 from ._validate import check_choice, check_open_unit, check_seed, whole_number
@@ -146,6 +145,8 @@ class KeyDriversResult:
         ``reject``, not the converse. The percentile interval ``ci_low``,
         ``ci_high`` is for one pair looked at alone (no adjustment).
         """
+        from scipy import stats
+
         check_choice("adjust", adjust, ADJUST_METHODS)
         if self.n_boot == 0:
             raise ValueError("the result has no bootstrap replicates; fit key_drivers with n_boot of at least "

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ._inference import chi2_p_value, wald_interval
 from ._validate import broadcast, check_counts, check_open_unit
@@ -84,6 +83,8 @@ def meta_proportions(count, nobs, labels=None, *, conf_level=0.95) -> MetaResult
        proportion      i2
     0       0.666  99.848
     """
+    from scipy import special
+
     x, n = check_counts(count, nobs)
     x, n = broadcast(count=x, nobs=n)
     conf_level = check_open_unit("conf_level", conf_level)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from ._exact import fisher_rows
 from ._inference import bisect, cohen_h, critical_value, p_value, pooled_z, wald_interval
@@ -36,6 +35,8 @@ def _interval(x, n, z_low, z_high, method):
 
     A one-sided interval passes ``np.inf`` for the side that stays open.
     """
+    from scipy import special
+
     if method == "wilson" and z_low == z_high:
         low, high = _wilson_two_sided(x, n, z_low)
     elif method in ("wilson", "wilson_cc"):
@@ -203,6 +204,8 @@ def proportion_ci(count, nobs, *, conf_level=0.95, method="wilson", deff=1.0):
 
 def _binom_two_sided(x, n, p0):
     """R's binom.test two-sided p-value: total probability of outcomes no more likely than x."""
+    from scipy import stats
+
     d = stats.binom.pmf(x, n, p0) * _REL_ERR
     m = n * p0
     below = x < m
@@ -264,6 +267,8 @@ def test_proportion(count, nobs, *, value=0.5, alternative="two-sided", method="
        proportion  p_value
     0      0.5202   0.0369
     """
+    from scipy import stats
+
     index = index_of(count, nobs)
     check_choice("alternative", alternative, ALTERNATIVES)
     check_choice("method", method, TEST_METHODS)

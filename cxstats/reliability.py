@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._validate import check_open_unit
 from .design import check_columns
@@ -156,6 +155,7 @@ def scale_reliability(data, items, *, conf_level=0.95) -> ReliabilityResult:
     2   q3           0.782             0.936
     """
     import pingouin
+    from scipy import stats
 
     conf_level = check_open_unit("conf_level", conf_level)
     frame = _item_frame(data, items)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from . import scales
 from ._aggregate import Totals, _decode, aggregate, key_codes
@@ -572,6 +571,8 @@ def _binary(column, values):
 
 def _proportion_interval(est, se, df, n_kish, nrow, conf_level, method):
     """Interval for a design-based share, as R's ``svyciprop`` (t with ``df`` degrees of freedom)."""
+    from scipy import special
+
     from .proportions import _interval
 
     z_cp = critical_value(conf_level)  # the exact interval's tails, alpha / 2 each, as a normal quantile

@@ -213,3 +213,22 @@ def test_wheel_ships_the_data_and_works_outside_the_checkout(tmp_path):
     listing = _run([sys.executable, "-S", site / "bin" / "cxstats", "datasets"], cwd=outside, env=env)
     for path in (raw / "surveys").glob("*.yaml"):
         assert path.stem in listing
+
+
+
+# what `import cxstats` must not load: each is imported inside the functions that use it
+HEAVY = ["scipy.stats", "statsmodels", "sklearn", "stepmix", "pingouin", "matplotlib", "seaborn", "nbconvert",
+         "papermill", "ibis", "duckdb", "pyspark"]
+
+
+def test_import_cxstats_leaves_heavy_libraries_unimported():
+    """`import cxstats` loads none of the heavy libraries; the names that need them load on first access."""
+    code = ("import sys, cxstats; print(*sorted(m for m in sys.modules for h in sys.argv[1:] "
+            "if m == h or m.startswith(h + '.')))")
+    loaded = _run([sys.executable, "-c", code, *HEAVY]).split()
+    assert not loaded, f"`import cxstats` imports {loaded}"
+    assert set(cxstats.__all__) <= set(dir(cxstats))
+    assert all(hasattr(cxstats, name) for name in cxstats.__all__)
+    from cxstats.segment import LatentClassSegments
+
+    assert cxstats.LatentClassSegments is LatentClassSegments
