@@ -96,6 +96,8 @@ def coerce(name, value, default):
     other values pass through."""
     if not isinstance(value, ParameterText):
         return list(value) if isinstance(value, tuple) else value  # papermill writes a tuple as its text
+    if not value.strip():  # an unset shell variable (-p path=$FILE) must not fall back to the default
+        raise ValueError(f"-p/--parameter {name}= has no value; give one, or null for none")
     parsed = _yaml(name, value)
     if isinstance(default, list | tuple):
         if isinstance(parsed, str):

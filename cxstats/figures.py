@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ._inference import cohen_h, verdict
-from ._validate import check_open_unit
+from ._validate import check_choice, check_open_unit
 from .power import breakeven_n
-from .proportions import compare_proportions, proportion_ci, test_proportion
+from .proportions import COMPARE_METHODS, compare_proportions, proportion_ci, test_proportion
 
 REQUIRED = ("survey", "figure", "group", "kind", "percent", "n", "count_low", "count_high")
 LABELS = ("survey", "figure", "group", "statement")
@@ -278,6 +278,7 @@ def compare_groups(df, figure=None, groups=None, *, method="z", conf_level=0.95)
     """
     _check_table(df)
     conf_level = check_open_unit("conf_level", conf_level)
+    method = check_choice("method", method, COMPARE_METHODS)
     shares = df
     if figure is not None:
         wanted = [figure] if isinstance(figure, str) else list(figure)
@@ -298,7 +299,9 @@ def compare_groups(df, figure=None, groups=None, *, method="z", conf_level=0.95)
         firsts.append(rows[rows["group"] == pair[0]])
         seconds.append(rows[rows["group"] == pair[1]])
     if not firsts:
-        raise ValueError(f"no figure in the table has both groups {groups!r}")
+        pairs = sorted({", ".join(map(repr, rows["group"])) for _, rows in shares.groupby(["survey", "figure"])})
+        raise ValueError(f"groups={groups!r}: no figure in the table has both groups; the figures' groups are: "
+                         + "; ".join(f"({p})" for p in pairs))
     return _compare_rows(pd.concat(firsts), pd.concat(seconds), method, conf_level)
 
 

@@ -32,7 +32,7 @@ def _shown_columns(names, limit=40) -> str:
     return ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def read_survey(path=None) -> pd.DataFrame:
+def read_survey(path=None, *, labelled=()) -> pd.DataFrame:
     """Read the respondent file a report runs on, or the bundled ``customer_sat`` data when ``path`` is None.
 
     Parameters
@@ -42,6 +42,11 @@ def read_survey(path=None) -> pd.DataFrame:
         text, Parquet, SPSS ``.sav``, Stata ``.dta``, Excel), one row per
         respondent. None reads the bundled real dataset ``customer_sat``
         (:func:`cxstats.load_responses`).
+    labelled : list of str, default ()
+        Columns to show by their value labels (groups such as a region coded
+        1-4 with labels), as ordered categoricals in code order; a column
+        without value labels in the file (any CSV, Parquet or Excel column)
+        is left as it is. Codes stay the data for every other column.
 
     Returns
     -------
@@ -69,7 +74,7 @@ def read_survey(path=None) -> pd.DataFrame:
     >>> len(df), df.attrs["read_from"]
     (1811, 'the bundled dataset customer_sat')
     """
-    from .io import read_responses
+    from .io import _labelled_categorical, read_responses
     from .responses import load_responses
 
     if path is None:
@@ -86,6 +91,10 @@ def read_survey(path=None) -> pd.DataFrame:
     if len(df) == 0:
         raise DataError(f"path: {path} has no rows (respondents); give a file with one row per respondent")
     df.attrs["read_from"] = str(Path(path))
+    value_labels = df.attrs.get("value_labels") or {}
+    for column in [labelled] if isinstance(labelled, str) else list(labelled or ()):
+        if column in df.columns and value_labels.get(column):
+            df[column] = _labelled_categorical(df[column], value_labels[column], Path(path), column)
     return df
 
 
@@ -214,6 +223,9 @@ class SurveyParameters:
     design : SurveyDesign
         ``survey_design(data, weight=weight, strata=strata, cluster=cluster,
         nest=nest)``, already checked.
+    cautions : tuple of str
+        Things that are allowed but look like a parameter set wrongly, for the
+        report to print (e.g. no answer at ``scale_max`` in any rating).
     """
 
     source: str
@@ -231,6 +243,7 @@ class SurveyParameters:
     labels: dict = field(repr=False)
     point_labels: tuple = field(repr=False)
     design: SurveyDesign = field(repr=False)
+    cautions: tuple = ()
 
     @property
     def answers(self) -> list:
@@ -295,7 +308,8 @@ def check_survey_parameters(data, ratings, *, scale_min=1, scale_max=10, overall
         not in the file (its columns are listed), answers that are not whole
         numbers on the scale (count, first rows and values), a column with no
         answers, text or labelled answers, ``scale_max`` not above
-        ``scale_min``, a ``scale_max`` that no rating's answers come within
+        ``scale_min``, an ``nps`` column with no answer above 5, an
+        ``overall`` that is also a rating, a ``scale_max`` that no rating's answers come within
         one point of (a 1-5 scale given as 1-10 would report every top-2-box
         share as 0%), a segment with one group or more than 20, a segment
         that is also an answer column, and the design errors of
@@ -357,9 +371,21 @@ def check_survey_parameters(data, ratings, *, scale_min=1, scale_max=10, overall
         raise ValueError(f"scale_max: no answer to any rating reaches the top two points of scale_min={low} to "
                          f"scale_max={high} (the highest answer in {source} is {top:g}); give the scale's real "
                          f"highest point, e.g. scale_max={int(top) if top == top else high}")
+    cautions = []
+    if top < high:
+        cautions.append(f"No answer to any rating is {high} (scale_max), the highest is {top:g}: if the scale really "
+                        f"ends at {top:g}, give scale_max={top:g}, or the top-2-box shares below count only one point.")
+    if overall is not None and overall in ratings:
+        raise ValueError(f"overall: column {overall!r} is also one of the ratings; give the overall rating once, "
+                         "as overall, and the ratings that may go with it as ratings")
     if nps is not None:
         _check_answers("nps", nps, data[nps], *NPS_SCALE, source,
                        "a likelihood-to-recommend question is answered 0 to 10")
+        highest = pd.to_numeric(data[nps], errors="coerce").max()
+        if highest <= 5:  # no promoter, no passive: a 1-5 rating given as nps would report an NPS near -100
+            raise ValueError(f"nps: column {nps!r} of {source} has no answer above {highest:g}; a 0-10 "
+                             "likelihood-to-recommend question has answers up to 10. Is it a rating on a shorter "
+                             "scale? Give it in ratings instead")
     if segment is not None:
         answers = [c for c in (*ratings, overall, nps) if c is not None]
         if segment in answers:
@@ -382,7 +408,7 @@ def check_survey_parameters(data, ratings, *, scale_min=1, scale_max=10, overall
     return SurveyParameters(source=source, n_rows=len(data), ratings=tuple(ratings), scale=points, overall=overall,
                             nps=nps, segment=segment, weight=weight, strata=strata, cluster=tuple(clusters),
                             nest=nest, conf_level=conf_level, labels=labels, point_labels=point_labels,
-                            design=design)
+                            design=design, cautions=tuple(cautions))
 
 
 def _design(data, weight, strata, clusters, nest) -> SurveyDesign:
@@ -554,6 +580,19 @@ DIFFERENCE_COLUMNS = ("column", "group1", "group2", "estimate1", "estimate2", "d
                       "statistic", "df", "p_value", "p_adjusted", "adjust", "n1", "n2", "measure", "note")
 
 
+def _untest_single_answers(out: pd.DataFrame) -> None:
+    """A group with one answer has no spread to measure: its pairs keep their difference but are not tested (no
+    standard error, interval or p-value), so they stay out of the adjusted family and of any count of findings."""
+    if "n1" not in out:
+        return
+    for side in ("1", "2"):
+        single = (out[f"n{side}"] == 1) & out["p_value"].notna()
+        for i in out.index[single]:
+            out.loc[i, ["se", "ci_low", "ci_high", "statistic", "p_value"]] = np.nan
+            out.loc[i, "note"] = (f"not tested: group {plain(out.at[i, f'group{side}'])!r} has one answer, whose "
+                                  "sampling error cannot be measured")
+
+
 def segment_differences(data, by, columns=(), *, scale=None, k=2, nps=None, weight=None, conf_level=0.95,
                         adjust="holm") -> pd.DataFrame:
     """Every pair of segments compared on several answers' top-k box (and NPS), with one adjustment over them all.
@@ -604,8 +643,12 @@ def segment_differences(data, by, columns=(), *, scale=None, k=2, nps=None, weig
     Notes
     -----
     The intervals are not widened for the number of comparisons; only the
-    p-values are adjusted. Holm's method controls the family-wise error rate
-    over the whole table under any dependence between the tests.
+    p-values are adjusted. A pair with a group of one answer keeps its
+    difference but is not tested (its standard error would leave out that
+    group's sampling error, which one answer cannot measure): no standard
+    error, interval or p-value, a ``note``, and no place in the family.
+    Holm's method controls the family-wise error rate over the whole table
+    under any dependence between the tests.
 
     References
     ----------
@@ -644,6 +687,7 @@ def segment_differences(data, by, columns=(), *, scale=None, k=2, nps=None, weig
             table = pd.DataFrame({"measure": [options["measure"]], "note": [f"not tested: {err}"]})
         tables.append(table.assign(column=column))
     out = pd.concat(tables, ignore_index=True)
+    _untest_single_answers(out)
     p = out["p_value"].to_numpy(dtype=float)
     tested = np.isfinite(p)
     out["p_adjusted"] = np.nan

@@ -331,7 +331,7 @@ def plot_likert(data, columns, *, scale=None, labels=None, weight=None, ax=None,
     >>> df = pd.DataFrame({"speed": [1, 2, 5, 4, 4], "empathy": [3, 3, 5, 5, 2]})
     >>> ax = plot_likert(df, ["speed", "empathy"], scale=range(1, 6))
     >>> ax.get_xlabel()
-    'Percent of respondents'
+    'Percent of those who answered'
     """
     import matplotlib.pyplot as plt
 
@@ -353,7 +353,10 @@ def plot_likert(data, columns, *, scale=None, labels=None, weight=None, ax=None,
     ax.axvline(0, color="0.3", linewidth=1)
     ax.set_yticks(y, [_short(c) for c in columns])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent of respondents", "Item", caption)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))  # shares left of 0 are positive
+    return _finish(ax, title, "Percent of those who answered", "Item", caption)
 
 
 def plot_segment_profiles(table, labels=None, ax=None, title="What sets each segment apart", caption=None):

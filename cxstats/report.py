@@ -175,7 +175,7 @@ def check_out_dir(out_dir, notebooks) -> Path:
     return out
 
 
-def _one_line(err, limit=300) -> str:
+def _one_line(err, limit=2000) -> str:
     text = " ".join(str(err).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -659,7 +659,8 @@ def record(name: str, value) -> None:
     """Record a key number in a notebook's output, for the tests that keep reports from drifting.
 
     The value is stored in the executed notebook under a private MIME type
-    that the HTML page does not show. ``read_records`` reads them back.
+    that the HTML page does not show (NaN and infinities as null, which JSON
+    can hold). ``read_records`` reads them back.
 
     Examples
     --------
@@ -670,7 +671,8 @@ def record(name: str, value) -> None:
     """
     from IPython.display import display
 
-    display({KEY_MIMETYPE: {name: float(value)}}, raw=True)
+    value = float(value)
+    display({KEY_MIMETYPE: {name: value if math.isfinite(value) else None}}, raw=True)  # JSON has no NaN
 
 
 def read_records(notebook) -> dict:

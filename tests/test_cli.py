@@ -265,3 +265,11 @@ def test_report_parameter_values_are_read_as_each_default_says(tmp_path, monkeyp
     assert resolve([nb], parse_parameters(["ratings=[q1, 'a,b']", "overall=2014"]))[nb] == {
         "ratings": ["q1", "a,b"], "overall": "2014"}
     assert resolve([nb], parse_parameters(["ratings=5"]))[nb] == {"ratings": ["5"]}
+
+
+def test_report_empty_parameter_value_is_an_error(tmp_path, capsys):
+    """`-p path=` (an unset shell variable, -p path=$FILE) must not fall back to the default file: exit 2."""
+    nb = str(_parameter_notebook(tmp_path / "src" / "01_x.ipynb"))
+    assert main(["report", nb, "--out", str(tmp_path / "out"), "-p", "path="]) == 2
+    assert "-p/--parameter path= has no value; give one, or null for none" in _one_line_error(capsys)
+    assert not (tmp_path / "out").exists()

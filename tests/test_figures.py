@@ -153,3 +153,12 @@ def test_verdict_tests_at_one_minus_conf_level(figures):
     assert at_95.significant[0] == "none" and at_90.significant[0] == "all"
     with pytest.raises(TypeError):
         cxstats.compare_groups(rows, alpha=0.05)
+
+
+def test_compare_groups_names_the_bad_argument_and_the_valid_values():
+    table = cxstats.load("calabrio_2022")
+    with pytest.raises(ValueError, match=r"^method='chisq' is not valid; choose one of: 'z', 'chi2_cc', 'fisher'$"):
+        cxstats.compare_groups(table, groups=("managers", "consumers"), method="chisq")
+    with pytest.raises(ValueError, match=r"^groups=\('x', 'y'\): no figure in the table has both groups; the "
+                                         r"figures' groups are: \('managers', 'consumers'\)$"):
+        cxstats.compare_groups(table, groups=("x", "y"))

@@ -267,3 +267,46 @@ def test_segmentation_of_another_survey_names_it_and_not_accenture(tmp_path):
     # Accenture is named only as the default, in the summary line
     assert text.count("Accenture") == text.count("(Accenture's by default)") == 1
     assert read_records(tmp_path / "notebooks" / f"{stem}.ipynb")["suggested_k"] in (2, 3)
+
+
+# ---- levels printed exactly, parameters checked by name, sentences that follow the parameters
+
+
+def test_drivers_at_a_level_with_a_decimal_print_it_exactly_and_warn_of_too_few_replicates(tmp_path):
+    stem = "10_what_drives_satisfaction"
+    result = build(stem, tmp_path, conf_level=0.995, n_boot=50)
+    assert result.status == "ok", result.error
+    text = page_text(tmp_path, stem)
+    assert "99.5% interval" in text and "the two-sided 99.5% critical value" in text
+    assert "at the 0.5% level" in text
+    assert "100% interval" not in text and "100% critical" not in text and "at the 1% level" not in text
+    warning = sentence(text, "Warning: with n_boot = 50 and conf_level = 0.995,", 400)
+    assert "rests on fewer than 5 replicates" in warning and "at least 2000" in warning
+
+
+@pytest.mark.parametrize(("parameters", "message"), [
+    ({"method": "chisq"}, "method='chisq' is not valid; choose one of: 'z', 'chi2_cc', 'fisher'"),
+    ({"adjust": "bogus"}, "adjust='bogus' is not valid; choose one of: 'holm', 'hochberg', 'bonferroni', 'bh', "
+                          "'by', 'none'"),
+    ({"groups": ["x", "y"]}, "no figure in the table has both groups; the figures' groups are: "
+                             "('managers', 'consumers')"),
+])
+def test_calabrio_with_a_bad_choice_names_the_parameter_and_the_values_it_takes(tmp_path, parameters, message):
+    result = build("02_calabrio_perception_gap", tmp_path, **parameters)
+    assert result.status == "failed"
+    assert message in str(result.error) and "KeyError" not in str(result.error)
+
+
+def test_weights_page_says_which_group_is_over_represented_and_how_the_costs_compare(tmp_path):
+    stem = "11_weights_strata_clusters"
+    result = build(stem, tmp_path, population_age={"18-34": 0.6, "35-54": 0.2, "55+": 0.2}, banner="region",
+                   n=800)
+    assert result.status == "ok", result.error
+    text = page_text(tmp_path, stem)
+    over = sentence(text, "The sample over-represents the ", 200)
+    assert over.startswith("The sample over-represents the 35-54 group most") and "under-represents the 18-34" in over
+    costs = sentence(text, "Kish's effective base is ", 200)
+    kish, answer = (float(x) for x in re.findall(r"is (\d+)", costs)[:2])
+    assert ("costs this answer less than" in costs) == (answer > kish)
+    assert "The weights vary within the region columns" in text
+    assert "The weights are constant within each region column" not in text

@@ -122,7 +122,8 @@ def test_generated_csv_with_weights_strata_and_clusters(tmp_path):
     tests, first = [], {}
     for column, y in measures.items():
         answered = df[column].notna().to_numpy()
-        groups = [g for g in sorted(df.segment.unique()) if (answered & (df.segment == g)).any()]
+        # a segment with one answer has no measurable spread: its pairs are not tested (segment D, one respondent)
+        groups = [g for g in sorted(df.segment.unique()) if (answered & (df.segment == g)).sum() >= 2]
         for i, a in enumerate(groups):
             for b in groups[i + 1:]:
                 mean_a, z_a = domain_mean(y, w, answered & (df.segment == a).to_numpy())
@@ -131,12 +132,12 @@ def test_generated_csv_with_weights_strata_and_clusters(tmp_path):
                 tests.append((column, 2 * stats.t.sf(abs(diff / se), got["design_df"])))
                 first.setdefault(column, (diff, se, len(tests) - 1))
     adjusted = holm([p for _, p in tests])
-    assert [column for column, _ in tests].count("r1") == 3  # r1 has no answer in segment D: its pairs not tested
+    assert len(tests) == 4 * 3  # A, B, C on each answer; D (one respondent; no answer to r1) never tested
     for column, (diff, se, index) in first.items():
         assert_allclose([got[f"diff_{column}"], got[f"diff_se_{column}"]], [diff, se], rtol=1e-9)
         assert_allclose(got[f"diff_p_adjusted_{column}"], adjusted[index], rtol=1e-7)
     assert "not tested: group &#x27;D&#x27; has no answers" in page or "not tested: group 'D' has no answers" in page
-    assert "one respondent" in page
+    assert "one respondent" in page and "has one answer, whose sampling error cannot be measured" in page
 
 
 def test_spss_file_scores_codes_and_counts_declared_missing(tmp_path):
@@ -206,3 +207,29 @@ def test_the_readme_command_on_a_relative_path(tmp_path, monkeypatch):
     sha = hashlib.sha256((tmp_path / "my_survey.csv").read_bytes()).hexdigest()
     assert f"<code>{tmp_path / 'my_survey.csv'}</code></td><td>SHA-256 <code>{sha}</code>" in page
     assert "<tr><td><code>ratings</code></td><td><code>['r1', 'r2', 'r3']</code></td><td>given</td>" in page
+
+
+def test_parameters_that_look_wrong_are_refused_or_cautioned():
+    """An nps column with no answer above 5 (a 1-5 rating given as nps: NPS near -100) and an overall rating that is
+    also a rating are refused naming the parameter; a scale_max no answer reaches is allowed with a caution."""
+    df = pd.DataFrame({"a": [1, 2, 5, 4], "b": [3, 4, 5, 1], "ltr5": [1, 2, 5, 4]})
+    with pytest.raises(ValueError, match=r"^nps: column 'ltr5' of the data has no answer above 5; a 0-10"):
+        cxstats.check_survey_parameters(df, ["a"], scale_max=5, nps="ltr5")
+    with pytest.raises(ValueError, match=r"^overall: column 'a' is also one of the ratings"):
+        cxstats.check_survey_parameters(df, ["a", "b"], scale_max=5, overall="a")
+    assert cxstats.check_survey_parameters(df, ["a", "b"], scale_max=5).cautions == ()
+    caution, = cxstats.check_survey_parameters(df, ["a", "b"], scale_max=6).cautions
+    assert caution.startswith("No answer to any rating is 6 (scale_max), the highest is 5")
+
+
+def test_a_pair_with_a_one_answer_segment_is_shown_but_not_tested():
+    """Segment C has one answer: its pairs keep their difference but get no SE, interval or p-value, a note, and
+    stay out of the Holm family (here of one test: adjusted = raw)."""
+    df = pd.DataFrame({"csat": [5, 4, 2, 5] * 10 + [1, 2, 5, 3] * 10 + [5], "region": ["A"] * 40 + ["B"] * 40 + ["C"]})
+    out = cxstats.segment_differences(df, "region", ["csat"], scale=range(1, 6))
+    tested = out[out.p_value.notna()]
+    assert list(zip(tested.group1, tested.group2, strict=True)) == [("A", "B")]
+    assert_allclose(tested.p_adjusted, tested.p_value)
+    single = out[out.p_value.isna()]
+    assert len(single) == 2 and single.se.isna().all() and single["diff"].notna().all()
+    assert single.note.str.startswith("not tested: group 'C' has one answer").all()

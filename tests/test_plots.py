@@ -72,7 +72,8 @@ def test_plot_likert_diverges_around_neutral():
     assert_allclose(widths.sum(axis=0), [100, 100])
     lefts = np.array([p.get_x() for p in ax.patches]).reshape(5, 2)
     assert_allclose(lefts[2], -widths[2] / 2)  # the middle answer straddles zero
-    assert ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
+    assert ax.get_xlabel() == "Percent of those who answered" and _captions(ax) == ["cap"]
+    assert ax.xaxis.get_major_formatter()(-40, 0) == "40"  # the lower half, left of 0, in positive percentages
 
 
 def test_likert_places_answers_by_value_not_position():
