@@ -328,13 +328,16 @@ def _check_fisher_bases(x1, n1, x2, n2) -> None:
     """Refuse Fisher's exact test where its support (up to a base's size per table) would take minutes.
 
     Each table's bases are limited to ``FISHER_MAX_BASE``, and so is the sum of the support sizes of all the
-    tables of one call (the work is proportional to it).
+    tables of one call (the work is proportional to it) when there are several: a single table's support (at most
+    its smaller base + 1) is bounded by its base limit already.
     """
     for name, n in (("nobs1", n1), ("nobs2", n2)):
         if (i := first_bad(n > FISHER_MAX_BASE)) is not None:
             raise ValueError(f"{name} element {i} is {n[i]:,.0f}: Fisher's exact test is limited to bases of "
                              f"{FISHER_MAX_BASE:,} (it sums a hypergeometric over up to that many tables); at such "
                              f"bases use method='z' or method='chi2_cc', which agree with it closely")
+    if x1.size <= 1:
+        return
     total = x1 + x2
     support = float(np.sum(np.minimum(total, n1) - np.maximum(0, total - n2) + 1))
     if support > FISHER_MAX_BASE:

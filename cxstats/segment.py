@@ -887,12 +887,19 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
     runs at most ``max_iter`` EM iterations (latent classes) and the refits'
     work is on resamples of the same size. With the defaults that is
     40 starts per k, 280 for k = 2..8, at most 280,000 EM iterations. Latent
-    classes iterate on the distinct answer patterns, so the time hardly grows
-    with the number of respondents: k = 2..8 on 10,000 respondents and 10
-    yes/no answers takes about 35 s on a shared 2-core machine, nearly all of
-    it for k >= 4, which (on data with 3 segments) run to ``max_iter``.
-    Lower ``n_bootstrap`` (0 skips the stability column) or ``n_init`` to
-    scale it down.
+    classes iterate on the distinct answer patterns, so an EM iteration costs
+    about (distinct patterns) x (answer columns, one per answer of each
+    question) x k, and a start costs that times its iterations. With few
+    patterns the time hardly grows with the number of respondents: k = 2..8
+    on 10,000 respondents and 10 yes/no answers (456 distinct patterns)
+    takes about 30-40 s on a shared 2-core machine, nearly all of it for
+    k >= 4, which (on data with 3 segments) run to ``max_iter``. With many
+    questions or answers nearly every respondent is their own pattern, and
+    the cost grows with the number of respondents: 20 questions of 5
+    answers each on 10,000 respondents take about 15 s per start at k = 8,
+    so about 10 minutes for k = 8 alone and many minutes in all. Then lower
+    ``n_bootstrap`` (0 skips the stability column), ``n_init``,
+    ``max_iter`` or the range of ``k``.
 
     References
     ----------

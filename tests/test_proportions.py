@@ -372,3 +372,12 @@ def test_pooled_z_cohen_h_and_verdict():
     assert_allclose(cohen_h(1.0, 0.0), np.pi)
     out = verdict([0.01, 0.01, 0.2, np.nan], [0.04, 0.2, 0.3, np.nan], 0.05)
     assert out[:3].tolist() == ["all", "some", "none"] and pd.isna(out[3])
+
+
+def test_fisher_one_table_at_the_base_limit_runs():
+    """A single table with both bases at the limit (1e7) has 1e7 + 1 possible first cells: the per-base limit bounds
+    it, so it is not refused by the per-call total (meant for many tables). x1 = 0 gives odds ratio 0 and p ~ 0."""
+    out = cxstats.compare_proportions(0, 10_000_000, 10_000_000, 10_000_000, method="fisher")
+    assert out.odds_ratio[0] == 0 and out.p_value[0] < 1e-300
+    with pytest.raises(ValueError, match=r"the 2 tables have 20,000,002 possible tables in all"):
+        cxstats.compare_proportions([0, 0], [10_000_000] * 2, [10_000_000] * 2, [10_000_000] * 2, method="fisher")

@@ -432,3 +432,28 @@ def test_select_segments_reports_convergence_in_one_warning():
     messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(messages) == 1 and "k = 4: the fit" in messages[0] and "k = 3" not in messages[0]
     assert table.converged.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("k", [3, 8])
+def test_own_em_equals_stepmix_on_the_answer_patterns(k):
+    """The model's own EM is StepMix's: from the same start (StepMix seeded with the model's start seed, fitted on
+    the same distinct answer patterns with their counts as weights, stopping on the same relative change), both take
+    the same iterations to the same log-likelihood, shares and answer probabilities, class for class."""
+    from stepmix.stepmix import StepMix
+
+    from cxstats.segment import _compress
+
+    df, items = _planted(3, n=2000)
+    for random_state in (0, 1, 2):
+        model = LatentClassSegments(n_segments=k, n_init=1, max_iter=2000, tol=1e-7,
+                                    random_state=random_state).fit(df[items])
+        patterns, counts = _compress(model.encode(df[items]), None)
+        direct = StepMix(k, measurement="categorical", n_init=1, random_state=int(model._seeds()[0]), rel_tol=1e-7,
+                         abs_tol=0, max_iter=2000, verbose=0, progress_bar=0).fit(patterns, sample_weight=counts)
+        assert direct.converged_ and model.converged_
+        assert model.n_iter_ == direct.n_iter_
+        assert_allclose(model.start_scores_[0], direct.lower_bound_ * counts.sum(), rtol=1e-12)
+        assert_allclose(model.loglik_, direct.score(patterns, sample_weight=counts) * counts.sum(), rtol=1e-12)
+        assert_allclose(model.weights_, direct.weights_, atol=1e-12)
+        assert_allclose(model.model_.get_parameters()["measurement"]["pis"],
+                        direct.get_parameters()["measurement"]["pis"], atol=1e-10)
