@@ -26,6 +26,16 @@ variance, so a Newton step in ``t`` safeguarded by a bracket (a bisection
 step wherever Newton would leave it) converges in a few steps; only rows not
 yet converged are iterated. ``0`` at ``x = lo`` and ``inf`` at ``x = hi``, as R.
 
+Confidence interval of the odds ratio (R's ``conf.int``): the lower end
+solves ``P(X >= x | psi) = alpha``, the upper ``P(X <= x | psi) = alpha``
+(``alpha = (1 - conf_level) / 2`` two-sided; ``less`` gives ``[0, upper]`` and
+``greater`` ``[lower, inf]``, each at ``alpha = 1 - conf_level``); ``0`` at
+``x = lo`` and ``inf`` at ``x = hi``. The log of a tail probability rises
+with ``t = log psi`` (lower end; the upper end is the same problem with ``k``
+and ``t`` mirrored), its slope the tail's mean less the whole mean, so the
+same safeguarded Newton solves it to ``1e-9`` in ``t``, where R's ``uniroot``
+stops near ``1e-4`` in ``psi``.
+
 References: Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section
 3.5; R's ``fisher.test`` (stats package, R 4.2), whose two-sided rule,
 tolerance and estimate this reproduces.
@@ -46,8 +56,13 @@ _TOL = 1e-9  # a Newton step (in log odds ratio) this small is the last: the err
 _MAX_ITER = 200
 
 
-def fisher_rows(x1, n1, x2, n2, alternative):
-    """P-values and conditional MLE odds ratios of the tables ``[[x1, n1 - x1], [x2, n2 - x2]]`` (float arrays)."""
+def fisher_rows(x1, n1, x2, n2, alternative, conf_level=0.95):
+    """P-values, conditional MLE odds ratios and their intervals for the tables ``[[x1, n1 - x1], [x2, n2 - x2]]``.
+
+    Float arrays in; returns ``(p_value, odds_ratio, ci_low, ci_high)``, the
+    interval at ``conf_level`` on the side(s) of ``alternative``, as R's
+    ``fisher.test(...)$conf.int``.
+    """
     x, m, n = x1.astype(float), n1.astype(float), n2.astype(float)
     total = x + x2
     lo = np.maximum(0.0, total - n)
@@ -55,12 +70,13 @@ def fisher_rows(x1, n1, x2, n2, alternative):
     a, b = _windows(x, m, n, total, lo, hi, x2)
     pvals = np.empty(x.shape)
     odds = np.empty(x.shape)
-    redo = [rows[~_solve(rows, x, m, n, total, lo, hi, a, b, alternative, pvals, odds)]
+    ci = (np.empty(x.shape), np.empty(x.shape), conf_level)
+    redo = [rows[~_solve(rows, x, m, n, total, lo, hi, a, b, alternative, pvals, odds, ci)]
             for rows in _chunks(np.arange(x.size), b - a + 1)]
     redo = np.concatenate(redo)
     for rows in _chunks(redo, hi[redo] - lo[redo] + 1):  # windows that left weight outside: whole supports
-        _solve(rows, x, m, n, total, lo, hi, lo, hi, alternative, pvals, odds)
-    return np.minimum(pvals, 1.0), odds
+        _solve(rows, x, m, n, total, lo, hi, lo, hi, alternative, pvals, odds, ci)
+    return np.minimum(pvals, 1.0), odds, ci[0], ci[1]
 
 
 def _chunks(rows, size):
@@ -95,8 +111,11 @@ def _windows(x, m, n, total, lo, hi, x2):
     return a, b
 
 
-def _solve(rows, x, m, n, total, lo, hi, a, b, alternative, pvals, odds):
-    """Fill ``pvals`` and ``odds`` for ``rows`` over the windows ``a[rows]..b[rows]``; True where a window sufficed."""
+def _solve(rows, x, m, n, total, lo, hi, a, b, alternative, pvals, odds, ci):
+    """Fill ``pvals``, ``odds`` and ``ci`` (low, high, level) for ``rows`` over the windows ``a[rows]..b[rows]``.
+
+    Returns True where a window sufficed.
+    """
     xs, ms, ns, ks = x[rows], m[rows], n[rows], total[rows]
     lo_r, hi_r, a_r, b_r = lo[rows], hi[rows], a[rows], b[rows]
     k, logw, starts, size, at = _layout(xs, ms, ns, ks, a_r, b_r)
@@ -131,7 +150,96 @@ def _solve(rows, x, m, n, total, lo, hi, a, b, alternative, pvals, odds):
         ok[inner] &= edge_ok
         est[inner] = np.exp(t)
     odds[rows] = est
+    # the interval: each end where the table is not at that end of its support
+    from scipy import special
+
+    ci_low, ci_high, level = ci
+    alpha = (1 - level) / 2 if alternative == "two-sided" else 1 - level
+    low = np.where(xs <= lo_r, 0.0, np.nan) if alternative != "less" else np.zeros(xs.shape)
+    high = np.where(xs >= hi_r, np.inf, np.nan) if alternative != "greater" else np.full(xs.shape, np.inf)
+    for end, sign in ((low, 1.0), (high, -1.0)):
+        need = np.isnan(end)
+        if not need.any():
+            continue
+        dk = k - np.repeat(xs, size)
+        sel = np.repeat(need, size)
+        x2 = ks[need] - xs[need]
+        cells = (xs[need] + 0.5, ms[need] - xs[need] + 0.5, x2 + 0.5, ns[need] - x2 + 0.5)
+        # start at Woolf's end (Haldane's sample log odds ratio -/+ z se)
+        start = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+        start -= sign * special.ndtri(1 - alpha) * np.sqrt(sum(1 / c for c in cells))
+        # the lower end is the root of P(k - x >= 0 | t) = alpha; the upper that of P(x - k >= 0 | -t) = alpha
+        t, fits = _tail_root(logw[sel], sign * dk[sel], size[need], at_a[need] - starts[need],
+                             at_b[need] - starts[need], sign * start, alpha)
+        ok[need] &= ((a_r[need] == lo_r[need]) | fits[0]) & ((b_r[need] == hi_r[need]) | fits[1])
+        end[need] = np.exp(sign * t)
+    ci_low[rows], ci_high[rows] = low, high
     return ok
+
+
+def _tail_root(logw, dk, size, off_a, off_b, t0, alpha):
+    """t solving P(dk >= 0 | t) = alpha per stretch (safeguarded Newton on the log tail); edges negligible or not.
+
+    The weights are ``exp(logw + t dk)``; the log of the tail's share rises
+    with ``t``, its slope the tail's mean of ``dk`` less the whole mean. Every
+    row has weight on both sides of 0 (``x`` strictly inside its support on the
+    side solved). ``t0`` is a start (clipped into the bracket), ``off_a`` and
+    ``off_b`` as in ``_conditional_mle``; an edge counts as negligible ``_DROP``
+    below the largest weight and ``alpha`` below that (the tail is ``alpha`` of
+    the whole).
+    """
+    rows = size.size
+    log_alpha = np.log(alpha)
+    reach = _LOG_OR_BRACKET - log_alpha  # a root at a tail of alpha lies that much further out than an estimate
+    t = np.clip(np.nan_to_num(t0), -reach + 1, reach - 1)
+    low = np.full(rows, -reach)
+    high = np.full(rows, reach)
+    drop = _DROP - min(log_alpha, 0.0)
+    left_ok = np.zeros(rows, dtype=bool)
+    right_ok = np.zeros(rows, dtype=bool)
+    active = np.arange(rows)
+    finished = np.zeros(rows, dtype=bool)
+    act_size, act_logw, act_dk, act_a, act_b = size, logw, dk, off_a, off_b
+    for _ in range(_MAX_ITER):
+        starts = np.zeros(active.size, dtype=np.int64)
+        np.cumsum(act_size[:-1], out=starts[1:])
+        ta = t[active]
+        e = act_dk * np.repeat(ta, act_size)
+        e += act_logw
+        top = np.maximum.reduceat(e, starts)
+        left_ok[active] = e[starts + act_a] <= top - drop
+        right_ok[active] = e[starts + act_b] <= top - drop
+        e -= np.repeat(top, act_size)
+        np.exp(e, out=e)
+        tail = act_dk >= 0
+        s0 = np.add.reduceat(e, starts)
+        s0_tail = np.add.reduceat(np.where(tail, e, 0.0), starts)
+        e *= act_dk
+        s1 = np.add.reduceat(e, starts)
+        s1_tail = np.add.reduceat(np.where(tail, e, 0.0), starts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.log(s0_tail / s0) - log_alpha  # log P(tail | t) - log alpha, rising in t
+            slope = s1_tail / s0_tail - s1 / s0
+            step = -gap / slope
+        lo_a = np.where(gap < 0, ta, low[active])
+        hi_a = np.where(gap > 0, ta, high[active])
+        new = ta + step
+        newton = np.isfinite(new) & (new >= lo_a) & (new <= hi_a)
+        new = np.where(newton, new, (lo_a + hi_a) / 2)
+        done = (newton & (np.abs(step) <= _TOL)) | (gap == 0) | (hi_a - lo_a <= _TOL)
+        moving = ~finished[active]
+        t[active] = np.where(moving & (gap != 0), new, ta)
+        low[active], high[active] = lo_a, hi_a
+        finished[active] |= done
+        if finished.all():
+            return t, (left_ok, right_ok)
+        keep = ~finished[active]
+        if keep.sum() < 0.75 * active.size:
+            sel = np.repeat(keep, act_size)
+            act_logw, act_dk = act_logw[sel], act_dk[sel]
+            act_size, act_a, act_b, active = act_size[keep], act_a[keep], act_b[keep], active[keep]
+    raise RuntimeError(f"the confidence interval of the odds ratio did not converge in {_MAX_ITER} steps "
+                       f"for {active.size} tables")
 
 
 def _layout(x, m, n, total, a, b):

@@ -356,14 +356,16 @@ def compare_proportions(
     count1, nobs1, count2, nobs2 : array-like
         Successes and bases of the two groups.
     conf_level : float, default 0.95
-        Level of the two-sided interval for the difference.
+        Level of the two-sided interval for the difference (and, for
+        ``fisher``, of the odds ratio's interval, on the side of ``alternative``).
     method : {"z", "chi2_cc", "fisher"}
         ``z``: pooled two-proportion z test, equal to R's
         ``prop.test(correct=FALSE)`` (z squared is its X-squared).
         ``chi2_cc``: Yates-corrected chi-square, equal to
         ``prop.test(correct=TRUE)`` (the statistic is the chi-square).
         ``fisher``: Fisher's exact conditional test, p-value and conditional
-        maximum-likelihood odds ratio as R's ``fisher.test`` (no statistic).
+        maximum-likelihood odds ratio and its interval as R's ``fisher.test``
+        (no statistic).
     alternative : {"two-sided", "less", "greater"}
         ``greater`` tests p1 > p2.
     ci_method : {"newcombe", "newcombe_cc", "wald"}
@@ -378,7 +380,12 @@ def compare_proportions(
         (p1 - p2), ``ci_low``, ``ci_high``, ``statistic``, ``statistic_type``
         ("z", "chi2" or "none"), ``p_value``, ``cohen_h``
         (2 asin sqrt p1 - 2 asin sqrt p2), ``odds_ratio`` (sample odds ratio;
-        the conditional MLE for ``fisher``), ``risk_ratio`` (p1 / p2),
+        the conditional MLE for ``fisher``), ``odds_ratio_ci_low`` and
+        ``odds_ratio_ci_high`` (for ``fisher``, the conditional interval of
+        R's ``fisher.test(...)$conf.int`` at ``conf_level``, one-sided as
+        ``alternative``: ``[0, high]`` for ``less``, ``[low, inf]`` for
+        ``greater``; 0 or inf where the first count is at an end of its
+        possible values; NaN for the other methods), ``risk_ratio`` (p1 / p2),
         ``alternative``, ``method``. When both groups are all successes or all
         failures there is no evidence of a difference: statistic 0, p-value 1.
 
@@ -429,15 +436,17 @@ def compare_proportions(
         if method in ("z", "chi2_cc"):
             p = np.where(degenerate, 1.0, p_value(z, alternative))
             odds = (x1 * (n2 - x2)) / (x2 * (n1 - x1))
+            or_low = or_high = np.full(x1.shape, np.nan)
         else:
             statistic = np.full(x1.shape, np.nan)
             statistic_type = "none"
-            p, odds = fisher_rows(x1, n1, x2, n2, alternative)
+            p, odds, or_low, or_high = fisher_rows(x1, n1, x2, n2, alternative, conf_level)
         risk = p1 / p2
     low, high = _diff_ci(x1, n1, x2, n2, conf_level, ci_method)
     return _frame({
         "count1": x1, "nobs1": n1, "count2": x2, "nobs2": n2, "p1": p1, "p2": p2, "diff": diff,
         "ci_low": low, "ci_high": high, "statistic": statistic, "statistic_type": statistic_type,
-        "p_value": np.minimum(p, 1.0), "cohen_h": cohen_h(p1, p2), "odds_ratio": odds, "risk_ratio": risk,
+        "p_value": np.minimum(p, 1.0), "cohen_h": cohen_h(p1, p2), "odds_ratio": odds,
+        "odds_ratio_ci_low": or_low, "odds_ratio_ci_high": or_high, "risk_ratio": risk,
         "alternative": alternative, "method": method,
     }, index)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import cxstats
 
@@ -147,7 +147,8 @@ def test_fisher_conditional_odds_ratio(tables, tag):
 def _fisher_both(tables):
     two = cxstats.compare_proportions(*tables, method="fisher")
     less = cxstats.compare_proportions(*tables, method="fisher", alternative="less")
-    return np.concatenate([two.p_value, less.p_value]), two.odds_ratio.to_numpy()
+    ci = np.concatenate([two.odds_ratio_ci_low, two.odds_ratio_ci_high, less.odds_ratio_ci_high])
+    return np.concatenate([two.p_value, less.p_value]), two.odds_ratio.to_numpy(), ci
 
 
 def test_fisher_window_too_narrow_is_redone_over_the_whole_support(monkeypatch):
@@ -155,15 +156,16 @@ def test_fisher_window_too_narrow_is_redone_over_the_whole_support(monkeypatch):
     from cxstats import _exact
 
     tables = tuple(np.concatenate([a, b]) for a, b in zip(TWO, BIG, strict=True))
-    p_ref, or_ref = _fisher_both(tables)
+    p_ref, or_ref, ci_ref = _fisher_both(tables)
 
     def narrow(x, m, n, total, lo, hi, x2):  # one value either side of the observed count
         return np.maximum(lo, x - 1), np.minimum(hi, x + 1)
 
     monkeypatch.setattr(_exact, "_windows", narrow)
-    p, odds = _fisher_both(tables)
+    p, odds, ci = _fisher_both(tables)
     assert_allclose(p, p_ref, rtol=1e-10)
     assert_allclose(odds, or_ref, rtol=1e-10)
+    assert_allclose(ci, ci_ref, rtol=1e-9)
 
 
 def test_fisher_chunks_and_mixed_bases_equal_one_table_at_a_time(monkeypatch):
@@ -172,12 +174,74 @@ def test_fisher_chunks_and_mixed_bases_equal_one_table_at_a_time(monkeypatch):
 
     tables = tuple(np.concatenate([a, b]) for a, b in zip(TWO, BIG, strict=True))
     monkeypatch.setattr(_exact, "_CHUNK", 1000)  # a chunk per table or two
-    p, odds = _fisher_both(tables)
+    p, odds, ci = _fisher_both(tables)
     apart = [_fisher_both(tuple([v[i]] for v in tables)) for i in range(len(tables[0]))]
     n = len(tables[0])
     assert_allclose(p[:n], [a[0][0] for a in apart], rtol=1e-12)
     assert_allclose(p[n:], [a[0][1] for a in apart], rtol=1e-12)
     assert_allclose(odds, [a[1][0] for a in apart], rtol=1e-12)
+    assert_allclose(ci, np.concatenate([[a[2][j] for a in apart] for j in range(3)]), rtol=1e-12)
+
+
+CI_TABLES = (R.CI_FISHER_X1, R.CI_FISHER_N1, R.CI_FISHER_X2, R.CI_FISHER_N2)
+CI_CASES = [(alt, key, level) for alt, key in (("two-sided", "TWO"), ("less", "LESS"), ("greater", "GREATER"))
+            for level in (0.95, 0.9)]
+
+
+def _fisher_ci_root(x, m, n, total, alpha, lower):
+    """The odds ratio where P(X >= x) (lower end) or P(X <= x) (upper end) is alpha, by brentq in log psi."""
+    from scipy import optimize, special, stats
+
+    k = np.arange(max(0, total - n), min(total, m) + 1)
+    logd = stats.hypergeom.logpmf(k, m + n, m, total)
+    tail = k >= x if lower else k <= x
+
+    def gap(t):
+        w = logd + t * k
+        return special.logsumexp(w[tail]) - special.logsumexp(w) - np.log(alpha)
+
+    return np.exp(optimize.brentq(gap, -80, 80, xtol=1e-12, rtol=1e-14))
+
+
+@pytest.mark.parametrize("alt, key, level", CI_CASES)
+def test_fisher_odds_ratio_interval_matches_fisher_test(alt, key, level):
+    """The odds ratio's interval equals fisher.test's conf.int to its uniroot's tolerance, and a tight root closely.
+
+    R solves for psi or 1 / psi (whichever is below 1) with uniroot's absolute
+    tolerance of about 1.2e-4, so its ends are compared on that scale; a
+    brentq root of the hypergeometric tail (in log psi, to 1e-12) is compared
+    at rtol 1e-6. Ends at 0 (x at the bottom of its support, or ``less``) and
+    inf (at the top, or ``greater``) are exact.
+    """
+    res = cxstats.compare_proportions(*CI_TABLES, method="fisher", alternative=alt, conf_level=level)
+    alpha = (1 - level) / 2 if alt == "two-sided" else 1 - level
+    x, m, x2, n = (np.asarray(v, dtype=int) for v in CI_TABLES)
+    for side in ("low", "high"):
+        got = res[f"odds_ratio_ci_{side}"].to_numpy()
+        ref = np.asarray(getattr(R, f"FISHER_CI_{side.upper()}_{key}_{round(100 * level)}"))
+        edge = (ref == 0) | np.isinf(ref)
+        assert_array_equal(got[edge], ref[edge])
+        assert not np.isnan(got).any()
+
+        def scale(v):
+            return np.minimum(v, 1 / v)
+
+        assert_allclose(scale(got[~edge]), scale(ref[~edge]), rtol=1e-3, atol=1.3e-4)
+        assert_allclose(got[~edge], ref[~edge], rtol=1e-2)
+        tight = [_fisher_ci_root(x[i], m[i], n[i], x[i] + x2[i], alpha, side == "low") for i in np.flatnonzero(~edge)]
+        assert_allclose(got[~edge], tight, rtol=1e-6)
+
+
+def test_fisher_odds_ratio_interval_brackets_the_estimate_and_is_nan_elsewhere():
+    """Fisher's interval holds its conditional MLE and narrows with the level; other methods give NaN."""
+    wide = cxstats.compare_proportions(*TWO, method="fisher", conf_level=0.99)
+    res = cxstats.compare_proportions(*TWO, method="fisher")
+    assert (res.odds_ratio_ci_low <= res.odds_ratio).all() and (res.odds_ratio <= res.odds_ratio_ci_high).all()
+    assert (wide.odds_ratio_ci_low <= res.odds_ratio_ci_low).all()
+    assert (wide.odds_ratio_ci_high >= res.odds_ratio_ci_high).all()
+    for method in ("z", "chi2_cc"):
+        other = cxstats.compare_proportions(*TWO, method=method)
+        assert other.odds_ratio_ci_low.isna().all() and other.odds_ratio_ci_high.isna().all()
 
 
 # Newcombe (1998), Statistics in Medicine 17, 873-890, Table II: 95% intervals

@@ -178,3 +178,21 @@ emit("PADJ_TIES_P", vec(pt))
 for (m in c("holm", "hochberg", "bonferroni", "BH", "BY")) {
   cat("# p.adjust(p, method = '", m, "')\n", sep = ""); emit(paste0("PADJ_TIES_", toupper(m)), vec(p.adjust(pt, m)))
 }
+
+## Fisher's exact test: confidence interval of the odds ratio ---------------
+cx1 <- c(3, 0, 5, 200, 9, 5, 0, 46, 1042, 4500, 30, 2, 12000, 1234, 99990, 0)
+cn1 <- c(5, 5, 5, 250, 10, 56, 30, 1000, 2003, 10000, 100000, 100000, 60000, 100000, 100000, 100000)
+cx2 <- c(1, 3, 2, 112, 3, 0, 4, 60, 901, 4700, 70, 9, 9000, 2, 99950, 5)
+cn2 <- c(5, 5, 6, 250, 10, 29, 40, 100, 2003, 10000, 100000, 100000, 40000, 50, 100000, 100000)
+emit("CI_FISHER_X1", vec(cx1)); emit("CI_FISHER_N1", vec(cn1)); emit("CI_FISHER_X2", vec(cx2)); emit("CI_FISHER_N2", vec(cn2))
+cft <- function(i, alt, level) fisher.test(matrix(c(cx1[i], cn1[i] - cx1[i], cx2[i], cn2[i] - cx2[i]), 2, byrow = TRUE),
+                                           alternative = alt, conf.level = level)$conf.int
+for (level in c(0.95, 0.9)) {
+  for (alt in c("two.sided", "less", "greater")) {
+    tag <- paste0(toupper(sub(".sided", "", alt)), "_", round(100 * level))
+    cat("# fisher.test(matrix(c(x1, n1 - x1, x2, n2 - x2), 2, byrow = TRUE), alternative = '", alt,
+        "', conf.level = ", sprintf("%g", level), ")$conf.int\n", sep = "")
+    ci <- sapply(seq_along(cx1), function(i) cft(i, alt, level))
+    emit(paste0("FISHER_CI_LOW_", tag), vec(ci[1, ])); emit(paste0("FISHER_CI_HIGH_", tag), vec(ci[2, ]))
+  }
+}
