@@ -188,58 +188,20 @@ def _tail_root(logw, dk, size, off_a, off_b, t0, alpha):
     below the largest weight and ``alpha`` below that (the tail is ``alpha`` of
     the whole).
     """
-    rows = size.size
     log_alpha = np.log(alpha)
+
+    def log_tail_gap(w, dk, starts):  # log P(tail | t) - log alpha, and its slope in t
+        tail = dk >= 0
+        s0 = np.add.reduceat(w, starts)
+        s0_tail = np.add.reduceat(np.where(tail, w, 0.0), starts)
+        w *= dk
+        s1 = np.add.reduceat(w, starts)
+        s1_tail = np.add.reduceat(np.where(tail, w, 0.0), starts)
+        return np.log(s0_tail / s0) - log_alpha, s1_tail / s0_tail - s1 / s0
+
     reach = _LOG_OR_BRACKET - log_alpha  # a root at a tail of alpha lies that much further out than an estimate
-    t = np.clip(np.nan_to_num(t0), -reach + 1, reach - 1)
-    low = np.full(rows, -reach)
-    high = np.full(rows, reach)
-    drop = _DROP - min(log_alpha, 0.0)
-    left_ok = np.zeros(rows, dtype=bool)
-    right_ok = np.zeros(rows, dtype=bool)
-    active = np.arange(rows)
-    finished = np.zeros(rows, dtype=bool)
-    act_size, act_logw, act_dk, act_a, act_b = size, logw, dk, off_a, off_b
-    for _ in range(_MAX_ITER):
-        starts = np.zeros(active.size, dtype=np.int64)
-        np.cumsum(act_size[:-1], out=starts[1:])
-        ta = t[active]
-        e = act_dk * np.repeat(ta, act_size)
-        e += act_logw
-        top = np.maximum.reduceat(e, starts)
-        left_ok[active] = e[starts + act_a] <= top - drop
-        right_ok[active] = e[starts + act_b] <= top - drop
-        e -= np.repeat(top, act_size)
-        np.exp(e, out=e)
-        tail = act_dk >= 0
-        s0 = np.add.reduceat(e, starts)
-        s0_tail = np.add.reduceat(np.where(tail, e, 0.0), starts)
-        e *= act_dk
-        s1 = np.add.reduceat(e, starts)
-        s1_tail = np.add.reduceat(np.where(tail, e, 0.0), starts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gap = np.log(s0_tail / s0) - log_alpha  # log P(tail | t) - log alpha, rising in t
-            slope = s1_tail / s0_tail - s1 / s0
-            step = -gap / slope
-        lo_a = np.where(gap < 0, ta, low[active])
-        hi_a = np.where(gap > 0, ta, high[active])
-        new = ta + step
-        newton = np.isfinite(new) & (new >= lo_a) & (new <= hi_a)
-        new = np.where(newton, new, (lo_a + hi_a) / 2)
-        done = (newton & (np.abs(step) <= _TOL)) | (gap == 0) | (hi_a - lo_a <= _TOL)
-        moving = ~finished[active]
-        t[active] = np.where(moving & (gap != 0), new, ta)
-        low[active], high[active] = lo_a, hi_a
-        finished[active] |= done
-        if finished.all():
-            return t, (left_ok, right_ok)
-        keep = ~finished[active]
-        if keep.sum() < 0.75 * active.size:
-            sel = np.repeat(keep, act_size)
-            act_logw, act_dk = act_logw[sel], act_dk[sel]
-            act_size, act_a, act_b, active = act_size[keep], act_a[keep], act_b[keep], active[keep]
-    raise RuntimeError(f"the confidence interval of the odds ratio did not converge in {_MAX_ITER} steps "
-                       f"for {active.size} tables")
+    return _safeguarded_newton(logw, dk, size, off_a, off_b, t0, reach, _DROP - min(log_alpha, 0.0), log_tail_gap,
+                               "the confidence interval of the odds ratio")
 
 
 def _layout(x, m, n, total, a, b):
@@ -298,12 +260,40 @@ def _conditional_mle(logw, dk, size, off_a, off_b, x, m, n, total):
     boolean arrays (lowest, highest) true where the fitted weight there is
     ``_DROP`` below the largest.
     """
-    rows = size.size
+    def mean_gap(w, dk, starts):  # E[X | t] - x, and its slope in t (the variance)
+        s0 = np.add.reduceat(w, starts)
+        w *= dk
+        s1 = np.add.reduceat(w, starts)
+        w *= dk
+        s2 = np.add.reduceat(w, starts)
+        gap = s1 / s0
+        return gap, s2 / s0 - gap * gap
+
     x2 = total - x
-    t = np.log((x + 0.5) * (n - x2 + 0.5) / ((x2 + 0.5) * (m - x + 0.5)))  # Haldane's sample odds ratio
-    t = np.clip(t, -_LOG_OR_BRACKET + 1, _LOG_OR_BRACKET - 1)
-    low = np.full(rows, -_LOG_OR_BRACKET)
-    high = np.full(rows, _LOG_OR_BRACKET)
+    t0 = np.log((x + 0.5) * (n - x2 + 0.5) / ((x2 + 0.5) * (m - x + 0.5)))  # Haldane's sample odds ratio
+    return _safeguarded_newton(logw, dk, size, off_a, off_b, t0, _LOG_OR_BRACKET, _DROP, mean_gap,
+                               "the conditional MLE of the odds ratio")
+
+
+def _safeguarded_newton(logw, dk, size, off_a, off_b, t0, reach, drop, gap_and_slope, what):
+    """Per stretch, the root in ``t`` of a function rising in ``t`` of the weights ``exp(logw + t dk)``.
+
+    ``gap_and_slope(w, dk, starts)`` gives the function and its slope from the
+    weights ``w`` (scaled so each stretch's largest is 1; it may overwrite
+    them). Newton steps are kept inside a bracket ``[-reach, reach]`` narrowed
+    at each step by the sign of the function; a step that would leave it is a
+    bisection step. Only rows not yet converged are laid out again once they
+    are fewer than three quarters. Returns ``t`` and a pair of boolean arrays
+    (lowest, highest value of each stretch) true where the weight there, at
+    the root, is ``drop`` (in log) below the largest.
+
+    Raises RuntimeError naming ``what`` when a row has not converged in
+    ``_MAX_ITER`` steps.
+    """
+    rows = size.size
+    t = np.clip(np.nan_to_num(t0), -reach + 1, reach - 1)
+    low = np.full(rows, -reach)
+    high = np.full(rows, reach)
     left_ok = np.zeros(rows, dtype=bool)
     right_ok = np.zeros(rows, dtype=bool)
     active = np.arange(rows)
@@ -316,21 +306,15 @@ def _conditional_mle(logw, dk, size, off_a, off_b, x, m, n, total):
         e = act_dk * np.repeat(ta, act_size)
         e += act_logw
         top = np.maximum.reduceat(e, starts)
-        left_ok[active] = e[starts + act_a] <= top - _DROP
-        right_ok[active] = e[starts + act_b] <= top - _DROP
+        left_ok[active] = e[starts + act_a] <= top - drop
+        right_ok[active] = e[starts + act_b] <= top - drop
         e -= np.repeat(top, act_size)
         np.exp(e, out=e)
-        s0 = np.add.reduceat(e, starts)
-        e *= act_dk
-        s1 = np.add.reduceat(e, starts)
-        e *= act_dk
-        s2 = np.add.reduceat(e, starts)
-        gap = s1 / s0  # E[X | t] - x
-        var = s2 / s0 - gap * gap
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap, slope = gap_and_slope(e, act_dk, starts)
+            step = -gap / slope
         lo_a = np.where(gap < 0, ta, low[active])
         hi_a = np.where(gap > 0, ta, high[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = -gap / var
         new = ta + step
         newton = (new >= lo_a) & (new <= hi_a)  # a step below rounding lands on the bracket's end: still Newton
         new = np.where(newton, new, (lo_a + hi_a) / 2)
@@ -346,5 +330,4 @@ def _conditional_mle(logw, dk, size, off_a, off_b, x, m, n, total):
             sel = np.repeat(keep, act_size)
             act_logw, act_dk = act_logw[sel], act_dk[sel]
             act_size, act_a, act_b, active = act_size[keep], act_a[keep], act_b[keep], active[keep]
-    raise RuntimeError(f"the conditional MLE of the odds ratio did not converge in {_MAX_ITER} steps "
-                       f"for {active.size} tables")
+    raise RuntimeError(f"{what} did not converge in {_MAX_ITER} steps for {active.size} tables")
