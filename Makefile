@@ -27,18 +27,23 @@ env: $(STAMP) ## create .venv and install cxstats with its dependencies
 report: $(STAMP) ## build the HTML reports into reports/
 	$(BIN)/cxstats report --out reports
 
-test: $(STAMP) browser ## lint, then run every test and doctest (reports included, checked in Chromium)
+test: $(STAMP) browser ## lint, then run every test and doctest (reports in Chromium, engines on Spark)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
-browser: ## install Debian's chromium for the browser test (needs root; skipped with a message otherwise)
-	@command -v chromium >/dev/null 2>&1 || { \
+browser: ## install Debian's chromium (browser test) and Java (Spark tests) when missing (needs root; else a message)
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing=" chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the browser test"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's$$missing for the browser and Spark tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: the browser test needs Debian's chromium; run 'sudo apt-get install chromium' (skipped until then)"; \
-	  fi; }
+	    echo "note: the browser test needs Debian's chromium and the Spark tests its default-jre-headless;" \
+	      "run 'sudo apt-get install$$missing' (those tests are skipped until then)"; \
+	  fi; \
+	fi
 
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from .figures import analyze_figures, compare_figures, compare_groups
 from .io import read_responses
 from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
+from .multiple_response import multiple_response
 from .ordinal import OrdinalModelResult, ordinal_model
 from .own_survey import (
     SurveyParameters,
@@ -54,6 +55,7 @@ from .survey import (
     weighted_proportion,
     weighted_total,
 )
+from .tracking import feedback_truth, simulate_feedback, wave_changes
 from .valuation import ValuationResult, dichotomous_choice_wtp
 from .wtp import GaborGrangerResult, VanWestendorpResult, gabor_granger, van_westendorp
 
@@ -95,11 +97,13 @@ __all__ = [
     "key_drivers",
     "describe_segments",
     "dichotomous_choice_wtp",
+    "feedback_truth",
     "list_datasets",
     "list_responses",
     "load",
     "load_responses",
     "meta_proportions",
+    "multiple_response",
     "nps",
     "ordinal_model",
     "paired_gap_bounds",
@@ -117,12 +121,14 @@ __all__ = [
     "scale_reliability",
     "segment_differences",
     "select_segments",
+    "simulate_feedback",
     "simulate_price_study",
     "simulate_respondents",
     "survey_info",
     "test_proportion",
     "top_box",
     "van_westendorp",
+    "wave_changes",
     "weighted_mean",
     "survey_design",
     "weighted_proportion",
@@ -134,6 +140,7 @@ __all__ = [
 _LAZY = {
     "plots": None,
     "report": None,
+    "display": None,  # show_table, show_figure: what a report page shows
     "KMeansSegments": "segment",
     "LatentClassSegments": "segment",
     "MixtureSegments": "segment",

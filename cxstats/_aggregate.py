@@ -9,9 +9,10 @@ plus the sums of w y, w y^2, w^2 y and w^2 y^2. Everything cxstats estimates
 from respondents (shares, means, totals, NPS, top-box, crosstabs, design
 effects, linearization variances) is computed from this table.
 
-Two implementations compute the same table: numpy for in-memory data, and
-one Ibis expression for data that stays where it is (a Parquet/CSV file read
-by DuckDB, or any Ibis table), which the table's own engine executes.
+Two implementations compute the same table: numpy for in-memory data (here),
+and one Ibis expression for data that stays where it is (a Parquet/CSV file
+read by DuckDB, or an Ibis table of any backend: DuckDB, Spark, a
+warehouse), which the table's own engine executes (:mod:`cxstats._engine`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import plain
-from .design import SurveyDesign, design_degf, design_tables, sum_and_min, unit_codes
+from .design import SurveyDesign, sum_and_min
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
@@ -110,7 +111,9 @@ def aggregate(design: SurveyDesign, keys=(), value=None, coded=None, lean=False)
     keys = tuple(keys)
     if design.in_memory:
         return _aggregate_numpy(design, keys, value, coded or {}, lean)
-    return _aggregate_ibis(design, keys, value)
+    from ._engine import aggregate_table
+
+    return aggregate_table(design, keys, value)
 
 
 # ---------------------------------------------------------------- numpy
@@ -410,216 +413,3 @@ def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: 
     if not counted.any():
         return 0.0
     return float(np.min(y, where=counted, initial=y[np.argmax(counted)]))  # starting from a counted answer
-
-
-# ---------------------------------------------------------------- Ibis
-
-def _finite(expr):
-    """True where a float column holds a finite number (not null, NaN or infinite).
-
-    DuckDB's own ``isfinite`` is used where the engine is DuckDB: its
-    ``isnan`` and comparisons can be answered from Parquet column statistics,
-    which leave NaN out, so they would miss NaN values written to Parquet.
-    """
-    try:
-        engine = expr.get_backend().name
-    except Exception:  # noqa: BLE001 - an expression bound to no engine
-        engine = ""
-    if engine == "duckdb":
-        return expr.notnull() & _duckdb_isfinite(expr)
-    return expr.notnull() & ~expr.isnan() & ~expr.isinf()
-
-
-def _duckdb_isfinite(expr):
-    import ibis
-
-    @ibis.udf.scalar.builtin(name="isfinite")
-    def isfinite(x: float) -> bool: ...
-
-    return isfinite(expr)
-
-
-def _namer(columns):
-    """Names for the engine's internal quantities that no column of the data has (a prefix none of them starts with)."""
-    prefix = "_cx_"
-    while any(str(c).startswith(prefix) for c in columns):
-        prefix = "_" + prefix
-    return lambda name: prefix + name
-
-
-def _with_weight(table, weight, _x):
-    """The table with a float weight column (1 for every row without weights) and that column."""
-    import ibis
-
-    w = table[weight].cast("float64") if weight is not None else ibis.literal(1.0, type="float64")
-    table = table.mutate(**{_x("w"): w})
-    return table, table[_x("w")]
-
-
-def _unit_aggregates(table, spec, _x):
-    """One query: rows, positive-weight rows, weight checks and fpc range per stratum and sampling unit."""
-    import ibis
-
-    table, w = _with_weight(table, spec["weight"], _x)
-    keys = [c for c in [spec["strata"], *spec["cluster"]] if c is not None]
-    metrics = {_x("n"): table.count(), _x("n_pos"): (w > 0).cast("int64").sum()}
-    if spec["weight"] is not None:
-        column = table[spec["weight"]]
-        bad = ~_finite(column.cast("float64"))
-        metrics.update({_x("n_bad_w"): bad.cast("int64").sum(), _x("n_neg_w"): (w < 0).cast("int64").sum(),
-                        _x("sw"): w.sum()})
-    for s, column in enumerate(spec["fpc"]):
-        metrics[_x(f"fpc{s + 1}_min")] = table[column].cast("float64").min()
-        metrics[_x(f"fpc{s + 1}_max")] = table[column].cast("float64").max()
-        metrics[_x(f"fpc{s + 1}_null")] = table[column].isnull().cast("int64").sum()
-    query = table.group_by(keys).aggregate(**metrics) if keys else table.aggregate(**metrics)
-    return query.to_pandas(), ibis
-
-
-def _rows_where(table, condition, label) -> list:
-    """Row numbers (0-based, in file order) of up to five rows meeting ``condition``."""
-    import ibis
-
-    row = _namer(table.columns)("row")
-    numbered = table.mutate(**{row: ibis.row_number()})
-    return numbered.filter(condition(numbered)).order_by(row).select(row).limit(5).to_pandas()[row].tolist()
-
-
-def design_from_table(table, spec: dict) -> SurveyDesign:
-    """A survey design over an Ibis table: every check of :func:`cxstats.survey_design`, run as queries."""
-    _x = _namer(table.columns)
-    source = spec["source"]
-    weight = spec["weight"]
-    if weight is not None:
-        kind = table.schema()[weight]
-        if not (kind.is_numeric() or kind.is_boolean()):
-            raise ValueError(f"weight column {weight!r} in {source} must be numeric, not {kind}")
-    if spec["fpc"] and weight is None:
-        raise ValueError(f"{source}: give weight= for data read where it lives (weights are derived from the fpc "
-                         "only for in-memory data)")
-    for column in spec["fpc"]:
-        if not table.schema()[column].is_numeric():
-            raise ValueError(f"fpc column {column!r} must be numeric (population sizes or sampling fractions)")
-    units, _ = _unit_aggregates(table, spec, _x)
-    if units.empty or units[_x("n")].sum() == 0:
-        raise ValueError(f"{source} has no rows")
-    for name, role in [(spec["strata"], "strata"), *[(c, "cluster") for c in spec["cluster"]]]:
-        if name is not None and units[name].isna().any():
-            rows = _rows_where(table, lambda t, c=name: t[c].isnull(), source)
-            n_missing = int(units.loc[units[name].isna(), _x("n")].sum())
-            raise ValueError(f"{role} column {name!r} has {n_missing} missing value(s) in {source}, e.g. rows {rows} "
-                             "(0-based); every respondent needs one")
-    for s, column in enumerate(spec["fpc"]):
-        missing = int(units[_x(f"fpc{s + 1}_null")].sum())
-        if missing:
-            rows = _rows_where(table, lambda t, c=column: t[c].isnull(), source)
-            raise ValueError(f"fpc column {column!r} has {missing} missing value(s) in {source}, e.g. rows {rows} "
-                             "(0-based); every respondent needs one")
-    if weight is not None:
-        bad, negative = int(units[_x("n_bad_w")].sum()), int(units[_x("n_neg_w")].sum())
-        if bad:
-            rows = _rows_where(table, lambda t: ~_finite(t[weight].cast("float64")), source)
-            raise ValueError(f"weight column {weight!r} has {bad} missing or non-finite "
-                             f"value(s) in {source}, e.g. rows {rows} (0-based); every respondent needs a weight")
-        if negative:
-            rows = _rows_where(table, lambda t: t[weight] < 0, source)
-            raise ValueError(f"weight column {weight!r} has {negative} negative value(s) in "
-                             f"{source}, e.g. rows {rows} (0-based); weights must be 0 or more")
-        if units[_x("sw")].sum() <= 0:
-            raise ValueError(f"weight column {weight!r} sums to zero in {source}")
-    if spec["strata"] is not None:
-        stratum, stratum_labels = pd.factorize(units[spec["strata"]], sort=True)
-    else:
-        stratum, stratum_labels = np.zeros(len(units), dtype=np.int64), np.array([1])
-    stratum = stratum.astype(np.int64)
-    raw, raw_labels = [], []
-    for column in spec["cluster"]:
-        codes, labels = pd.factorize(units[column], sort=True)
-        raw.append(codes.astype(np.int64))
-        raw_labels.append(np.asarray(labels))
-    from .design import check_nested
-
-    if raw:
-        check_nested(stratum, raw[0], np.asarray(stratum_labels), raw_labels[0], spec)
-    codes = unit_codes(stratum, raw, spec)
-    unit_table = pd.DataFrame({"stratum": np.asarray(stratum_labels)[stratum],
-                               "n": units[_x("n")].to_numpy(dtype=np.int64),
-                               "n_pos": units[_x("n_pos")].to_numpy(dtype=np.int64)})
-    for s, c in enumerate(codes):
-        unit_table[f"unit{s + 1}"] = c
-        unit_table[f"label{s + 1}"] = units[spec["cluster"][s]].to_numpy()
-    for s in range(len(spec["fpc"])):
-        unit_table[f"fpc{s + 1}_min"] = units[_x(f"fpc{s + 1}_min")].to_numpy()
-        unit_table[f"fpc{s + 1}_max"] = units[_x(f"fpc{s + 1}_max")].to_numpy()
-    if not codes:  # rows are the PSUs: one row per stratum
-        unit_table = unit_table.groupby("stratum", sort=True).agg(
-            n=("n", "sum"), n_pos=("n_pos", "sum"),
-            **{c: (c, "min" if c.endswith("min") else "max") for c in unit_table.columns if c.startswith("fpc")}
-        ).reset_index()
-    strata_table, stage_tables, _ = design_tables(unit_table, spec)
-    code_map = units[[c for c in [spec["strata"], *spec["cluster"]] if c is not None]].copy()
-    code_map[_x("stratum")] = stratum
-    for s, c in enumerate(codes):
-        code_map[_x(f"unit{s + 1}")] = c
-    n_rows = int(units[_x("n")].sum())
-    n_pos = int(units[_x("n_pos")].sum())
-    design = SurveyDesign(data=table, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n_rows,
-                          n_zero_weight=n_rows - n_pos, degf=design_degf(strata_table))
-    object.__setattr__(design, "_code_map", code_map)
-    return design
-
-
-def _aggregate_ibis(design: SurveyDesign, keys: tuple, value) -> Totals:
-    data = design.data
-    _x = _namer(data.columns)  # the same names as when the design was made
-    table, w = _with_weight(data, design.weight, _x)
-    units = unit_columns(design)
-    design_keys = [c for c in [design.strata, *design.cluster[: len(units)]] if c is not None]
-    group_keys = design_keys + [k for k in keys if k not in design_keys]
-    metrics = {"n": table.count(), "n_pos": (w > 0).cast("int64").sum(), "sw": w.sum(), "sw2": (w * w).sum()}
-    shift = 0.0
-    if value is not None:
-        y = table[value].cast("float64")
-        answered = _finite(y)
-        low = table.aggregate(**{_x("low"): y.min(where=answered & (w > 0))}).to_pandas()[_x("low")].iloc[0]
-        shift = float(low) if pd.notna(low) else 0.0  # as _lowest_counted: the same shift as in memory
-        raw = w * y
-        y = y - shift
-        wy = w * y
-        metrics.update(
-            n_y=answered.cast("int64").sum(), n_y_pos=(answered & (w > 0)).cast("int64").sum(),
-            sw_y=w.sum(where=answered), sw2_y=(w * w).sum(where=answered), swy=wy.sum(where=answered),
-            swy2=(wy * y).sum(where=answered), swy_raw=raw.sum(where=answered), n_inf=y.isinf().cast("int64").sum())
-        if not units:  # second moments of the rows, which are then the PSUs
-            metrics.update(sw2y=(wy * w).sum(where=answered), sw2y2=(wy * wy).sum(where=answered))
-    metrics = {_x(name): expr for name, expr in metrics.items()}  # apart from the data's own column names
-    query = table.group_by(group_keys).aggregate(**metrics) if group_keys else table.aggregate(**metrics)
-    out = query.to_pandas()
-    if value is not None:
-        if out[_x("n_inf")].sum():
-            rows = _rows_where(data, lambda t: t[value].cast("float64").isinf(), design.source)
-            raise ValueError(f"column {value!r} has {int(out[_x('n_inf')].sum())} infinite value(s) in "
-                             f"{design.source}, e.g. rows {rows} (0-based)")
-    internal = [_x("stratum"), *[_x(unit) for unit in units]]
-    if design_keys:
-        code_map = design._code_map[[*design_keys, *internal]].drop_duplicates(design_keys)
-        merged = out.merge(code_map, on=design_keys, how="left", validate="many_to_one")
-    else:
-        merged = out.assign(**{_x("stratum"): 0})
-    columns = {"stratum": merged[_x("stratum")].to_numpy(dtype=np.int64)}
-    columns.update((unit, merged[_x(unit)].to_numpy(dtype=np.int64)) for unit in units)
-    codes, labels = {}, {}
-    for key in keys:  # values to codes, in sorted order with missing last, as in memory
-        found, uniques = pd.factorize(merged[key], sort=True, use_na_sentinel=True)
-        labels[key] = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
-        if (found < 0).any():
-            found = np.where(found < 0, len(labels[key]), found)
-            labels[key] = np.append(labels[key], np.nan)
-        codes[key] = found.astype(np.int64)
-    for name in SUMS + VALUE_SUMS:
-        if _x(name) in merged:
-            values = merged[_x(name)]
-            if name in VALUE_SUMS:
-                values = values.fillna(0.0)
-            columns[name] = values.to_numpy(dtype=np.int64 if name in ("n", "n_pos", "n_y", "n_y_pos") else float)
-    return Totals(columns, codes, keys, labels, {k: 0 for k in keys}, tuple(units), shift)

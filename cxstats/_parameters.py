@@ -148,9 +148,9 @@ def check_value(notebook: str, name, value, default, dataset_names=None):
         if not isinstance(value, str | Path) or not str(value).strip():
             raise ValueError(f"{notebook}: parameter {name} must be the path of a file; got {value!r}")
         path = Path(value).expanduser().resolve()
-        if not path.is_file():
-            raise ValueError(f"{notebook}: parameter {name}: no file at {path}; give the path of a survey file "
-                             "(relative to the folder you run cxstats in, or absolute)")
+        if not path.exists():
+            raise ValueError(f"{notebook}: parameter {name}: nothing at {path}; give the path of a survey file (or "
+                             "of a folder of Parquet files), relative to the folder you run cxstats in, or absolute")
         value = str(path)
     return value
 

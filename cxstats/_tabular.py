@@ -92,12 +92,18 @@ def _first_lines(path: Path, options: dict):
 
 
 def _records(lines: list, complete: bool, delimiter: str, options: dict) -> list:
-    """The sample split at ``delimiter`` (blank lines left out; a last record the sample may have cut, too)."""
+    """The sample split at ``delimiter`` (blank lines left out; a last record the sample may have cut, too).
+
+    A sample that ends inside a quoted field (an answer written over several lines) keeps the records before it.
+    """
+    reader = csv.reader(lines, delimiter=delimiter, quotechar=options.get("quotechar") or '"',
+                        quoting=options.get("quoting", csv.QUOTE_MINIMAL), strict=True)
+    rows = []
     try:
-        rows = [row for row in csv.reader(lines, delimiter=delimiter, quotechar=options.get("quotechar") or '"',
-                                          quoting=options.get("quoting", csv.QUOTE_MINIMAL), strict=True) if row]
+        rows.extend(row for row in reader if row)
     except csv.Error:
-        return []
+        if complete or reader.line_num < len(lines):  # broken quoting, not a sample cut inside a quoted field
+            return []
     return rows if complete or len(rows) < 2 else rows[:-1]
 
 

@@ -1,24 +1,61 @@
-"""The ``cxstats`` command: a thin layer over the library."""
+"""The cxstats command: list and show the bundled surveys, rebuild the processed data, and build the reports."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import textwrap
+
+DEFAULT_WIDTH = 100  # characters per line when the terminal's width is not known
 
 
-def _print_table(df) -> None:
+def _print_table(df, width=None) -> None:
+    """Print a table in at most ``width`` characters per line (default: the terminal's): text left-aligned,
+    numbers right-aligned as the reports show them, the last column cut short with an ellipsis to fit."""
     import pandas as pd
 
-    with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                           "display.width", 200, "display.max_colwidth", 60):
-        print(df.to_string(index=False))
+    from .display import format_value
+
+    width = width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    columns = []
+    for name in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[name]) and not pd.api.types.is_bool_dtype(df[name])
+        kind = "count" if numeric and name not in ("year",) else "text"
+        texts = [format_value(v, kind) for v in df[name]]
+        columns.append((str(name), texts, numeric))
+    widths = [max([len(n)] + [len(t) for t in texts]) for n, texts, _ in columns]
+    room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+    widths[-1] = max(min(widths[-1], room), len(columns[-1][0]))
+
+    def cut(text, w):
+        return text if len(text) <= w else text[: w - 1] + "\u2026"
+
+    def line(cells):
+        parts = [cut(t, w).rjust(w) if numeric else cut(t, w).ljust(w)
+                 for t, w, (_, _, numeric) in zip(cells, widths, columns, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    print(line([n for n, _, _ in columns]))
+    for i in range(len(df)):
+        print(line([texts[i] for _, texts, _ in columns]))
+
+
+def _wrapped(text) -> str:
+    """A ``key: value`` line wrapped to the terminal, continued under the value."""
+    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return textwrap.fill(text, width=width, subsequent_indent=" " * 13, break_on_hyphens=False)
 
 
 def cmd_datasets(args) -> int:
     from .datasets import list_datasets
 
-    _print_table(list_datasets())
+    table = list_datasets()
+    _print_table(table[["name", "kind", "year", "n", "n_figures", "title"]].rename(
+        columns={"n": "base", "n_figures": "figures"}))
+    print("\nbase: respondents (or firms) behind the figures, \u2014 when not published. "
+          "Details: cxstats show NAME")
     return 0
 
 
@@ -29,12 +66,14 @@ def cmd_show(args) -> int:
     for key in ("title", "publisher", "year", "fieldwork", "population", "country",
                 "method", "n", "n_note", "source", "quoted_in"):
         if info.get(key) is not None:
-            print(f"{key:>11}: {info[key]}")
+            print(_wrapped(f"{key:>11}: {info[key]}"))
     for caveat in info.get("caveats") or []:
-        print(f"     caveat: {caveat}")
+        print(_wrapped(f"     caveat: {caveat}"))
     print()
     cols = ["figure", "group", "kind", "value", "n", "count_low", "count_high", "statement"]
-    _print_table(load(args.name)[cols])
+    figures = load(args.name)[cols]
+    figures["value"] = figures["value"].map(lambda v: f"{v:g}")  # as printed in the report
+    _print_table(figures)
     return 0
 
 
@@ -96,6 +135,31 @@ def parse_parameters(items) -> dict:
     return parameters
 
 
+def list_parameters(notebooks) -> int:
+    """Print each notebook's parameters (name = default, and the comment on its line)."""
+    from pathlib import Path
+
+    from ._parameters import UNKNOWN, notebook_parameters
+    from .report import discover_notebooks
+
+    paths = [Path(nb) for nb in notebooks] or discover_notebooks()
+    if not paths:
+        raise ValueError("no notebooks given and none found in notebooks/: give a notebook, e.g. "
+                         "cxstats report --list-parameters notebooks/06_analyze_your_own_survey.ipynb")
+    for path in paths:
+        if not path.is_file():
+            raise ValueError(f"no notebook at {path}: give the path of a .ipynb file")
+    for i, path in enumerate(paths):
+        declared = notebook_parameters(path)
+        print(("\n" if i else "") + f"{path.name}: " + ("no parameters" if not declared else
+                                                         f"{len(declared)} parameter(s), set with -p NAME=VALUE"))
+        for name, (default, comment) in declared.items():
+            print(f"  {name} = {'(computed in the notebook)' if default is UNKNOWN else repr(default)}")
+            if comment:
+                print(textwrap.fill(comment, width=DEFAULT_WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6))
+    return 0
+
+
 def cmd_report(args) -> int:
     missing = missing_report_modules()
     if missing:
@@ -105,6 +169,8 @@ def cmd_report(args) -> int:
 
     from .report import build_reports, check_seconds
 
+    if args.list_parameters:
+        return list_parameters(args.notebooks)
     if not args.out.strip():
         raise ValueError("--out must name an output folder, e.g. --out reports; got an empty name")
     parameters = parse_parameters(args.parameter)
@@ -128,16 +194,31 @@ def cmd_report(args) -> int:
     return 1 if failed else 0
 
 
+def _subcommand(sub, name, summary, example, description=None):
+    """A subcommand whose help says what it does and gives one example."""
+    return sub.add_parser(name, help=summary, description=description or summary[0].upper() + summary[1:] + ".",
+                          epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cxstats", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("datasets", help="list the bundled surveys").set_defaults(func=cmd_datasets)
-    show = sub.add_parser("show", help="show one survey's provenance and figures")
-    show.add_argument("name", help="survey id, as listed by `cxstats datasets`")
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="cxstats", description=__doc__, epilog="example:\n  cxstats datasets",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"cxstats {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _subcommand(sub, "datasets", "list the bundled surveys and respondent datasets",
+                "cxstats datasets").set_defaults(func=cmd_datasets)
+    show = _subcommand(sub, "show", "show one survey's provenance and figures", "cxstats show calabrio_2022")
+    show.add_argument("name", help="survey name, as listed by cxstats datasets")
     show.set_defaults(func=cmd_show)
-    sub.add_parser("build-data", help="rebuild data/processed from data/raw").set_defaults(
-        func=cmd_build_data)
-    report = sub.add_parser("report", help="run notebooks and export HTML reports with an index")
+    _subcommand(sub, "build-data", "rebuild data/processed from data/raw",
+                "cxstats build-data").set_defaults(func=cmd_build_data)
+    report = _subcommand(
+        sub, "report", "run notebooks and export HTML reports with an index",
+        "cxstats report --out reports --no-input notebooks/01_accenture_human_touch.ipynb -p conf_level=0.9",
+        description="Run notebooks in fresh kernels and export each as one self-contained HTML page, with an "
+                    "index.html listing them.")
     report.add_argument("notebooks", nargs="*", help="notebooks to run (default: every notebooks/NN_*.ipynb)")
     report.add_argument("--out", default="reports", help="output folder (default: reports)")
     report.add_argument("--no-input", action="store_true", help="hide code cells: prose, tables and figures only")
@@ -146,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="set a parameter of the notebooks that have it (repeatable; a name no notebook has "
                              "is an error); VALUE is YAML/JSON, and a list parameter also takes comma-separated "
                              "values, e.g. -p conf_level=0.9 -p ratings=q1,q2 -p path=my_survey.csv")
+    report.add_argument("--list-parameters", action="store_true",
+                        help="list each notebook's parameters with their defaults, and run nothing")
     report.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                         help="stop a cell running longer than this and report its notebook failed (default: 600)")
     report.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",

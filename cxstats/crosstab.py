@@ -21,11 +21,20 @@ from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
 from .multiple import ADJUST_METHODS, _adjusted
+from .multiple_response import counted_values, set_columns, set_labels, ticks
 from .survey import _domain_degf, _proportion_interval, as_design, by_columns, check_group_names
 
 SMALL_BASE = 30
 TABLE_COLUMNS = ("letter", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff", "n_effective", "base",
                  "n_missing", "weighted_base", "n_kish", "higher_than", "small_base")
+
+
+def _p_text(p) -> str:
+    """A p-value for a reader: "p < 0.001", else "p = " and two significant digits."""
+    from .display import format_value
+
+    text = format_value(p, "p_value")
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,15 @@ class CrosstabResult:
     test : pandas.DataFrame
         One row: ``statistic``, ``df`` (degrees of freedom; the numerator's
         for the F test), ``df_denom`` (the F test's denominator), ``p_value``, ``method``,
-        ``adjust`` and ``letters`` (how the letters were tested).
+        ``adjust`` and ``letters`` (how the letters were tested). With a
+        multiple-response banner, one row per option (``option``, its
+        column), the test of the row answers against ticking it, with
+        ``p_adjusted``.
     n_missing : int
-        Respondents (with a positive weight) left out for a missing row or column answer.
+        Respondents (with a positive weight) left out for a missing row or column answer (with a
+        multiple-response banner: a missing row answer, or no option ticked).
     row, column : str
-        The two variables.
+        The two variables (a multiple-response banner: the set's name, or ``"option"``).
     """
 
     table: pd.DataFrame
@@ -93,10 +106,15 @@ class CrosstabResult:
         test = self.test.iloc[0]
         notes = (f"Letters: the cell is significantly higher than the lettered column ({test['letters']}, "
                  f"{test['adjust']} adjusted, at {1 - test['conf_level']:.3g}). ")
-        if np.isnan(test["p_value"]):
+        if "option" in self.test:  # a multiple-response banner: one test per option
+            notes += "Each option against the row answers, " + ", ".join(
+                f"{letters[c]}: {_p_text(p)}" if np.isfinite(p) else f"{letters[c]}: not tested"
+                for c, p in zip(cols, self.test["p_adjusted"], strict=True)) + f" ({test['method']}, " \
+                f"{test['adjust']} adjusted)."
+        elif np.isnan(test["p_value"]):
             notes += f"{test['method']}."
         else:
-            notes += f"{test['method']}: statistic {test['statistic']:.2f}, p = {test['p_value']:.3g}."
+            notes += f"{test['method']}: statistic {test['statistic']:.2f}, {_p_text(test['p_value'])}."
         if base["small_base"].any():
             notes += f" * Base below {SMALL_BASE}: read with caution."
         return (f"<table class='banner'><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
@@ -157,8 +175,15 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     data : DataFrame, path, ibis.Table or SurveyDesign
         Respondents (see :func:`cxstats.survey_design`); a ``.parquet`` or
         ``.csv`` path is aggregated by DuckDB without loading it.
-    row, column : str
-        The answer shown down the side and the banner variable across the top.
+    row : str
+        The answer shown down the side.
+    column : str or list of str
+        The banner variable across the top; or a multiple-response
+        (select-all) question: a list of its option columns, or the name of
+        a set in ``data.attrs["multiple_response_sets"]`` (as
+        :func:`cxstats.read_responses` lists a survey tool's select-all
+        questions). Each option is then a banner column of the respondents
+        who ticked it (see Notes).
     weight : str, optional
         Survey weights (not with a design).
     conf_level : float, default 0.95
@@ -199,11 +224,29 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     order (its declared categories included) for a DataFrame; read from a
     file, they are the values found, sorted (DuckDB reads categories as text).
 
+    A multiple-response banner has overlapping columns: a respondent who
+    ticked two options is in both, so two columns' percentages are not
+    independent samples and neither the pooled z tests nor a chi-square
+    over the whole table apply. The letters are then always design-based t
+    tests whose variance of a difference, ``V1 + V2 - 2 C12``, takes the
+    covariance from the respondents in both columns (each respondent's
+    influence on every column it belongs to, summed within PSUs); the
+    overall test is one test per option of the row answers against ticking
+    it or not (Pearson's chi-square, or the Rao-Scott F with weights or a
+    design, on the respondents who answered the row question), the p-values
+    Holm-adjusted over the options (``adjust``). This is the item-by-item
+    test of simultaneous marginal independence of Bilder and Loughin (2004),
+    with Holm's step-down adjustment in place of their Bonferroni bound and
+    Rao and Scott's correction for the design.
+
     References
     ----------
     Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway
     contingency tables with cell proportions estimated from survey data.
     Annals of Statistics 12, 46-60.
+    Bilder, C. R. and Loughin, T. M. (2004). Testing for marginal independence
+    between two categorical variables with multiple responses. Biometrics 60,
+    241-248.
 
     Examples
     --------
@@ -222,8 +265,12 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
     design, row = as_design(data, row, weight)
+    if isinstance(column, list | tuple) or (isinstance(column, str) and column not in design.columns
+                                           and column in (_set_names(design))):
+        return _set_crosstab(design, data, row, column, conf_level, adjust)
     if not isinstance(column, str):
-        raise ValueError(f"column must be one column name (the banner variable), got {column!r}")
+        raise ValueError(f"column must be one column name (the banner variable), a list of a multiple-response "
+                         f"question's option columns, or the name of such a set; got {column!r}")
     if column == row:
         raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
     by_columns(design, column, row)
@@ -391,3 +438,128 @@ def _overall_test(design, cells, simple):
     n = int(counts.sum())
     f, d0, ddf, p = _rao_scott(shares.reshape(keep_r.sum(), keep_c.sum()), cov, n, design.degf)
     return {"statistic": f, "df": d0, "df_denom": ddf, "p_value": p, "method": "Rao-Scott F (second order)"}
+
+
+# Multiple-response banners ---------------------------------------------------------------------------------------
+
+def _set_names(design) -> dict:
+    return (design.data.attrs.get("multiple_response_sets") or {}) if design.in_memory else {}
+
+
+def _set_crosstab(design, data, row, column, conf_level, adjust) -> CrosstabResult:
+    """A crosstab whose banner columns are the options of a select-all question (overlapping; see crosstab)."""
+    source = design.data if design.in_memory else data
+    options, counted = set_columns(source, list(column) if isinstance(column, tuple) else column)
+    name = column if isinstance(column, str) else "option"
+    by_columns(design, options)
+    if row in options:
+        raise ValueError(f"row {row!r} is one of the banner's option columns")
+    if name == row:
+        raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
+    check_group_names([row, name], TABLE_COLUMNS)
+    labels = set_labels(source, options)
+    discrete = aggregate(design, keys=(row, *options))
+    try:
+        ticked = ticks(discrete, options, labels, counted_values(source, options, counted))
+    except ValueError as err:
+        raise ValueError(f"column={column!r} is taken as a select-all question's option columns (a banner of one "
+                         f"variable takes one column name), but {err}") from None
+    cells = _set_cells(design, discrete, row, ticked)
+    nr, nc = len(cells["rows"]), len(options)
+    if nr < 2:
+        raise ValueError(f"crosstab needs at least 2 answers of {row!r}; got {nr}")
+    if nc > 26:
+        raise ValueError(f"the banner has {nc} options; a banner takes at most 26 columns")
+    estimate, base = cells["estimate"], cells["base"]
+    filled = base > 0
+    higher, _ = _letters(design, cells, filled, False, conf_level, adjust)
+    method = f"design-based t tests with the covariance of overlapping columns, {design.degf} degrees of freedom"
+    simple = not design.strata and not design.cluster
+    tests = [_overall_test(design, _option_table(cells, k), simple) for k in range(nc)]
+    for k in np.flatnonzero(~filled):  # say which option has no respondents, not which half of its 2-column table
+        tests[k]["method"] = f"no test: no respondent with an answer to {row!r} ticked {labels[k]!r}"
+    p = np.array([t["p_value"] for t in tests], dtype=float)
+    p_adjusted = np.full(nc, np.nan)
+    tested = np.isfinite(p)
+    if tested.any():
+        p_adjusted[tested] = _adjusted(p[tested], adjust) if adjust != "none" else p[tested]
+    test = pd.DataFrame({"option": options, **{k: [t[k] for t in tests] for k in tests[0]},
+                         "p_adjusted": p_adjusted, "adjust": adjust, "conf_level": conf_level, "letters": method})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(filled, cells["variance"], np.nan)
+        se = np.sqrt(var)
+        deff = var / (estimate * (1 - estimate) / (base - 1))
+        df = np.broadcast_to(cells["df"], estimate.shape)
+        n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
+        low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
+                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level, "logit")
+    out = pd.DataFrame({
+        row: np.repeat(cells["row_labels"], nc), name: np.tile(labels, nr),
+        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "n": cells["n"].ravel(),
+        "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
+        "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
+        "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
+        "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
+        "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
+        "small_base": np.tile(base < SMALL_BASE, nr),
+    })
+    return CrosstabResult(table=out, test=test, n_missing=cells["n_missing_total"], row=row, column=name)
+
+
+def _set_cells(design, discrete, row, ticked) -> dict:
+    """Per-cell counts, shares and their design variances when a respondent may be in several banner columns.
+
+    Column ``c`` is the domain of respondents who ticked option ``c`` and
+    answered the row question; a group of rows of the aggregation belongs to
+    every column it ticked, with influence ``w (1[r' = r] - p_rc) / W_c`` on
+    each of them, so the covariance of two columns' shares includes the
+    respondents they share.
+    """
+    rows = _levels(discrete, row)
+    nr, nc = len(rows), ticked.shape[1]
+    r = np.full(len(discrete.labels[row]), -1)
+    r[rows] = np.arange(nr)
+    r = r[discrete.codes[row]]
+    answered = r >= 0
+    inside = ticked > 0  # groups x options
+    sw, sw2, n_pos = discrete["sw"], discrete["sw2"], discrete["n_pos"]
+    one_hot = (r[:, None] == np.arange(nr)[None, :]) & answered[:, None]  # groups x row answers
+    member = (one_hot[:, :, None] & inside[:, None, :]).astype(float)  # groups x rows x columns
+    n = np.einsum("g,grc->rc", n_pos, member)
+    weighted = np.einsum("g,grc->rc", sw, member)
+    W = weighted.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = weighted / W
+        a = np.nan_to_num(member.sum(axis=1)[:, None, :] * (one_hot[:, :, None] - estimate[None]) / W[None, None, :])
+    a = a.reshape(len(discrete), nr * nc)
+    none = np.zeros(len(discrete))
+    sums = discrete.replace(sw_y=np.where(answered, sw, 0.0), sw2_y=np.where(answered, sw2, 0.0), swy=none,
+                            sw2y=none, sw2y2=none)
+    H = len(design.strata_table)
+    present = np.zeros((H, nc), dtype=bool)
+    for c in range(nc):  # a loop over the banner's options, not over respondents
+        present[discrete["stratum"][answered & inside[:, c]], c] = True
+    variance_cells = variance(design, sums, a, np.zeros_like(a), present=np.repeat(present[:, None, :], nr, axis=1)
+                              .reshape(H, nr * nc), diagonal=True).reshape(nr, nc)
+    df = np.array([_domain_degf(discrete, np.where(inside[:, c], 0, 1), 2, design)[0] for c in range(nc)])
+    nrow = discrete["n"] @ inside
+    sw2_col = np.einsum("g,grc->c", sw2, member)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_kish = W**2 / sw2_col
+    dropped = ~answered | ~inside.any(axis=1)
+    return {"rows": rows, "row_labels": discrete.labels[row][rows], "n": n.astype(np.int64), "weighted": weighted,
+            "estimate": estimate, "variance": variance_cells, "base": n.sum(axis=0).astype(np.int64),
+            "weighted_base": W, "n_missing": (n_pos @ (inside & ~answered[:, None])).astype(np.int64),
+            "n_kish": n_kish, "df": df, "nrow": nrow, "n_missing_total": int(n_pos[dropped].sum()), "a": a,
+            "sums": sums, "r": r, "inside": inside}
+
+
+def _option_table(cells, k) -> dict:
+    """The row answers by ticking option ``k`` or not (a 2-column table), in the form :func:`_overall_test` reads."""
+    r, inside = cells["r"], cells["inside"][:, k]
+    nr = len(cells["rows"])
+    cell = np.where(r >= 0, r * 2 + np.where(inside, 0, 1), nr * 2)
+    n_pos = cells["sums"]["n_pos"]
+    counts = np.bincount(cell, weights=n_pos, minlength=nr * 2 + 1)[:-1].reshape(nr, 2).astype(np.int64)
+    return {"n": counts, "row_labels": cells["row_labels"], "col_labels": np.array(["ticked", "not ticked"], object),
+            "cell": cell, "sums": cells["sums"]}

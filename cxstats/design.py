@@ -59,6 +59,29 @@ def _file_options(path, reader) -> dict:
     return options
 
 
+def _open_folder(path: Path):
+    """A folder of Parquet files (partitions ``key=value`` in the folder names) as one DuckDB table, via Ibis."""
+    import ibis
+    import pyarrow.parquet as pq
+
+    from . import _tabular
+
+    files = sorted(path.rglob("*.parquet"))
+    if not files:
+        raise ValueError(f"{path}: a folder is read as a Parquet dataset, but it holds no .parquet file")
+    keys = [part.split("=", 1)[0] for part in files[0].relative_to(path).parts[:-1] if "=" in part]
+    _tabular.refuse_duplicate_names([*pq.read_schema(files[0]).names, *keys], files[0],
+                                    "rename them where the files are written (partition folders count as columns)")
+    con = ibis.duckdb.connect()
+    try:
+        table = con.read_parquet(str(path / "**" / "*.parquet"), hive_partitioning=bool(keys), union_by_name=True)
+    except Exception as err:  # duckdb raises several types; name the folder either way
+        raise ValueError(f"{path}: could not be read as a Parquet dataset: {type(err).__name__}: {err}") from err
+    for file in files:
+        note_read(file)
+    return table
+
+
 def check_weights(df: pd.DataFrame, weight, where="the data") -> np.ndarray:
     """The weight column as floats, or ones; missing, non-finite or negative weights are errors naming the rows.
 
@@ -211,23 +234,38 @@ def _as_list(name, value) -> list:
 
 
 def open_source(data):
-    """A DataFrame stays as it is; a Parquet/CSV path or an Ibis table becomes an Ibis table. Returns (data, label)."""
+    """A DataFrame stays as it is; a Parquet/CSV path or an Ibis table becomes an Ibis table. Returns (data, label).
+
+    A file, or a folder of Parquet files (a partitioned dataset such as
+    ``feedback/month=2024-01/part-0.parquet``: the folder names ``key=value``
+    become columns), is opened with Ibis' embedded DuckDB backend, which
+    reads it where it lies. An Ibis table of any backend is used as it is.
+    """
     if isinstance(data, pd.DataFrame):
         return data, "the data"
     if isinstance(data, str | Path):
         import ibis
 
         path = Path(data)
+        if path.is_dir():
+            return _open_folder(path), str(path)
         suffixes = [s.lower() for s in path.suffixes]
         reader = FILE_READERS.get(path.suffix.lower())
         if reader is None and len(suffixes) > 1 and suffixes[-1] in (".gz", ".zst", ".bz2"):
             reader = FILE_READERS.get(suffixes[-2]) if suffixes[-2] in (".csv", ".tsv") else None
         if reader is None:
-            raise ValueError(f"{path}: survey files are read where they are from .parquet or .csv (.tsv, .csv.gz); "
-                             f"got {path.suffix or 'no ending'!r}. Read other formats with cxstats.read_responses "
-                             "and pass the DataFrame")
+            raise ValueError(f"{path}: survey files are read where they are from .parquet or .csv (.tsv, .csv.gz), "
+                             f"or a folder of .parquet files; got {path.suffix or 'no ending'!r}. Read other formats "
+                             "with cxstats.read_responses and pass the DataFrame")
         if not path.is_file():
             raise ValueError(f"{path}: file not found")
+        if reader == "read_csv" and suffixes[-1] in (".csv", ".tsv"):
+            from ._exports import detect
+
+            if detect(path, "csv", {}, None)[0] != "plain":  # a Qualtrics/SurveyMonkey export: its header rows
+                from .io import read_responses  # are not respondents, so it is read by the one file reader
+
+                return read_responses(path), str(path)
         options = _file_options(path, reader)
         con = ibis.duckdb.connect()
         try:
@@ -260,8 +298,13 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
     Parameters
     ----------
     data : pandas.DataFrame, path or ibis.Table
-        One row per respondent. A ``.parquet`` or ``.csv`` path is read by
+        One row per respondent. A ``.parquet`` or ``.csv`` path, or a folder
+        of Parquet files (partitioned as ``month=2024-01/...``), is read by
         DuckDB (through Ibis) where it lies; the whole file is never loaded.
+        An Ibis table of any backend (DuckDB, Spark through
+        ``ibis.pyspark.connect(session)``, a warehouse) stays in its engine:
+        the checks here and every estimate are queries run there, and only
+        small tables of sums come back.
     weight : str, optional
         Column of survey (sampling) weights: how many population members a
         respondent stands for; not frequency weights. Zero is allowed (the
@@ -353,7 +396,7 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
             "lonely_psu": lonely_psu, "source": source}
     if isinstance(data, pd.DataFrame):
         return _design_in_memory(data, spec)
-    from ._aggregate import design_from_table
+    from ._engine import design_from_table
 
     return design_from_table(data, spec)
 

@@ -270,9 +270,13 @@ def _correlation(cov: np.ndarray) -> np.ndarray:
 
 def _listwise_corr(X: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Weighted correlation matrix of the columns of ``X`` (centred near their means) with weights ``v``."""
-    total = v.sum()
-    mean = v @ X / total
-    cov = X.T @ (X * v[:, None]) / total - np.outer(mean, mean)
+    return _listwise_from(v.sum(), v @ X, X.T @ (X * v[:, None]))
+
+
+def _listwise_from(total, sums, products) -> np.ndarray:
+    """Correlations from the total weight (...), weighted sums (..., k) and cross-products (..., k, k)."""
+    mean = sums / total[..., None]
+    cov = products / total[..., None, None] - mean[..., :, None] * mean[..., None, :]
     return _correlation(cov)
 
 
@@ -283,15 +287,18 @@ def _pairwise_corr(X: np.ndarray, present: np.ndarray, v: np.ndarray) -> np.ndar
     """
     P = present.astype(float)
     Xv, Pv = X * v[:, None], P * v[:, None]
-    w = Pv.T @ P  # weight of the respondents with both answers
-    s1 = Xv.T @ P  # s1[a, b]: weighted sum of a over those with a and b
-    s2 = (Xv * X).T @ P
+    return _pairwise_from(Pv.T @ P, Xv.T @ P, (Xv * X).T @ P, Xv.T @ X)
+
+
+def _pairwise_from(w, s1, s2, products) -> np.ndarray:
+    """Pairwise correlations from, per pair (a, b) of columns over the respondents with both (each (..., k, k)):
+    the weight ``w``, the weighted sums of a (``s1``) and of a^2 (``s2``), and of a b (``products``)."""
     with np.errstate(divide="ignore", invalid="ignore"):  # a pair without (varying) answers: NaN, refused by callers
         mean_a = s1 / w
-        mean_b = mean_a.T
-        cov = (Xv.T @ X) / w - mean_a * mean_b
+        mean_b = np.swapaxes(mean_a, -1, -2)
+        cov = products / w - mean_a * mean_b
         var_a = s2 / w - mean_a**2
-        return cov / np.sqrt(var_a * var_a.T)
+        return cov / np.sqrt(var_a * np.swapaxes(var_a, -1, -2))
 
 
 # ------------------------------------------------------------------ checks
@@ -345,6 +352,66 @@ def _in_memory(design, columns):
                          fpc=list(design.fpc) or None, nest=design.nest, lonely_psu=design.lonely_psu)
 
 
+def _too_few(n, names, outcome, missing) -> None:
+    if n >= len(names) + 2:
+        return
+    if missing == "listwise":
+        raise ValueError(f"only {n} respondents answered {outcome!r} and every driver; the regression on "
+                         f"{len(names)} drivers needs at least {len(names) + 2}")
+    raise ValueError(f"with missing='pairwise' the fewest respondents behind one correlation is {n}; the "
+                     f"regression on {len(names)} drivers needs at least {len(names) + 2}")
+
+
+def _from_rows(design, columns, names, outcome, missing):
+    """In memory: respondents used, missing, and the correlations as a function of per-row weight multipliers."""
+    X = np.empty((design.n_rows, len(columns)), order="F")  # column by column: contiguous writes
+    for j, column in enumerate(columns):
+        X[:, j] = _numbers(design.data, column)
+    w = design.weights
+    present = ~np.isnan(X)
+    complete = present.all(axis=1)
+    n_missing = int((~complete).sum())
+    positive = w > 0
+    if missing == "listwise":
+        rows = complete & positive
+        n = int(rows.sum())
+        _too_few(n, names, outcome, missing)
+        v = w if n_missing == 0 else w * complete
+        if n_missing:
+            X[~present] = 0.0
+        X -= v @ X / v.sum()  # centred near the means, so sums of squares do not cancel
+        _check_variation(X if n == len(X) else X[rows], columns, outcome)
+        return n, n_missing, lambda m=None: _listwise_corr(X, v if m is None else v * m)
+    both = (present & positive[:, None]).astype(float)
+    n = int((both.T @ both).min())
+    _too_few(n, names, outcome, missing)
+    means = np.array([np.average(X[present[:, j], j], weights=w[present[:, j]]) if w[present[:, j]].sum() > 0
+                      else 0.0 for j in range(X.shape[1])])
+    X = np.where(present, X - means, 0.0)
+    _check_variation_pairwise(X, present & positive[:, None], columns, outcome)
+    return n, n_missing, lambda m=None: _pairwise_corr(X, present, w if m is None else w * m)
+
+
+def _from_engine(design, columns, names, outcome, missing, per_psu):
+    """Where the data lives: as :func:`_from_rows`, from weighted cross-products summed by the engine.
+
+    With ``per_psu`` the sums come per PSU, and the correlations are a
+    function of per-PSU weight multipliers (the bootstrap's).
+    """
+    from ._engine import cross_products, unpack_cross_products
+
+    found = cross_products(design, columns, missing, per_psu)
+    _too_few(found.n, names, outcome, missing)
+    _constant_error([c for c, s in zip(columns, found.spread, strict=True) if not s > 0], outcome)
+    finish = _listwise_from if missing == "listwise" else _pairwise_from
+
+    def corr_of(m=None):
+        sums = found.sums.sum(axis=0) if m is None else m @ found.sums
+        return finish(*unpack_cross_products(sums, len(columns), missing))
+
+    return found.n, found.n_missing, corr_of, found.psu_stratum
+
+
 # ------------------------------------------------------------------ bootstrap
 
 def rao_wu_multipliers(design, rng):
@@ -361,13 +428,19 @@ def rao_wu_multipliers(design, rng):
     n = design.n_rows
     psu = np.unique(design.unit_codes[0], return_inverse=True)[1].ravel() if design.cluster else np.arange(n)
     stratum = np.broadcast_to(design.stratum_codes, n)
-    n_psu = int(psu.max()) + 1
-    psu_stratum = np.zeros(n_psu, dtype=np.int64)
+    psu_stratum = np.zeros(int(psu.max()) + 1, dtype=np.int64)
     psu_stratum[psu] = stratum
+    draw = psu_multipliers(psu_stratum, design.lonely_psu, rng)
+    return lambda: draw()[psu]
+
+
+def psu_multipliers(psu_stratum: np.ndarray, lonely_psu: str, rng):
+    """The Rao-Wu multipliers of :func:`rao_wu_multipliers` per PSU (``psu_stratum``: each PSU's stratum code)."""
+    n_psu = psu_stratum.size
     by_stratum = np.argsort(psu_stratum, kind="stable")  # PSUs grouped by stratum
     sizes = np.bincount(psu_stratum)
-    if (sizes == 1).any() and design.lonely_psu not in ("certainty", "remove"):
-        raise ValueError(f"the design has strata with a single PSU and lonely_psu={design.lonely_psu!r}; the "
+    if (sizes == 1).any() and lonely_psu not in ("certainty", "remove"):
+        raise ValueError(f"the design has strata with a single PSU and lonely_psu={lonely_psu!r}; the "
                          "bootstrap can only keep such PSUs fixed: make the design with lonely_psu='certainty' or "
                          "'remove', or pass n_boot=0")
     starts = np.cumsum(sizes) - sizes
@@ -379,7 +452,7 @@ def rao_wu_multipliers(design, rng):
         picked = starts[draw_stratum] + (rng.random(draw_stratum.size) * sizes[draw_stratum]).astype(np.int64)
         multiplier = np.bincount(by_stratum[picked], minlength=n_psu) * scale
         multiplier[fixed] = 1.0
-        return multiplier[psu]
+        return multiplier
 
     return draw
 
@@ -393,8 +466,12 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
     Parameters
     ----------
     data : pandas.DataFrame, path, ibis.Table or SurveyDesign
-        Respondents, as :func:`cxstats.weighted_mean` takes them (a file is
-        read where it lies, but only the needed columns come into memory).
+        Respondents, as :func:`cxstats.weighted_mean` takes them. A file or
+        an Ibis table (DuckDB, Spark, ...) is summed where it lies: its
+        engine returns the weighted cross-products of the answers (per PSU
+        for the bootstrap of a clustered design), never the rows; only a
+        bootstrap without clusters, which resamples respondents, reads the
+        needed columns into memory.
     outcome : str
         Numeric outcome column (e.g. overall satisfaction 1-10).
     drivers : list of str
@@ -510,41 +587,16 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
         raise ValueError(f"method='shapley' is exact over all 2^k subsets of drivers, at most {MAX_SHAPLEY_DRIVERS} "
                          f"drivers here (got {len(names)}); use method='relative_weights' or fewer drivers")
     check_columns(design.data, *names, where=design.source)
-    design = _in_memory(design, [outcome, *names])
     columns = [*names, outcome]
-    X = np.empty((design.n_rows, len(columns)), order="F")  # column by column: contiguous writes
-    for j, column in enumerate(columns):
-        X[:, j] = _numbers(design.data, column)
-    w = design.weights
-    present = ~np.isnan(X)
-    complete = present.all(axis=1)
-    n_missing = int((~complete).sum())
-    positive = w > 0
-    if missing == "listwise":
-        rows = complete & positive
-        n = int(rows.sum())
-        if n < len(names) + 2:
-            raise ValueError(f"only {n} respondents answered {outcome!r} and every driver; the regression on "
-                             f"{len(names)} drivers needs at least {len(names) + 2}")
-        v = w if n_missing == 0 else w * complete
-        if n_missing:
-            X[~present] = 0.0
-        X -= v @ X / v.sum()  # centred near the means, so sums of squares do not cancel
-        _check_variation(X if n == len(X) else X[rows], columns, outcome)
-        corr_of = lambda weights: _listwise_corr(X, weights)  # noqa: E731
+    rng = np.random.default_rng(seed)
+    if design.in_memory or (n_boot and not design.cluster):  # resampling respondents needs their rows
+        design = _in_memory(design, columns)
+        n, n_missing, corr_of = _from_rows(design, columns, names, outcome, missing)
+        replicates = lambda: rao_wu_multipliers(design, rng)  # noqa: E731 - made when needed, after the checks
     else:
-        both = (present & positive[:, None]).astype(float)
-        n = int((both.T @ both).min())
-        if n < len(names) + 2:
-            raise ValueError(f"with missing='pairwise' the fewest respondents behind one correlation is {n}; the "
-                             f"regression on {len(names)} drivers needs at least {len(names) + 2}")
-        means = np.array([np.average(X[present[:, j], j], weights=w[present[:, j]]) if w[present[:, j]].sum() > 0
-                          else 0.0 for j in range(X.shape[1])])
-        X = np.where(present, X - means, 0.0)
-        v = w
-        _check_variation_pairwise(X, present & positive[:, None], columns, outcome)
-        corr_of = lambda weights: _pairwise_corr(X, present, weights)  # noqa: E731
-    corr = corr_of(v)
+        n, n_missing, corr_of, psu_stratum = _from_engine(design, columns, names, outcome, missing, n_boot > 0)
+        replicates = lambda: psu_multipliers(psu_stratum, design.lonely_psu, rng)  # noqa: E731
+    corr = corr_of()
     if missing == "pairwise" and np.linalg.eigvalsh(corr).min() < SINGULAR:
         raise ValueError("the pairwise correlations of the outcome and drivers do not form a valid (positive "
                          "definite) correlation matrix, as can happen when they come from different respondents; "
@@ -554,8 +606,8 @@ def key_drivers(data, outcome, drivers, *, weight=None, method="shapley", missin
     estimate, r2 = estimate[0], float(r2[0])
     boot_estimates, boot_r2 = np.empty((0, len(names))), np.empty(0)
     if n_boot:
-        draw = rao_wu_multipliers(design, np.random.default_rng(seed))
-        stack = np.stack([corr_of(v * draw()) for _ in range(n_boot)])
+        draw = replicates()
+        stack = np.stack([corr_of(draw()) for _ in range(n_boot)])
         # the drivers' matrix must be invertible; with pairwise correlations, the whole matrix positive definite
         checked = stack if missing == "pairwise" else stack[:, :-1, :-1]
         ok = np.isfinite(stack).all(axis=(1, 2))

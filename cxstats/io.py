@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._exports import TOOLS, check_export_options, detect, read_export
 from ._provenance import note_read
 from ._tabular import read_excel, read_parquet, read_text, refuse_duplicate_names
 from ._validate import DataError
@@ -211,13 +212,81 @@ def _with_metadata(df: pd.DataFrame, meta, declared: dict, found: dict, path: Pa
         for column, level in (getattr(meta, "variable_measure", None) or {}).items()
         if column in df.columns and level in MEASURES
     }
-    df.attrs["missing_codes"] = declared
-    df.attrs["missing_counts"] = {column: len(codes) for column, codes in found.items()}
-    df.attrs["user_missing"] = {
-        column: _RowCodes(zip(codes.index.tolist(), map(_number, codes), strict=True))
-        for column, codes in found.items()
-    }
+    df.attrs.update(_missing_report(declared, found))
+    sets = {name: [c for c in spec["variable_list"] if c in df.columns]
+            for name, spec in (getattr(meta, "mr_sets", None) or {}).items() if spec.get("type") == "D"}
+    sets = {name: columns for name, columns in sets.items() if len(columns) > 1}
+    df.attrs["multiple_response_sets"] = sets
+    df.attrs["multiple_response_counted"] = {name: _number(meta.mr_sets[name]["counted_value"]) for name in sets
+                                             if meta.mr_sets[name].get("counted_value") is not None}
     return df
+
+
+def _missing_report(codes: dict, found: dict) -> dict:
+    """The attrs that report answers read as missing: codes per column, how many, and each one's row and code."""
+    return {
+        "missing_codes": codes,
+        "missing_counts": {column: len(values) for column, values in found.items()},
+        "user_missing": {column: _RowCodes(zip(values.index.tolist(), map(_number, values), strict=True))
+                         for column, values in found.items()},
+    }
+
+
+def _whitespace(values: pd.Series) -> pd.Series:
+    """True where a cell is text made only of spaces, tabs or other whitespace."""
+    if values.dtype.kind not in "OU" and not pd.api.types.is_string_dtype(values.dtype):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, str) and v != "" and v.isspace()).astype(bool)
+
+
+def _na_with(na_values, columns, blanks: dict) -> dict:
+    """``na_values=`` as a per-column dict that also holds each column's whitespace-only cells as written."""
+    if isinstance(na_values, dict):
+        out = {column: list(_listed(values)) for column, values in na_values.items()}
+    else:
+        listed = list(_listed(na_values))
+        out = {column: list(listed) for column in columns} if listed else {}
+    for column, texts in blanks.items():
+        out[column] = out.get(column, []) + list(texts)
+    return out
+
+
+def _listed(values):
+    return [] if values is None else [values] if isinstance(values, str) else values
+
+
+def _read_text_blanks(path: Path, **options):
+    """Delimited text with whitespace-only cells read as missing (so a column of numbers stays numbers).
+
+    The file is read again with those cells as ``na_values`` (only when it has any), so the delimiter, decimal
+    mark and leading-zero rules apply to the rest as usual. Returns the frame and the cells found per column.
+    """
+    df = read_text(path, **options)
+    if options.get("na_filter", True) is False:
+        return df, {}
+    found = {column: df.loc[mask, column] for column in df.columns if (mask := _whitespace(df[column])).any()}
+    if found:
+        blanks = {column: sorted(set(values)) for column, values in found.items()}
+        df = read_text(path, **{**options, "na_values": _na_with(options.get("na_values"), df.columns, blanks)})
+    return df, found
+
+
+def _read_excel_blanks(path: Path, **options):
+    """An Excel sheet with whitespace-only cells read as missing; a column of numbers and such cells becomes
+    numeric. Returns the frame and the cells found per column."""
+    df = read_excel(path, **options)
+    found = {}
+    for column in df.columns:
+        mask = _whitespace(df[column])
+        if not mask.any():
+            continue
+        found[column] = df.loc[mask, column]
+        values = df[column].mask(mask)
+        rest = values.dropna()
+        if rest.size and rest.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).all():
+            values = pd.to_numeric(values)
+        df[column] = values
+    return df, found
 
 
 def _check_options(kind: str, categorical, options: dict):
@@ -262,7 +331,7 @@ def _check_options(kind: str, categorical, options: dict):
     return False
 
 
-def read_responses(path, categorical=False, **options) -> pd.DataFrame:
+def read_responses(path, categorical=False, *, source=None, **options) -> pd.DataFrame:
     """Read a respondent-level survey file into a DataFrame, one row per respondent.
 
     The format follows the file ending: ``.csv``/``.tsv``/``.txt`` (pandas;
@@ -278,7 +347,33 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     which any value has a leading zero followed by more digits (``007``, an
     identifier) is kept as text, every value as written. ``dtype=``,
     ``converters=``, ``na_values=`` and ``keep_default_na=`` reach pandas as
-    given and win over all of this.
+    given and win over all of this. A cell holding only whitespace (SPSS's
+    "Save as CSV" writes a blank answer as one space) is missing, in text
+    and Excel files alike, so a column of numbers with such blanks stays
+    numbers; these cells are counted in ``df.attrs`` as missing codes are.
+
+    **Survey-tool exports** are recognised from their header rows (unless
+    ``source=`` says otherwise, or ``header=``, ``names=`` or ``skiprows=``
+    lay out the rows): a Qualtrics export (CSV with or without a byte-order
+    mark, or the UTF-16 TSV download) has three header rows, the column ids
+    (``Q1``, ``Q5_3``), the question text and ``{"ImportId": ...}``
+    objects, or, in its older layout, two (``V1``, ``V2``.. above
+    ``ResponseID``, then the question text); a SurveyMonkey export (CSV or
+    Excel) has two, the question text above each question's first column
+    and ``Response`` or the option's label below. The data rows are the
+    respondents and each column is typed from them (numbers as numbers, a
+    value like ``007`` kept as text); the column names are Qualtrics' ids
+    (its older layout's ``V1``.. take the second row's names, such as
+    ``ResponseID``) or, for SurveyMonkey, short unique names derived from the
+    header rows: its metadata in snake case (``respondent_id``,
+    ``start_date``) and the questions numbered in order, ``Q1``, ``Q2``, with
+    ``Q5_1``, ``Q5_2``.. for the columns of one question. Dates become
+    date-times and Qualtrics' ``Finished`` a boolean. Select-all questions
+    (one column per option; Qualtrics marks them with a ``choiceId`` in the
+    ImportId row) are listed as sets for :func:`cxstats.multiple_response`
+    and :func:`cxstats.crosstab`. Rows 2-4 that hold text in every column of
+    numbers below them, in a file that is neither, are an error naming the
+    rows, never respondents.
 
     SPSS and Stata files are read with each variable's value **codes** as the
     data and its value labels as metadata: a 0-10 recommendation item labelled
@@ -305,6 +400,12 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
         order of appearance), each shown by its label, so labelled answers
         nobody gave are still categories. Text labels carry order, not
         values: functions that average need ``scale=`` for them.
+    source : {"qualtrics", "surveymonkey", "plain"}, optional
+        Delimited text and Excel only: read the file as that tool's export,
+        or (``"plain"``) as a table with one header row, whatever its header
+        rows look like. By default a survey tool's export is recognised from
+        its header rows. An export takes the options ``encoding``, ``sep``,
+        ``sheet_name``, ``na_values`` (one list) and ``compression``.
     **options
         Passed to the underlying reader (``pandas.read_csv``,
         ``pandas.read_parquet``, ``pyreadstat.read_sav``/``read_dta``,
@@ -341,8 +442,24 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
           the file; ``dict(df.attrs["user_missing"][column])`` maps rows to
           codes.
 
-        Other formats are read as their pandas reader returns them, apart
-        from the delimiter, decimal mark and leading zeros of text files.
+        SPSS files with multiple-dichotomy sets also give
+        ``"multiple_response_sets"`` (``{set: [columns]}``) and
+        ``"multiple_response_counted"`` (``{set: counted value}``).
+
+        A survey tool's export gives ``"source"`` (``"qualtrics"`` or
+        ``"surveymonkey"``), ``"column_labels"`` (each column's question
+        text, ``"question - option"`` for one option of a question),
+        ``"option_labels"`` (``{column: option label}`` for the columns of a
+        question with several), ``"multiple_response_sets"`` (``{question:
+        [option columns]}`` for its select-all questions), Qualtrics'
+        ``"import_ids"`` (``{column: ImportId object}``) and ``"time_zones"``
+        (``{date column: time zone}``, the dates being as written).
+
+        Whitespace-only cells of text, Excel and export files are reported
+        under ``"missing_codes"`` (the cells as written, e.g. ``[" "]``),
+        ``"missing_counts"`` and ``"user_missing"``, as above. Other formats
+        are read as their pandas reader returns them, apart from the
+        delimiter, decimal mark and leading zeros of text files.
 
     Raises
     ------
@@ -357,11 +474,17 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
         same text, e.g. two codes labelled ``"Agree"``. The message names
         the file and the columns, codes or options at fault. Such a column is
         not disambiguated: read it without ``categorical=`` and use the codes.
+        Also if the header rows are half a survey tool's (ImportId objects
+        outside row 3, for example) or look like extra header rows of
+        another layout; the message names the rows.
+    TypeError
+        An option the underlying reader does not take (the message names the file).
     ValueError
         If ``categorical=`` is used with a format without value labels, names
         a column that is missing or has no value labels, if an option this
-        function controls is passed, or if ``sheet_name=`` asks for several
-        sheets.
+        function controls is passed, if ``sheet_name=`` asks for several
+        sheets, if ``source=`` is not one of its choices or is given for
+        another format, or if an export is given an option it does not take.
 
     Notes
     -----
@@ -377,8 +500,13 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
 
     References
     ----------
-    IBM SPSS Statistics, "MISSING VALUES" command (user-missing values);
-    StataCorp, Stata User's Guide, section 12.2.1 "Missing values".
+    IBM SPSS Statistics, "MISSING VALUES" command (user-missing values) and
+    "MRSETS" command (multiple-response sets);
+    StataCorp, Stata User's Guide, section 12.2.1 "Missing values";
+    Qualtrics, "Understanding Your Dataset" (support page: the three header
+    rows of CSV and TSV exports); SurveyMonkey's "All responses data" export
+    (CSV or XLS, expanded columns), as parsed by the monkeywrangler R package
+    (``loadSurveyMonkeyXLS``).
 
     Examples
     --------
@@ -430,6 +558,18 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
     ([99], 2)
     >>> dict(df.attrs["user_missing"]["nps"])
     {1: 99, 3: 99}
+
+    A Qualtrics export: three header rows, a 0-10 item and a select-all question:
+
+    >>> rows = ['Q1,Q5_1,Q5_2', '"How likely to recommend?","Channels - Selected Choice - Phone",'
+    ...         '"Channels - Selected Choice - Chat"',
+    ...         '"{""ImportId"":""QID1""}","{""ImportId"":""QID5"",""choiceId"":""1""}",'
+    ...         '"{""ImportId"":""QID5"",""choiceId"":""2""}"', '10,1,', '6,,1', '9,1,1']
+    >>> with open(os.path.join(folder, "qualtrics.csv"), "w") as f:
+    ...     _ = f.write("\\n".join(rows) + "\\n")
+    >>> q = read_responses(os.path.join(folder, "qualtrics.csv"))
+    >>> q["Q1"].tolist(), q.attrs["column_labels"]["Q1"], q.attrs["multiple_response_sets"]
+    ([10, 6, 9], 'How likely to recommend?', {'Q5': ['Q5_1', 'Q5_2']})
     """
     path = Path(path)
     suffixes = [x.lower() for x in path.suffixes]
@@ -441,24 +581,47 @@ def read_responses(path, categorical=False, **options) -> pd.DataFrame:
             f"supported: {', '.join(sorted(READERS))}"
         )
     categorical = _check_options(kind, categorical, options)
+    if source is not None and source not in TOOLS:
+        raise ValueError(f"source={source!r} is not valid; choose one of: {', '.join(map(repr, TOOLS))} "
+                         "(or None to recognise a survey tool's export from its header rows)")
+    if source is not None and kind not in ("csv", "excel"):
+        raise ValueError(f"source= applies to delimited text and Excel files, not to {kind} ({path.name})")
+    check_export_options(source, options)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     if kind == "csv" and ".tsv" in suffixes:
         options.setdefault("sep", "\t")
     readers = {
-        "csv": read_text,
+        "csv": _read_text_blanks,
         "parquet": read_parquet,
         "spss": lambda p, **o: _read_labelled(p, "read_sav", **o),
         "stata": lambda p, **o: _read_labelled(p, "read_dta", **o),
-        "excel": read_excel,
+        "excel": _read_excel_blanks,
     }
     try:
-        read = readers[kind](path, **options)
-    except (TypeError, DataError):
+        tool, header_rows = detect(path, kind, options, source) if kind in ("csv", "excel") else ("plain", 1)
+        if tool != "plain":
+            read = read_export(path, kind, tool, header_rows, options)
+        else:
+            read = readers[kind](path, **options)
+    except DataError:  # raised here with the file's name
         raise
+    except TypeError as err:  # e.g. an option the reader does not take: the same error, naming the file
+        raise TypeError(f"{path}: {err}") from err
     except Exception as err:  # the readers raise many types; name the file either way
+        if isinstance(err, ValueError) and str(err).startswith(str(path)):  # a usage error that names it already
+            raise
         raise DataError(f"{path}: could not be read as {kind}: {type(err).__name__}: {err}") from err
-    df = _with_metadata(*read, path, categorical) if kind in ("spss", "stata") else read
+    if kind in ("spss", "stata"):
+        df = _with_metadata(*read, path, categorical)
+    elif kind == "parquet":
+        df = read
+    else:
+        df, blanks = read
+        if blanks:  # whitespace-only cells, read as missing: reported as declared missing codes are
+            report = _missing_report({column: sorted(set(values)) for column, values in blanks.items()}, blanks)
+            for name, values in report.items():
+                df.attrs[name] = {**df.attrs.get(name, {}), **values}
     if df.shape[1] == 0:
         raise DataError(f"{path}: no columns were found; is it empty or in another format?")
     refuse_duplicate_names(df.columns, path, "rename them in the file")

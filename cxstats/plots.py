@@ -58,7 +58,8 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
 
     Points are the printed percentages; bars span the interval over every count
     the rounding allows. Untestable figures (no base) are drawn as hollow
-    points without a bar.
+    points without a bar. Long labels are wrapped, never cut short, and the
+    figure grows with them.
 
     Parameters
     ----------
@@ -67,13 +68,19 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
     label : str, default "statement"
         Column used for the row labels.
     reference : float, optional
-        A percentage to mark with a vertical line (e.g. 50).
+        A percentage to mark with a vertical line (e.g. 50), labelled in the legend.
     ax : matplotlib Axes, optional
     title, caption : str
 
     Returns
     -------
     matplotlib.axes.Axes
+        The x axis is the percentage (0 to 100), one row per figure, top to bottom in table order.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without the columns of :func:`cxstats.analyze_figures` and ``label``.
 
     Examples
     --------
@@ -83,20 +90,22 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
     'Percent of respondents'
     """
     _require_frame("table", table, ("percent", "ci_low", "ci_high", "testable", label), "cxstats.analyze_figures")
-    ax = _axes(ax, height=0.45 * len(table) + 1.5)
     rows = table.iloc[::-1].reset_index(drop=True)
+    texts = [_wrap(text, _LABEL_WIDTH) for text in rows[label].astype(str)]
+    ax = _axes(ax, height=_rows_height(texts))
     y = np.arange(len(rows))
     testable = rows["testable"].to_numpy(bool)
     pct = rows["percent"].to_numpy(float)
     low = 100 * rows["ci_low"].to_numpy(float)
     high = 100 * rows["ci_high"].to_numpy(float)
-    ax.errorbar(pct[testable], y[testable], xerr=[pct[testable] - low[testable], high[testable] - pct[testable]],
-                fmt="o", color="C0", ecolor="C0", capsize=3, label="printed value and interval")
+    if testable.any():
+        ax.errorbar(pct[testable], y[testable], xerr=[pct[testable] - low[testable], high[testable] - pct[testable]],
+                    fmt="o", color="C0", ecolor="C0", capsize=3, label="printed value and interval")
     if (~testable).any():
         ax.plot(pct[~testable], y[~testable], "o", mfc="white", color="0.5", label="no base published: no interval")
     if reference is not None:
-        ax.axvline(reference, color="0.4", linestyle="--", linewidth=1)
-    ax.set_yticks(y, [_short(text) for text in rows[label].astype(str)])
+        ax.axvline(reference, color="0.4", linestyle="--", linewidth=1, label=f"reference: {reference:g}%")
+    ax.set_yticks(y, texts)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -132,9 +141,11 @@ def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=N
     unknown = [g for g in groups if g not in available]
     if unknown:
         raise ValueError(f"groups {unknown} not in table; available groups: {available}")
-    ax = _axes(ax, height=1.0 * table["figure"].nunique() + 1.5)
     wide = table[table["group"].isin(groups)].pivot(index="figure", columns="group")
     figures = list(wide.index)
+    statements = table.drop_duplicates("figure").set_index("figure")["statement"]
+    texts = [_wrap(statements.get(f, f), _LABEL_WIDTH) for f in figures]
+    ax = _axes(ax, height=max(_rows_height(texts), 0.8 * len(figures) + 1.5))
     y = np.arange(len(figures))
     for i, fig in enumerate(figures):
         ax.plot([wide.loc[fig, ("percent", g)] for g in groups], [i, i], color="0.7", linewidth=3, zorder=1)
@@ -144,8 +155,7 @@ def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=N
         high = 100 * wide[("ci_high", group)].to_numpy(float)
         ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", color=f"C{k}", capsize=4, markersize=8,
                     label=group, zorder=2)
-    statements = table.drop_duplicates("figure").set_index("figure")["statement"]
-    ax.set_yticks(y, [_short(statements.get(f, f)) for f in figures])
+    ax.set_yticks(y, texts)
     ax.set_ylim(-0.6, len(figures) - 0.4)
     ax.set_xlim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -173,7 +183,8 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
     _require_result("result", result, MetaResult, "cxstats.meta_proportions")
 
     studies, pooled = result.studies, result.pooled.iloc[0]
-    ax = _axes(ax, height=0.5 * len(studies) + 2)
+    texts = [_wrap(s, _LABEL_WIDTH) for s in studies["label"]] + ["pooled (random effects)"]
+    ax = _axes(ax, height=max(_rows_height(texts), 0.5 * len(studies) + 2))
     y = np.arange(len(studies), 0, -1)
     pct = 100 * studies["proportion"].to_numpy(float)
     low, high = 100 * studies["ci_low"].to_numpy(float), 100 * studies["ci_high"].to_numpy(float)
@@ -184,7 +195,7 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
     ax.add_patch(Polygon([[lo, 0], [centre, 0.25], [hi, 0], [centre, -0.25]], color="C3", label="pooled"))
     ax.hlines(0, 100 * pooled["pi_low"], 100 * pooled["pi_high"], color="C3", linestyle=":",
               label="prediction interval")
-    ax.set_yticks([*y, 0], [_short(s) for s in studies["label"]] + ["pooled (random effects)"])
+    ax.set_yticks([*y, 0], texts)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.8, len(studies) + 0.8)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -192,7 +203,7 @@ def plot_forest(result, ax=None, title="Figures from several surveys, pooled", c
 
 
 def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power against base per group",
-                     caption=None):
+                     caption=None, mark=None):
     """Power of a two-sided two-proportion test against the base per group, one line per (p1, p2) pair.
 
     Parameters
@@ -204,10 +215,19 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     alpha : float, default 0.05
     target : float, default 0.8
         Power to mark with a horizontal line and, per pair, the base that reaches it.
+    mark : float, optional
+        A base per group to mark with a solid vertical line, e.g. a study's own base (labelled in the legend).
 
     Returns
     -------
     matplotlib.axes.Axes
+        One line per pair, labelled "p1% vs p2%"; every reference line is named in the legend.
+
+    Raises
+    ------
+    ValueError
+        ``p1``/``p2`` not equally many shares strictly between 0 and 1, ``nobs`` empty, or ``mark`` not a
+        positive number.
 
     Examples
     --------
@@ -227,6 +247,9 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     if isinstance(nobs, str) or not np.iterable(nobs) or not len(nobs := list(nobs)):
         raise ValueError(f"nobs must be a non-empty sequence of bases per group, e.g. range(100, 3001, 100), "
                          f"got {nobs!r}")
+    if mark is not None and (isinstance(mark, bool) or not isinstance(mark, int | float | np.number)
+                             or not mark > 0):
+        raise ValueError(f"mark must be a positive base per group, e.g. 250, got {mark!r}")
 
     ax = _axes(ax)
     nobs = np.asarray(list(nobs), dtype=float)
@@ -235,11 +258,155 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
         (line,) = ax.plot(nobs, power, label=f"{100 * a:g}% vs {100 * b:g}%")
         needed = power_proportions(a, b, power=target, alpha=alpha)["nobs1"].iloc[0]
         if needed <= nobs.max():
-            ax.axvline(needed, color=line.get_color(), linestyle=":", linewidth=1)
-    ax.axhline(target, color="0.4", linestyle="--", linewidth=1)
+            ax.axvline(needed, color=line.get_color(), linestyle=":", linewidth=1,
+                       label=f"{np.ceil(needed):,.0f} per group: {100 * target:g}% power")
+    ax.axhline(target, color="0.4", linestyle="--", linewidth=1, label=f"power {100 * target:g}%")
+    if mark is not None:
+        ax.axvline(mark, color="black", linewidth=1, label=f"{mark:,g} per group")
     ax.set_ylim(0, 1)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return _finish(ax, title, "Respondents per group", "Power", caption)
+
+
+def plot_datasets(table, ax=None, title="What the bundled surveys hold", caption=None):
+    """Stacked bars, one per survey: its shares with a published base, its shares without one, and its figures
+    that are not shares at all (counts, growth rates).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The figures of :func:`cxstats.load` (one row per figure and group): ``survey``, ``kind``, ``n``, and
+        ``publisher`` and ``year`` when present (they name the bars; else the survey id does).
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per survey, top to bottom in the order of ``table``; the segments are, left to right, shares
+        with a base, shares without one, and figures that are not shares; the total is written at each bar's end.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without ``survey``, ``kind`` and ``n``.
+
+    Examples
+    --------
+    >>> import cxstats
+    >>> ax = plot_datasets(cxstats.load())
+    >>> ax.get_xlabel()
+    'Figures (one per figure and group)'
+    """
+    table = _require_frame("table", table, ("survey", "kind", "n"), "cxstats.load")
+    share = table["kind"].eq("share").to_numpy()
+    based = table["n"].notna().to_numpy()
+    parts = pd.DataFrame({"survey": table["survey"].to_numpy(), "with_base": share & based,
+                          "no_base": share & ~based, "not_share": ~share})
+    counts = parts.groupby("survey", sort=False).sum()
+    if {"publisher", "year"} <= set(table.columns):
+        first = table.drop_duplicates("survey").set_index("survey")
+        names = [f"{first.at[s, 'publisher']}" + (f" ({int(first.at[s, 'year'])})"
+                                                  if pd.notna(first.at[s, "year"]) else "") for s in counts.index]
+    else:
+        names = [str(s) for s in counts.index]
+    texts = [_wrap(name, _LABEL_WIDTH) for name in names]
+    ax = _axes(ax, height=_rows_height(texts, per_row=0.2))
+    y = np.arange(len(counts))[::-1]
+    left = np.zeros(len(counts))
+    for column, name, color in (("with_base", "share with a published base", "C0"),
+                                ("no_base", "share without a base", "#9ecae1"),
+                                ("not_share", "not a share (count or growth)", "0.6")):
+        width = counts[column].to_numpy(float)
+        ax.barh(y, width, left=left, color=color, edgecolor="white", label=name, height=0.7)
+        left = left + width
+    for yi, total in zip(y, left, strict=True):
+        ax.annotate(f"{total:g}", xy=(total, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=9)
+    ax.set_yticks(y, texts)
+    ax.set_ylim(-0.6, len(counts) - 0.4)
+    ax.set_xlim(0, 1.12 * left.max() + 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Figures (one per figure and group)", "Survey", caption)
+
+
+def plot_rounding(table, label="statement", decimals=0, ax=None, title="What a rounded percentage stands for",
+                  caption=None):
+    """For each published share: the range of true percentages its rounding allows, and its interval if any.
+
+    A percentage printed as 96 stands for anything from 95.5 to 96.5. Two
+    printed figures whose rounding ranges touch may be the same number. The
+    x axis is zoomed to the ranges, so a one-point gap can be seen.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxstats.analyze_figures` (``percent``, ``ci_low``, ``ci_high``, ``testable`` and
+        ``label``; ``approximate`` and ``decimals`` when present).
+    label : str, default "statement"
+        Column used for the row labels.
+    decimals : int, default 0
+        Decimal places the percentages were printed with; a ``decimals`` column in ``table`` overrides it.
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One row per figure, top to bottom in table order: a shaded band from ``percent - 0.5 * 10**-decimals``
+        to ``percent + 0.5 * 10**-decimals`` (hatched when the figure was printed as approximate: its rounding
+        may be wider), a point at the printed value, and a thin bar for the interval where the base is known.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without those columns; ``decimals`` not a whole number from 0 to 4.
+
+    Examples
+    --------
+    >>> import cxstats
+    >>> ax = plot_rounding(cxstats.analyze_figures(cxstats.load("microsoft_2017")))
+    >>> [round(float(p.get_x()), 1) for p in ax.patches]
+    [95.5, 71.5, 76.5]
+    """
+    from matplotlib.patches import Patch
+
+    _require_frame("table", table, ("percent", "ci_low", "ci_high", "testable", label), "cxstats.analyze_figures")
+    places = table["decimals"].to_numpy(float) if "decimals" in table.columns else np.full(len(table), decimals)
+    if np.isnan(places).any() or not np.isin(places, range(5)).all():
+        raise ValueError(f"decimals must be a whole number from 0 to 4 (printed decimal places), got "
+                         f"{sorted(set(places.tolist()))}")
+    pct = table["percent"].to_numpy(float)
+    half = 0.5 * 10.0 ** -places
+    low_ci, high_ci = 100 * table["ci_low"].to_numpy(float), 100 * table["ci_high"].to_numpy(float)
+    testable = table["testable"].to_numpy(bool)
+    about = table["approximate"].fillna(False).to_numpy(bool) if "approximate" in table.columns else \
+        np.zeros(len(table), bool)
+    texts = [_wrap(text, _LABEL_WIDTH) for text in table[label].astype(str)]
+    ax = _axes(ax, height=_rows_height(texts, per_row=0.35))
+    y = np.arange(len(table))[::-1]
+    for yi, p, h, approx in zip(y, pct, half, about, strict=True):
+        ax.barh(yi, 2 * h, left=p - h, height=0.45, color="C1", alpha=0.35, edgecolor="C1",
+                hatch="//" if approx else None)
+    ax.plot(pct, y, "o", color="C1", zorder=3)
+    if testable.any():
+        ax.errorbar(pct[testable], y[testable], xerr=[pct[testable] - low_ci[testable],
+                                                      high_ci[testable] - pct[testable]],
+                    fmt="none", ecolor="C0", capsize=4, zorder=2)
+    handles = [Patch(color="C1", alpha=0.35, label="percentages the rounding allows"),
+               ax.plot([], [], "o", color="C1", label="printed value")[0]]
+    if testable.any():
+        handles.append(ax.errorbar([], [], xerr=[], fmt="none", ecolor="C0", capsize=4,
+                                   label="interval (base known)"))
+    if about.any():
+        handles.append(Patch(facecolor="none", edgecolor="C1", hatch="//",
+                             label="printed as approximate: may be wider"))
+    ends = np.concatenate([pct - half, pct + half, low_ci[testable], high_ci[testable]])
+    ax.set_xlim(max(0.0, np.floor(ends.min()) - 1), min(100.0, np.ceil(ends.max()) + 1))
+    ax.set_yticks(y, texts)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, "Percent of respondents", "Published figure", caption)
 
 
 def likert_shares(data, columns, *, scale=None, weight=None) -> pd.DataFrame:
@@ -365,11 +532,29 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
     Shares are shown as percentages and means as numbers; cells are coloured
     by the difference from the rest of the sample, scaled by the largest
     difference of that answer, so what makes a segment distinctive stands out
-    whatever the answer's units.
+    whatever the answer's units. Row labels are wrapped, never cut, and two
+    answers with the same label get their column names added. When the table
+    marks the answers the segments were formed from (``profile(basis=...)``),
+    a line separates them from the other answers below.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxstats.profile`.
+    labels : dict, optional
+        ``{column: plain-words label}`` for the rows.
+    ax : matplotlib Axes, optional
+    title, caption : str
 
     Returns
     -------
     matplotlib.axes.Axes
+        One row per answer (in table order), one column per segment ("Segment <label>").
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without the columns of :func:`cxstats.profile`.
 
     Examples
     --------
@@ -394,13 +579,23 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
     for column in order:
         fmt = "{:.0%}" if kinds[column] == "proportion" else "{:.2g}"
         text.loc[column] = [fmt.format(v) for v in values.loc[column]]
-    ax = _axes(ax, height=0.45 * len(order) + 2)
+    names = [str(labels.get(c, c)) for c in order]
+    names = [f"{name} ({c})" if names.count(name) > 1 else name for name, c in zip(names, order, strict=True)]
+    texts = [_wrap(name, 40) for name in names]
+    ax = _axes(ax, height=_rows_height(texts, per_row=0.22))
     # colour each answer by its difference scaled to that answer's largest, so shares and means compare
     scale = diffs.abs().max(axis=1).replace(0, 1)
     sns.heatmap(diffs.div(scale, axis=0).astype(float), annot=text.to_numpy(), fmt="", cmap="RdBu", center=0,
                 vmin=-1, vmax=1, cbar_kws={"label": "difference from the rest (scaled per answer)"}, ax=ax,
                 linewidths=0.5)
-    ax.set_yticklabels([_short(labels.get(c, c), 45) for c in order], rotation=0)
+    ax.set_yticks(np.arange(len(order)) + 0.5, texts, rotation=0)
+    ax.set_xticks(np.arange(values.shape[1]) + 0.5, [f"Segment {s}" for s in values.columns], rotation=0)
+    if "note" in table.columns:
+        from .profile import BASIS_NOTE
+
+        formed = table.drop_duplicates("column").set_index("column")["note"].loc[order].eq(BASIS_NOTE).to_numpy()
+        if formed.any() and not formed.all():
+            ax.axhline(int(formed.sum()), color="black", linewidth=2)
     return _finish(ax, title, "Segment", "Answer", caption)
 
 
@@ -432,7 +627,18 @@ def plot_selection(table, ax=None, title="Choosing the number of segments", capt
     """Criteria from :func:`cxstats.select_segments` against k, the suggested k marked.
 
     BIC and sample-size adjusted BIC (lower is better) on the left axis when
-    available; entropy, silhouette and stability (0 to 1) on the right.
+    available; on the right, those of entropy, silhouette and stability (0 to
+    1) the table holds values for, and only those are named on the axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left axis (the criteria); a right axis, when drawn, is ``ax.figure.axes[1]``.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without ``k``, ``bic``, ``sabic`` and ``suggested``.
 
     Examples
     --------
@@ -451,13 +657,15 @@ def plot_selection(table, ax=None, title="Choosing the number of segments", capt
         ylabel = "Information criterion (lower is better)"
     else:
         ylabel = "Score"
-    right = ax.twinx() if table["bic"].notna().any() else ax
+    scores = [c for c in ("entropy", "silhouette", "stability") if c in table and table[c].notna().any()]
+    right = ax.twinx() if table["bic"].notna().any() and scores else ax
     for column, style in (("entropy", "^:"), ("silhouette", "v:"), ("stability", "d-.")):
-        if column in table and table[column].notna().any():
+        if column in scores:
             right.plot(k, table[column], style, label=column, color={"entropy": "C2", "silhouette": "C4",
                                                                       "stability": "C3"}[column])
     if right is not ax:
-        right.set_ylabel("Entropy, silhouette, stability (0 to 1)")
+        right.set_ylabel(f"{', '.join(scores).capitalize()} (0 to 1)".replace(", " + scores[-1],
+                                                                              " and " + scores[-1]))
         right.set_ylim(0, 1.05)
         right.grid(False)
     chosen = table.loc[table["suggested"], "k"]
@@ -472,8 +680,35 @@ def plot_selection(table, ax=None, title="Choosing the number of segments", capt
     return _finish(ax, title, "Number of segments (k)", ylabel, caption)
 
 
-def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity meter", caption=None):
+def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity meter", caption=None, *,
+                        unit=None, coverage=0.9):
     """The four cumulative curves of a :class:`cxstats.VanWestendorpResult`, with the price points marked.
+
+    The price axis shows where the answers are, not the longest tail: from
+    the price that ``coverage`` of respondents still call too cheap to the
+    price that ``coverage`` call too expensive (always including the four
+    price points). The four points (PMC, OPP, IDP, PME) are labelled at the
+    top, each on its own line, so close points do not print over each other.
+
+    Parameters
+    ----------
+    result : VanWestendorpResult
+        Output of :func:`cxstats.van_westendorp`.
+    ax : matplotlib Axes, optional
+    title, caption : str
+    unit : str, optional
+        The price's unit for the axis, e.g. "$ a month".
+    coverage : float, default 0.9
+        Share of answers the axis must span at each end (0.5 to 1; 1 shows every price asked).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        ``result`` not a Van Westendorp result; ``coverage`` outside 0.5 to 1.
 
     Examples
     --------
@@ -485,6 +720,9 @@ def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity
     from .wtp import VanWestendorpResult
 
     _require_result("result", result, VanWestendorpResult, "cxstats.van_westendorp")
+    if isinstance(coverage, bool) or not isinstance(coverage, int | float) or not 0.5 <= coverage <= 1:
+        raise ValueError(f"coverage must be a share from 0.5 to 1 (of answers the price axis spans), got "
+                         f"{coverage!r}")
     ax = _axes(ax)
     c = result.curves
     for column, style, label in (("too_cheap", ":", "too cheap"), ("not_cheap", "-", "not cheap"),
@@ -492,12 +730,22 @@ def plot_van_westendorp(result, ax=None, title="Van Westendorp price sensitivity
         ax.plot(c["price"], 100 * c[column], style, label=label, linewidth=2)
     points = result.price_points.set_index("point")["price"]
     ax.axvspan(points["pmc"], points["pme"], color="0.9", zorder=0, label="acceptable range")
-    for name in ("opp", "idp"):
-        ax.axvline(points[name], color="0.3", linestyle="--", linewidth=1)
-        ax.annotate(name.upper(), (points[name], 100), xytext=(3, -12), textcoords="offset points", fontsize=8)
+    price = c["price"].to_numpy(float)
+    cheap_end = price[c["too_cheap"].to_numpy(float) >= coverage]  # still too cheap for `coverage` of them
+    dear_end = price[c["too_expensive"].to_numpy(float) >= coverage]  # already too expensive for `coverage`
+    low = min(cheap_end.max() if len(cheap_end) else price.min(), points.min())
+    high = max(dear_end.min() if len(dear_end) else price.max(), points.max())
+    pad = 0.04 * (high - low) if high > low else 1.0
+    ax.set_xlim(low - pad, high + pad)
+    ordered = points.loc[["pmc", "opp", "idp", "pme"]].sort_values(kind="stable")
+    for row, (name, value) in enumerate(ordered.items()):
+        ax.axvline(value, color="0.3", linestyle="--" if name in ("opp", "idp") else ":", linewidth=1)
+        ax.annotate(f"{name.upper()} {value:,.2f}", (value, 100), xytext=(3, -11 - 11 * row),
+                    textcoords="offset points", fontsize=8, ha="left", va="center", gid="price_point",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Price", "Percent of respondents", caption)
+    return _finish(ax, title, f"Price ({unit})" if unit else "Price", "Percent of respondents", caption)
 
 
 QUADRANTS = {  # (importance high, performance high) -> what an analyst calls it (Martilla and James 1977)
@@ -812,6 +1060,14 @@ def _wrap(text, width=24) -> str:
     return textwrap.fill(str(text), width) or str(text)
 
 
+_LABEL_WIDTH = 46  # characters per line of a wrapped row label
+
+
+def _rows_height(texts, per_line=0.2, per_row=0.25, extra=1.6) -> float:
+    """Figure height in inches that gives every (wrapped) row label room: its lines, a gap, and the frame."""
+    return extra + sum(per_row + per_line * (str(t).count("\n") + 1) for t in texts)
+
+
 def _repel(ax, labels, fixed=(), segments=(), dividers=((), ()), pad=2.0, line_pad=2.0, max_iter=500):
     """Move annotation labels (offsets in points) until none overlaps another, a point, a ``fixed`` text or a line.
 
@@ -944,31 +1200,37 @@ def _short(text, width=60):
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-def plot_nps(table, *, labels=None, ax=None, title="Promoters, passives and detractors", caption=None):
-    """Stacked bars of detractors (0-6), passives (7-8) and promoters (9-10), one bar per row of an NPS table.
+def plot_nps(table, *, labels=None, axes=None, title="Net Promoter Score", caption=None):
+    """NPS with its interval beside the promoters, passives and detractors behind it, one row per row of an NPS table.
 
     Parameters
     ----------
     table : pandas.DataFrame
         The output of :func:`cxstats.nps`: ``estimate`` (NPS in points),
         ``promoters``, ``passives``, ``detractors`` (shares, 0 to 1), with the
-        group columns of ``by=`` first when there are groups.
+        group columns of ``by=`` first when there are groups; ``ci_low`` and
+        ``ci_high`` (points) draw the intervals and ``n`` is added to each
+        row's name when present.
     labels : list of str, optional
-        A name for each bar (default: the group values, or "All respondents").
-    ax : matplotlib.axes.Axes, optional
+        A name for each row (default: the group values, or "All respondents").
+    axes : pair of matplotlib Axes, optional
+        Where to draw the bars and the scores (default: a new figure with both).
+    title, caption : str
 
     Returns
     -------
-    matplotlib.axes.Axes
-        Each bar spans 100% of the answers, detractors on the left; the NPS
-        (promoters minus detractors, in points) is written at its right end.
-        A group without answers gets an empty bar marked "no answers".
+    numpy.ndarray of two matplotlib Axes
+        Left: one bar per row spanning 100% of the answers, detractors (0-6)
+        on the left, passives (7-8), promoters (9-10) on the right. Right:
+        the NPS (promoters minus detractors, in points, -100 to +100) as a
+        point with its interval, a line at 0. A row without answers gets an
+        empty bar and no point, and is marked "no answers".
 
     Raises
     ------
     ValueError
         ``table`` not a DataFrame, without those columns, or empty; ``labels``
-        not one name per row.
+        not one name per row; ``axes`` not two Axes.
 
     References
     ----------
@@ -978,9 +1240,9 @@ def plot_nps(table, *, labels=None, ax=None, title="Promoters, passives and detr
     --------
     >>> import pandas as pd, cxstats
     >>> df = pd.DataFrame({"ltr": [10, 9, 3, 0, 7, 8, 10, 6], "region": list("NNNNSSSS")})
-    >>> ax = plot_nps(cxstats.nps(df, "ltr", by="region"))
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['N', 'S']
+    >>> bars, scores = plot_nps(cxstats.nps(df, "ltr", by="region"))
+    >>> [t.get_text() for t in bars.get_yticklabels()], scores.get_xlabel()
+    (['N\\n(n = 4)', 'S\\n(n = 4)'], 'NPS (points, -100 to +100)')
     """
     table = _require_frame("table", table, ("estimate", "promoters", "passives", "detractors"), "cxstats.nps")
     groups = list(table.columns[:list(table.columns).index("estimate")])
@@ -989,26 +1251,218 @@ def plot_nps(table, *, labels=None, ax=None, title="Promoters, passives and detr
             ["All respondents"] * len(table)
     elif isinstance(labels, str) or len(labels) != len(table):
         raise ValueError(f"labels must be a list of one name per row of table ({len(table)}), got {labels!r}")
+    texts = [_wrap(label, 30) for label in labels]
+    if "n" in table.columns:
+        texts = [f"{text}\n(n = {int(n):,})" for text, n in zip(texts, table["n"], strict=True)]
+    if axes is None:
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        sns.set_theme(style="whitegrid", context="notebook")
+        _, axes = plt.subplots(1, 2, figsize=(9.5, _rows_height(texts, per_row=0.3)), sharey=True,
+                               gridspec_kw={"width_ratios": [3, 2], "wspace": 0.08})
+    axes = np.asarray(axes, dtype=object).ravel()
+    if len(axes) != 2 or not all(hasattr(a, "barh") for a in axes):
+        raise ValueError(f"axes must be two matplotlib Axes (bars, scores), got {axes!r}")
+    bars, scores = axes
     parts = [("detractors", "Detractors (0-6)", "#c0392b"), ("passives", "Passives (7-8)", "#bdc3c7"),
              ("promoters", "Promoters (9-10)", "#27ae60")]
-    ax = _axes(ax, height=0.5 * len(table) + 2)
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for column, name, color in parts:
         share = 100 * np.nan_to_num(table[column].to_numpy(float))
-        ax.barh(y, share, left=left, color=color, label=name, edgecolor="white")
+        bars.barh(y, share, left=left, color=color, label=name, edgecolor="white")
         left = left + share
-    for yi, estimate in zip(y, table["estimate"].to_numpy(float), strict=True):
-        text = "no answers" if np.isnan(estimate) else f"NPS {estimate:+.1f}"
-        ax.annotate(text, xy=(100, yi), xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
-    ax.set_xlim(0, 100)
-    ax.set_yticks(y, [_short(label, 40) for label in labels])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.12, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent of answers", "", caption)
+    estimate = table["estimate"].to_numpy(float)
+    for yi in y[np.isnan(estimate)]:
+        bars.annotate("no answers", xy=(50, yi), ha="center", va="center", fontsize=9, color="0.3")
+    bars.set_xlim(0, 100)
+    bars.set_yticks(y, texts)
+    bars.set_ylim(-0.6, len(table) - 0.4)
+    has_ci = {"ci_low", "ci_high"} <= set(table.columns)
+    low = table["ci_low"].to_numpy(float) if has_ci else estimate
+    high = table["ci_high"].to_numpy(float) if has_ci else estimate
+    shown = ~np.isnan(estimate)
+    whisker = shown & np.isfinite(low) & np.isfinite(high)
+    scores.errorbar(estimate[whisker], y[whisker], xerr=[estimate[whisker] - low[whisker],
+                                                        high[whisker] - estimate[whisker]],
+                    fmt="o", color="black", ecolor="black", capsize=4, label="NPS and its interval")
+    if (shown & ~whisker).any():  # a score without an interval (one answer, or no spread to measure)
+        scores.plot(estimate[shown & ~whisker], y[shown & ~whisker], "o", mfc="white", color="black",
+                    label="NPS, no interval")
+    scores.axvline(0, color="0.4", linewidth=1)
+    ends = np.concatenate([[0.0], estimate[shown], low[whisker], high[whisker]])
+    pad = max(5.0, 0.08 * (ends.max() - ends.min()))
+    scores.set_xlim(max(-100.0, ends.min() - pad), min(100.0, ends.max() + pad))
+    scores.set_xlabel("NPS (points, -100 to +100)")
+    handles = [h for a in (bars, scores) for h in a.get_legend_handles_labels()[0]]
+    names = [n for a in (bars, scores) for n in a.get_legend_handles_labels()[1]]
+    scores.legend(handles, names, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)
+    _finish(bars, title, "Percent of answers", "", caption)
+    return axes
+
+
+
+def plot_intervals(table, *, label, estimate="estimate", low="ci_low", high="ci_high", scale=1.0, xlabel="Estimate",
+                   reference=None, xlim=None, ax=None, title="Estimates with their intervals", caption=None):
+    """Dot-and-interval chart: one row per row of ``table``, its estimate as a point and its interval as a bar.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Any table of estimates, e.g. from :func:`cxstats.top_box`, :func:`cxstats.nps` or a choice model's WTP.
+    label : str or list of str
+        The column naming each row, or one name per row.
+    estimate, low, high : str
+        Columns of the point and of the interval's ends (a row whose interval is missing gets a hollow point).
+    scale : float, default 1.0
+        Multiplies every value drawn (100 draws shares 0-1 as percentages).
+    xlabel : str
+        The axis label, with its unit, e.g. "Top-2-box share (percent of answers)".
+    reference : float, optional
+        A value (after ``scale``) to mark with a dashed line, e.g. 0; labelled in the legend.
+    xlim : pair of float, optional
+        The axis range (default: the intervals, padded, and ``reference``).
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Rows top to bottom in table order; labels wrapped, never cut.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without the columns named; ``label`` neither a column nor one name
+        per row; ``scale`` not a positive number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"item": ["speed", "empathy"], "estimate": [0.41, 0.55], "ci_low": [0.37, 0.51],
+    ...                   "ci_high": [0.45, 0.59]})
+    >>> ax = plot_intervals(t, label="item", scale=100, xlabel="Percent of answers")
+    >>> [t.get_text() for t in ax.get_yticklabels()], ax.get_xlabel()  # top to bottom
+    (['speed', 'empathy'], 'Percent of answers')
+    """
+    table = _require_frame("table", table, (estimate, low, high) + ((label,) if isinstance(label, str) else ()))
+    if isinstance(label, str):
+        names = table[label].astype(str).tolist()
+    elif np.iterable(label) and len(label := list(label)) == len(table):
+        names = [str(x) for x in label]
+    else:
+        raise ValueError(f"label must be a column of table or a list of one name per row ({len(table)}), "
+                         f"got {label!r}")
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+        raise ValueError(f"scale must be a positive number (100 draws shares as percentages), got {scale!r}")
+    texts = [_wrap(name, _LABEL_WIDTH) for name in names]
+    ax = _axes(ax, height=_rows_height(texts))
+    y = np.arange(len(table))[::-1]
+    point = scale * table[estimate].to_numpy(float)
+    lo, hi = scale * table[low].to_numpy(float), scale * table[high].to_numpy(float)
+    whisker = np.isfinite(point) & np.isfinite(lo) & np.isfinite(hi)
+    ax.errorbar(point[whisker], y[whisker], xerr=[point[whisker] - lo[whisker], hi[whisker] - point[whisker]],
+                fmt="o", color="C0", ecolor="C0", capsize=4, label="estimate and interval")
+    bare = np.isfinite(point) & ~whisker
+    if bare.any():
+        ax.plot(point[bare], y[bare], "o", mfc="white", color="C0", label="estimate, no interval")
+    if reference is not None:
+        ax.axvline(reference, color="0.4", linestyle="--", linewidth=1, label=f"reference: {reference:g}")
+    if xlim is None:
+        ends = np.concatenate([point[np.isfinite(point)], lo[whisker], hi[whisker]]
+                              + ([[reference]] if reference is not None else []))
+        pad = 0.08 * (ends.max() - ends.min()) if ends.max() > ends.min() else 1.0
+        xlim = (ends.min() - pad, ends.max() + pad)
+    ax.set_xlim(*xlim)
+    ax.set_yticks(y, texts)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    if len(ax.get_legend_handles_labels()[0]) > 1:  # one kind of mark needs no legend: the caption says what it is
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, xlabel, "", caption)
+
+def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="ci_high", scale=1.0,
+               ylabel="Estimate", reference=None, ax=None, title="Trend with intervals", caption=None):
+    """Lines of estimates over waves (months, quarters) with their intervals as shaded bands, one line per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Estimates by wave (and group), e.g. :func:`cxstats.nps` or :func:`cxstats.top_box` with
+        ``by=["month", "channel"]``.
+    x : str
+        The wave column; waves are placed in sorted order, evenly spaced, labelled by their values.
+    hue : str, optional
+        The group column: one line and band per group, in order of first appearance.
+    estimate, low, high : str
+        Columns of the point and of the interval's ends. A missing estimate breaks its line (a wave without
+        answers is a gap, never joined over); a missing interval leaves the point without a band.
+    scale : float, default 1.0
+        Multiplies every value drawn (100 draws shares 0-1 as percentages).
+    ylabel : str
+        The axis label, with its unit, e.g. "NPS (points)".
+    reference : float, optional
+        A value (after ``scale``) to mark with a dashed line, e.g. 0.
+    ax : matplotlib Axes, optional
+    title, caption : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per group (its label the group's value), each with its band.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a DataFrame, empty, or without the columns named; a wave repeated within a group;
+        ``scale`` not a positive number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"month": ["2024-01", "2024-02"] * 2, "channel": ["app", "app", "chat", "chat"],
+    ...                   "estimate": [20.0, 25.0, 10.0, 8.0], "ci_low": [15.0, 20.0, 5.0, 3.0],
+    ...                   "ci_high": [25.0, 30.0, 15.0, 13.0]})
+    >>> ax = plot_trend(t, x="month", hue="channel", ylabel="NPS (points)")
+    >>> [line.get_label() for line in ax.get_lines()], [t.get_text() for t in ax.get_xticklabels()]
+    (['app', 'chat'], ['2024-01', '2024-02'])
+    """
+    table = _require_frame("table", table, (x, estimate, low, high) + ((hue,) if hue is not None else ()))
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+        raise ValueError(f"scale must be a positive number (100 draws shares as percentages), got {scale!r}")
+    keys = [x] if hue is None else [hue, x]
+    repeated = table.duplicated(keys)
+    if repeated.any():
+        row = table.loc[repeated, keys].iloc[0].tolist()
+        raise ValueError(f"table has more than one row for {dict(zip(keys, row, strict=True))}; give one row per "
+                         f"{' and '.join(keys)}")
+    waves = sorted(table[x].dropna().unique())
+    position = {w: i for i, w in enumerate(waves)}
+    ax = _axes(ax)
+    groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False, dropna=False))
+    for k, (name, rows) in enumerate(groups):
+        rows = rows[rows[x].notna()]
+        at = rows[x].map(position).to_numpy(int)
+        point, lo, hi = (np.full(len(waves), np.nan) for _ in range(3))
+        for values, column in ((point, estimate), (lo, low), (hi, high)):
+            values[at] = scale * rows[column].to_numpy(float)
+        color = f"C{k % 10}"
+        ax.plot(np.arange(len(waves)), point, marker="o", markersize=3, color=color,
+                label=str(name) if hue is not None else estimate)
+        ax.fill_between(np.arange(len(waves)), lo, hi, color=color, alpha=0.18, linewidth=0)
+    if reference is not None:
+        ax.axhline(reference, color="0.4", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(len(waves)), [str(w) for w in waves], rotation=45 if len(waves) > 6 else 0,
+                  ha="right" if len(waves) > 6 else "center")
+    ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _finish(ax, title, x, ylabel, caption)
 
 
 __all__ = [
-    "driver_quadrants", "plot_driver_shares", "plot_drivers", "plot_dumbbell", "plot_figures", "plot_forest",
-    "plot_likert", "plot_nps", "plot_power_curve", "plot_segment_profiles", "plot_segment_sizes", "plot_selection",
+    "driver_quadrants", "plot_datasets", "plot_driver_shares", "plot_drivers", "plot_dumbbell", "plot_figures",
+    "plot_forest", "plot_rounding",
+    "plot_intervals", "plot_likert", "plot_nps", "plot_power_curve", "plot_segment_profiles", "plot_segment_sizes",
+    "plot_selection",
+    "plot_trend",
     "plot_van_westendorp",
 ]

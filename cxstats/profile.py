@@ -1,4 +1,9 @@
-"""Describe segments honestly: each segment against the rest, with tests and multiple-comparison control."""
+"""Describe segments honestly: each segment against the rest, with tests and multiple-comparison control.
+
+The answers the segments were formed from (the segmentation basis) are described, never tested: segments found
+from those answers differ on them by construction, even in data with no real groups. Tests are for the other
+answers (descriptors such as recommendation or age).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from ._validate import check_open_unit
 from .multiple import adjust_pvalues
 
 PROFILE_COLUMNS = ("n", "share", "share_ci_low", "share_ci_high", "column", "measure", "in_segment", "in_rest",
-                   "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing")
+                   "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing", "note")
+BASIS_NOTE = "not tested: the segments were formed from this answer"
 
 
 def _is_binary(values) -> bool:
@@ -39,7 +45,7 @@ def _segment_vs_rest(design, totals, segment, code):
     return means, se, means[0] - means[1]
 
 
-def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust="holm"):
+def profile(data, segment, *, columns=None, basis=(), weight=None, conf_level=0.95, adjust="holm"):
     """Each segment's size and, for every answer, its share or mean in the segment against the rest.
 
     Parameters
@@ -51,6 +57,13 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     columns : list of str, optional
         Answers to profile (default: every numeric or boolean column of an
         in-memory frame, except the segment and the weight).
+    basis : list of str, default ()
+        The answers the segments were formed from (the segmentation basis;
+        they are added to ``columns`` when missing there). Their rows give the
+        share or mean and the difference, but no standard error, test or
+        p-value, and they are left out of the adjusted family: segments
+        formed from these answers differ on them by construction, so a test
+        would find "differences" even in data with no groups.
     weight : str, optional
         Survey weights (not with a design).
     conf_level : float, default 0.95
@@ -68,13 +81,16 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
         ("proportion" for 0/1 answers, "mean" otherwise), ``in_segment``, ``in_rest``,
         ``diff``, ``se`` (of the difference), ``statistic`` (t), ``df``,
         ``p_value``, ``p_adjusted``, ``n_missing`` (segment members without
-        that answer). Rows with a missing segment are in neither side.
+        that answer) and ``note`` (why a row is not tested: a ``basis``
+        answer; empty otherwise). Rows with a missing segment are in neither
+        side.
 
     Raises
     ------
     ValueError
         A missing column, a non-numeric answer column, ``weight=`` with a
-        design, ``columns=None`` for data read where it lives.
+        design, ``columns=None`` for data read where it lives, ``basis`` not a
+        list of column names.
 
     Notes
     -----
@@ -82,13 +98,16 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     domains of the design (the segment and the rest), with their covariance,
     as :func:`cxstats.compare_domains` and R's ``svyttest`` (whose estimate
     and standard error it equals; cxstats uses ``degf`` degrees of freedom).
-    For an unweighted simple sample this is close to Welch's t test. The
-    segments were found from these answers, so the tests describe the
-    segments; they do not confirm that the segments exist.
+    For an unweighted simple sample this is close to Welch's t test. Only
+    answers outside ``basis`` are tested, and even those tests treat each
+    respondent's segment as known: they say whether the answer differs
+    between the segments as assigned, not that the segments exist.
 
     References
     ----------
     Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 3.5.
+    Wedel, M. and Kamakura, W. A. (2000). Market Segmentation: Conceptual and
+    Methodological Foundations, 2nd ed. Kluwer, chapter 1 (bases and descriptors).
 
     Examples
     --------
@@ -101,6 +120,13 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     1        0   csat         4.5      2.0
     2        1  human         0.0      1.0
     3        1   csat         2.0      4.5
+    >>> table = profile(df, "segment", columns=["csat"], basis=["human"])  # segments formed from "human"
+    >>> table[["column", "diff", "p_value"]].head(2)
+      column  diff   p_value
+    0  human   1.0       NaN
+    1   csat   2.5  0.001008
+    >>> table.note[0]
+    'not tested: the segments were formed from this answer'
     """
     from .survey import (
         _proportion_frame,
@@ -113,6 +139,9 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
     )
 
     design, segment = as_design(data, segment, weight)
+    if isinstance(basis, str) or not isinstance(basis, list | tuple) or not all(isinstance(c, str) for c in basis):
+        raise ValueError(f"basis must be a list of the column names the segments were formed from, e.g. "
+                         f"['q1', 'q2'], or () for none; got {basis!r}")
     if columns is None:
         if not design.in_memory:
             raise ValueError("give columns= (the answers to profile) for data read where it lives")
@@ -120,7 +149,8 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
         skip = {segment, design.weight}
         columns = [c for c in df.columns if c not in skip and not isinstance(df[c].dtype, pd.CategoricalDtype)
                    and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
-    by_columns(design, list(columns), segment)
+    columns = list(dict.fromkeys([*basis, *columns]))  # the basis first, each column once
+    by_columns(design, columns, segment)
     check_group_names([segment], PROFILE_COLUMNS)
     # segment sizes: weighted shares of respondents, from the one aggregation
     sizes = aggregate(design, keys=(segment,))
@@ -149,17 +179,19 @@ def profile(data, segment, *, columns=None, weight=None, conf_level=0.95, adjust
                          "measure": measure, "in_segment": in_s, "in_rest": in_rest, "diff": diff, "se": se,
                          "n_missing": int(missing[code])})
     out = pd.DataFrame(rows)
+    described = out["column"].isin(basis).to_numpy()
+    out.loc[described, "se"] = np.nan  # no test, and no standard error to build one from by hand
+    out["note"] = np.where(described, BASIS_NOTE, "")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["statistic"] = out["diff"] / out["se"]
-    out["df"] = float(design.degf)
+    out["df"] = np.where(described, np.nan, float(design.degf))
     out["p_value"] = p_value(out["statistic"].to_numpy(), "two-sided", design.degf)
     tested = np.isfinite(out["p_value"].to_numpy())
     out["p_adjusted"] = np.nan
     if tested.any():
         out.loc[tested, "p_adjusted"] = adjust_pvalues(out.loc[tested, "p_value"], method=adjust)["p_adjusted"]
     out = out.sort_values(segment, kind="stable").reset_index(drop=True)
-    return out[[segment, "n", "share", "share_ci_low", "share_ci_high", "column", "measure", "in_segment", "in_rest",
-                "diff", "se", "statistic", "df", "p_value", "p_adjusted", "n_missing"]]
+    return out[[segment, *PROFILE_COLUMNS]]
 
 
 def _number(value: float) -> str:
@@ -168,8 +200,33 @@ def _number(value: float) -> str:
     return f"{value:.2f}" if size < 10 else f"{value:.1f}" if size < 100 else f"{value:,.0f}"
 
 
+def _phrase(row, labels, tested):
+    """One answer of a segment in words: '<answer>: 91% vs 54% in the rest' (a mean for a numeric answer)."""
+    name = labels.get(row["column"], row["column"])
+    if row["measure"] == "proportion":
+        text = f"{name}: {row['in_segment']:.0%} vs {row['in_rest']:.0%} in the rest"
+    else:
+        text = f"{name}: mean {_number(row['in_segment'])} vs {_number(row['in_rest'])} in the rest"
+    if tested:
+        p = row["p_adjusted"]
+        text += f" (adjusted p {'< 0.001' if p < 0.001 else f'= {p:.2g}'})"
+    return text
+
+
+def _ranked(part):
+    """Rows by the size of their difference: shares in points, means relative to the rest's mean."""
+    scale = np.where(part["measure"] == "proportion", 1.0, part["in_rest"].abs().clip(lower=1e-9))
+    return part.assign(_size=part["diff"].abs() / scale).sort_values("_size", ascending=False, kind="stable")
+
+
 def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
-    """Plain-words description of each segment's most distinctive answers, from :func:`profile`.
+    """Plain-words description of each segment, from :func:`profile`.
+
+    The answers the segments were formed from (``profile``'s ``basis``) are
+    described by their largest differences from the rest, without tests;
+    the other answers are named only when their Holm-adjusted test is
+    significant (then with its adjusted p-value). A profile without a basis
+    (every answer tested) names its significant answers only.
 
     Parameters
     ----------
@@ -178,14 +235,19 @@ def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
     labels : dict, optional
         Plain-words names of the columns (default: the column names).
     top : int, default 3
-        Answers to name per segment, largest significant differences first.
+        Answers to name per segment and kind, largest differences first.
     conf_level : float, default 0.95
-        Only differences with ``p_adjusted < 1 - conf_level`` are named.
+        Tested answers are named when ``p_adjusted < 1 - conf_level``.
 
     Returns
     -------
     pandas.DataFrame
         The segment (under its own name), ``n``, ``share``, ``description``.
+
+    Raises
+    ------
+    ValueError
+        ``table`` not a profile table, ``top`` not a whole number of at least 1, ``conf_level`` outside (0, 1).
 
     Examples
     --------
@@ -194,6 +256,9 @@ def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
     ...                   "in_segment": [0.91], "in_rest": [0.54], "diff": [0.37], "p_adjusted": [0.001]})
     >>> describe_segments(t, labels={"human": "prefers a human for service"}).description[0]
     '60% of respondents. prefers a human for service: 91% vs 54% in the rest'
+    >>> t = t.assign(p_adjusted=[float("nan")], note=[BASIS_NOTE])  # "human" formed the segments
+    >>> describe_segments(t).description[0]
+    '60% of respondents. Formed on (largest differences, not tested): human: 91% vs 54% in the rest.'
     """
     conf_level = check_open_unit("conf_level", conf_level)
     needed = ["n", "share", "column", "measure", "in_segment", "in_rest", "diff", "p_adjusted"]
@@ -204,20 +269,26 @@ def describe_segments(table, *, labels=None, top=3, conf_level=0.95):
     if not isinstance(top, int | np.integer) or isinstance(top, bool) or top < 1:
         raise ValueError(f"top must be a whole number of at least 1 (answers described per segment), got {top!r}")
     labels = labels or {}
+    notes = table["note"] if "note" in table.columns else pd.Series("", index=table.index)
+    is_basis = notes.eq(BASIS_NOTE)
     rows = []
     name_of_segment = table.columns[0]
     for segment, part in table.groupby(name_of_segment, sort=True):
         size, share = int(part["n"].iloc[0]), float(part["share"].iloc[0])
-        distinct = part[part["p_adjusted"] < 1 - conf_level]
-        scale = np.where(distinct["measure"] == "proportion", 1.0, distinct["in_rest"].abs().clip(lower=1e-9))
-        ranked = distinct.assign(weight=distinct["diff"].abs() / scale).sort_values("weight", ascending=False)
-        phrases = []
-        for _, r in ranked.head(top).iterrows():
-            name = labels.get(r["column"], r["column"])
-            if r["measure"] == "proportion":
-                phrases.append(f"{name}: {r['in_segment']:.0%} vs {r['in_rest']:.0%} in the rest")
-            else:
-                phrases.append(f"{name}: mean {_number(r['in_segment'])} vs {_number(r['in_rest'])} in the rest")
-        text = f"{share:.0%} of respondents. " + ("; ".join(phrases) if phrases else "no answer differs significantly")
-        rows.append({name_of_segment: segment, "n": size, "share": share, "description": text})
+        sentences = [f"{share:.0%} of respondents."]
+        formed = part[is_basis.loc[part.index]]
+        if len(formed):
+            sentences.append("Formed on (largest differences, not tested): "
+                             + "; ".join(_phrase(r, labels, False) for _, r in _ranked(formed).head(top).iterrows())
+                             + ".")
+        others = part[~is_basis.loc[part.index]]
+        distinct = _ranked(others[others["p_adjusted"] < 1 - conf_level]).head(top)
+        if not len(formed):  # every answer tested: the significant ones, largest first
+            sentences.append("; ".join(_phrase(r, labels, False) for _, r in distinct.iterrows())
+                             or "no answer differs significantly")
+        elif len(others):
+            sentences.append("Differs significantly on: "
+                             + "; ".join(_phrase(r, labels, True) for _, r in distinct.iterrows()) + "."
+                             if len(distinct) else "No other answer profiled differs significantly.")
+        rows.append({name_of_segment: segment, "n": size, "share": share, "description": " ".join(sentences)})
     return pd.DataFrame(rows)

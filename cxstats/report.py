@@ -36,6 +36,8 @@ from .datasets import data_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
 KEY_MIMETYPE = "application/vnd.cxstats.key+json"
+FAILED_BANNER = "**This report failed.**"  # first cell of a failed notebook's page
+RECORD_TAG = "record"  # cell tag: the cell runs, its code is not shown on the page
 DEFAULT_CELL_TIMEOUT = 600.0  # seconds one cell may run
 DEFAULT_NOTEBOOK_TIMEOUT = 1800.0  # seconds one notebook may take in all
 STAGING_PREFIX = ".cxstats-build-"  # temporary folders, inside the output folder, where pages are built
@@ -111,14 +113,20 @@ def describe(path) -> tuple[str, str]:
     """Title and one-line summary of a notebook: its first heading and the paragraph after it."""
     import nbformat
 
-    nb = nbformat.read(str(path), as_version=4)
+    return describe_node(nbformat.read(str(path), as_version=4), Path(path).stem)
+
+
+def describe_node(nb, name) -> tuple[str, str]:
+    """:func:`describe` of a notebook already read; ``name`` is the title of one without a markdown cell."""
     for cell in nb.cells:
+        if cell.source.startswith(FAILED_BANNER):
+            continue  # the banner failure_result puts first
         if cell.cell_type == "markdown":
             paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", cell.source.strip()) if p.strip()]
-            title = paragraphs[0].splitlines()[0].lstrip("#").strip() if paragraphs else Path(path).stem
+            title = paragraphs[0].splitlines()[0].lstrip("#").strip() if paragraphs else name
             summary = paragraphs[1].strip("*_ ") if len(paragraphs) > 1 else ""
             return title, summary
-    return Path(path).stem, ""
+    return name, ""
 
 
 def export_html(notebook, target, no_input=False, stamp=None) -> Path:
@@ -126,12 +134,20 @@ def export_html(notebook, target, no_input=False, stamp=None) -> Path:
     (:func:`provenance`) is the page's footer."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(template_name="cxstats_report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = no_input
     exporter.exclude_input_prompt = no_input
     exporter.exclude_output_prompt = no_input
+    # cells tagged "record" run their checks (cxstats.report.record) but show no code to the reader
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={RECORD_TAG}), enabled=True)
     nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = describe_node(nb, Path(notebook).stem)[0]  # the page's <title>
+    title_cell = next((c for c in nb.cells if c.cell_type == "markdown" and not c.source.startswith(FAILED_BANNER)),
+                      None)
+    if title_cell is not None:  # the parameters used are listed under it
+        title_cell.metadata["cxstats_title"] = True
     for cell in nb.cells:  # recorded key numbers are for the tests, not the reader
         if "outputs" in cell:
             cell.outputs = [o for o in cell.outputs if KEY_MIMETYPE not in o.get("data", {})]
@@ -265,7 +281,7 @@ def failure_result(path, out_dir, error, seconds, title=None, summary="", no_inp
     stamp = provenance(path, given, files)
     executed = out_dir / "notebooks" / f"{path.stem}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    banner = nbformat.v4.new_markdown_cell(f"**This report failed.**\n\n<pre>{html.escape(error)}</pre>")
+    banner = nbformat.v4.new_markdown_cell(f"{FAILED_BANNER}\n\n<pre>{html.escape(error)}</pre>")
     try:
         nb = nbformat.read(str(executed), as_version=4)
     except Exception:  # not written, or half-written when its worker was killed

@@ -11,12 +11,13 @@ apply are listed, with the reason, in ``tests/test_segment.py``), so they work
 with ``sklearn.base.clone``, pipelines and model selection.
 
 They wrap scikit-learn (k-means, Gaussian mixture) and StepMix (latent
-classes, with missing answers handled by full-information likelihood; the EM
-iterations are StepMix's, run here on the distinct answer patterns, and the
-result is a StepMix model). Each model runs ``n_init`` random starts itself,
-keeps the best, and reports every start's fit in ``start_scores_`` (latent
-classes also each start's iterations and convergence) so that a local optimum,
-or a start that did not converge, is visible.
+classes, with missing answers handled by full-information likelihood; each
+start is StepMix's fit of the distinct answer patterns weighted by their
+counts, and the result is a StepMix model). Each model runs ``n_init`` random
+starts itself, keeps the best, and reports every start's fit in
+``start_scores_`` (latent classes also each start's iterations and
+convergence) so that a local optimum, or a start that did not converge, is
+visible.
 :func:`select_segments` fits a model for several numbers of segments and
 tabulates the criteria for choosing one.
 
@@ -495,49 +496,6 @@ def _compress(coded: np.ndarray, sample_weight: np.ndarray | None) -> tuple[np.n
     return coded[first], np.bincount(inverse.ravel(), weights=weight, minlength=len(first))
 
 
-def _em(onehot, observed, weight, n_classes, seed, max_iter, tol):
-    """One EM run of the latent class model from StepMix's random start, on answer patterns with weights.
-
-    The steps are StepMix's (``categorical`` / ``categorical_nan`` measurement): random responsibilities and equal
-    shares to start; E-step on log scale; M-step with shares and probabilities kept within [1e-15, 1 - 1e-15]
-    (probabilities of a missing answer normalized over the respondents who answered). It stops when the
-    log-likelihood changes by at most ``tol`` times its size. Returns (average log-likelihood at the last E-step,
-    shares, probabilities (classes x one-hot columns), iterations, converged).
-    """
-    rng = np.random.RandomState(seed)
-    resp = rng.uniform(size=(len(onehot), n_classes))
-    resp /= resp.sum(axis=1, keepdims=True)
-    resp = np.exp(np.log(np.clip(resp, 1e-15, 1 - 1e-15)))
-    x = np.nan_to_num(onehot, nan=0.0)
-    answered = None if observed is None else observed.astype(float)
-
-    def m_step(r):
-        pis = x.T @ r
-        if answered is None:
-            return (pis / r.sum(axis=0, keepdims=True)).clip(1e-15, 1 - 1e-15).T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (pis / (answered.T @ r)).T
-
-    pis = m_step(resp)  # StepMix's start: one M-step on the random responsibilities, unweighted
-    shares = np.full(n_classes, 1.0 / n_classes)
-    total = weight.sum()
-    bound, converged, iteration = -np.inf, False, 0
-    while iteration < max_iter:
-        iteration += 1
-        log_joint = x @ np.log(pis.clip(1e-15, 1 - 1e-15)).T + np.log(shares)
-        top = log_joint.max(axis=1, keepdims=True)  # log-sum-exp over the classes, shifted by the largest term
-        joint = np.exp(log_joint - top)
-        marginal = joint.sum(axis=1, keepdims=True)
-        previous, bound = bound, float(weight @ (top + np.log(marginal))[:, 0] / total)
-        resp = joint / marginal
-        shares = np.clip(weight @ resp / total, 1e-15, 1 - 1e-15)
-        pis = m_step(resp * weight[:, None])
-        if abs(bound - previous) <= tol * abs(bound):
-            converged = True
-            break
-    return bound, shares, pis, iteration, converged
-
-
 class LatentClassSegments(_Segments):
     """Latent class segments of categorical, binary or ordinal answers (StepMix engine).
 
@@ -556,8 +514,8 @@ class LatentClassSegments(_Segments):
         EM iterations per start.
     tol : float, default 1e-10
         A start has converged when an EM iteration changes the
-        log-likelihood by at most ``tol`` times its size (a relative change;
-        see Notes).
+        log-likelihood by less than ``tol`` times its size (a relative
+        change, above 0 and below 1: StepMix's ``rel_tol``; see Notes).
     random_state : int, numpy RandomState or Generator, or None, default 0
         Seeds the random starts.
 
@@ -597,32 +555,38 @@ class LatentClassSegments(_Segments):
 
     Notes
     -----
-    The EM iterations are StepMix's (``categorical`` measurement, or
-    ``categorical_nan`` with missing answers: random starting
-    responsibilities, probabilities kept within [1e-15, 1 - 1e-15]), run on
-    the distinct answer patterns weighted by how many respondents gave them
-    (their weights summed, with ``sample_weight``): the likelihood depends on
-    the data only through these, so the fit is the fit of the respondents,
-    at a fraction of the work (10 binary answers have at most 1,024
-    patterns, whatever the sample size). The kept start is then handed to a
-    StepMix model (``model_``). Respondent weights make the log-likelihood a
-    weighted pseudo-likelihood. ``encode(X)`` gives the answer codes the
-    engine sees (0, 1, ... in the order of ``categories_``; NaN for a missing
-    answer).
+    Each start is a StepMix fit (``categorical`` measurement, or
+    ``categorical_nan`` with missing answers; one start per seed drawn from
+    ``random_state``) of the distinct answer patterns, with the number of
+    respondents who gave each pattern (their weights summed, with
+    ``sample_weight``) as StepMix's ``sample_weight``: the likelihood
+    depends on the data only through these, so the fit is the fit of the
+    respondents, at a fraction of the work (10 binary answers have at most
+    1,024 patterns, whatever the sample size). The patterns go to StepMix
+    one-hot coded (its descriptor with ``integer_codes=False``), which saves
+    it coding them anew at every iteration; the kept start's parameters are
+    then set on a StepMix model of the answer codes (``model_``).
+    Respondent weights make the log-likelihood a weighted
+    pseudo-likelihood. ``encode(X)`` gives the answer codes the engine sees
+    (0, 1, ... in the order of ``categories_``; NaN for a missing answer).
 
-    Convergence: an iteration that changes the log-likelihood by at most
-    ``tol`` x |log-likelihood| ends the start. StepMix (``abs_tol=1e-10``)
-    stops on the change of the average log-likelihood per respondent, poLCA
-    (``tol=1e-10``) on the absolute change of the total; a relative change
-    is the same rule whatever the sample size. Where the model is identified
-    EM converges in a few to a few hundred iterations (the published
-    carcinoma and values models: 3 to 800). With more segments than the data
-    support, a segment splits along a nearly flat likelihood and the
-    log-likelihood keeps creeping up for thousands of iterations: the start
-    stops at ``max_iter``, ``converged_`` is False and ``fit`` warns. The
-    four-class carcinoma model shows the price of a tolerance: at
-    ``tol=1e-10`` EM stops (about 750 iterations) at -289.285853, 4e-6 below
-    the maximum, which rounds to -289.2859; poLCA's manual, with
+    Convergence: a start ends when an EM iteration changes the
+    log-likelihood by less than ``tol`` x |log-likelihood| (StepMix's
+    ``rel_tol=tol``, with ``abs_tol=0``); the change of the total and of the
+    average per respondent are the same fraction, so the rule does not
+    depend on the sample size. StepMix's default (``abs_tol=1e-10``) stops
+    on the absolute change of the average per respondent, poLCA's
+    (``tol=1e-10``) when the total rises by at most that much: poLCA's rule
+    on a sample with log-likelihood LL is ``tol = 1e-10 / |LL|`` here
+    (3.5e-13 for the four-class carcinoma model below). Where the model is
+    identified EM converges in a few to a few hundred iterations (the
+    published carcinoma and values models: 3 to 800). With more segments
+    than the data support, a segment splits along a nearly flat likelihood
+    and the log-likelihood keeps creeping up for thousands of iterations:
+    the start stops at ``max_iter``, ``converged_`` is False and ``fit``
+    warns. The four-class carcinoma model shows the price of a tolerance:
+    at ``tol=1e-10`` EM stops (about 750 iterations) at -289.285853, 4e-6
+    below the maximum, which rounds to -289.2859; poLCA's manual, with
     ``maxiter=5000``, prints -289.2858, which ``tol=1e-12, max_iter=5000``
     reproduces (-289.2858488, about 1,500 iterations).
 
@@ -685,12 +649,13 @@ class LatentClassSegments(_Segments):
             coded[:, j] = codes
         return coded
 
-    def _engine(self, seed, has_missing: bool):
+    def _engine(self, measurement, seed, max_iter: int):
+        """StepMix for one start: stops when an EM iteration changes the log-likelihood by less than ``tol`` of
+        itself (``rel_tol=tol``, ``abs_tol=0``: see Notes)."""
         from stepmix.stepmix import StepMix
 
-        measurement = "categorical_nan" if has_missing else "categorical"
-        return StepMix(n_components=self.n_segments, measurement=measurement, n_init=1, max_iter=self.max_iter,
-                       random_state=int(seed), verbose=0, progress_bar=0)
+        return StepMix(n_components=self.n_segments, measurement=measurement, n_init=1, max_iter=max_iter,
+                       abs_tol=0.0, rel_tol=float(self.tol), random_state=int(seed), verbose=0, progress_bar=0)
 
     def fit(self, X, y=None, sample_weight=None):
         """Fit on respondents x answers.
@@ -729,46 +694,50 @@ class LatentClassSegments(_Segments):
         if not _whole(self.max_iter, 1):
             raise ValueError(f"max_iter must be a whole number of at least 1, got {self.max_iter!r}")
         tol = self.tol
-        if not (isinstance(tol, numbers.Real) and not isinstance(tol, bool | np.bool_) and 0 <= tol < 1):
-            raise ValueError(f"tol must be a number from 0 to below 1 (a relative change of the log-likelihood), "
+        if not (isinstance(tol, numbers.Real) and not isinstance(tol, bool | np.bool_) and 0 < tol < 1):
+            raise ValueError(f"tol must be a number above 0 and below 1 (a relative change of the log-likelihood), "
                              f"got {tol!r}")
         coded = self._encode(X, fitting=True)
         sample_weight = _sample_weight(sample_weight, X, len(coded))
         self._check_k(len(coded), _distinct_rows(coded, self.n_segments))
-        has_missing = bool(np.isnan(coded).any())
+        kind = "categorical_nan" if np.isnan(coded).any() else "categorical"
         patterns, counts = _compress(coded, sample_weight)
-        onehot, _, _ = max_one_hot(patterns)
-        observed = ~np.isnan(onehot) if has_missing else None
-        total = float(counts.sum())
+        onehot, n_outcomes, n_total = max_one_hot(patterns)
+        # StepMix's descriptor for answers already one-hot coded: the same EM, without coding the patterns anew at
+        # every E- and M-step (half the time of an iteration)
+        one_hot = {"answers": {"model": kind, "n_columns": onehot.shape[1], "integer_codes": False,
+                               "max_n_outcomes": n_outcomes, "total_outcomes": n_total}}
         seeds = self._seeds()
-        runs = [_em(onehot, observed, counts, self.n_segments, int(seed), self.max_iter, float(tol)) for seed in seeds]
-        scores = np.array([run[0] * total for run in runs])  # average log-likelihood x total weight
-        best = int(np.argmax(scores))  # the first of equal bests
-        bound, shares, pis, n_iter, converged = runs[best]
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # one engine iteration sets up the engine; the kept start replaces it
-            model = self._engine(seeds[best], has_missing).set_params(max_iter=1).fit(patterns, sample_weight=counts)
-        params = model.get_parameters()
-        params["weights"] = shares
-        params["measurement"] = {**params["measurement"], "pis": pis}
+            warnings.simplefilter("ignore", ConvergenceWarning)  # StepMix's, one per start: summed up below
+            starts = [self._engine(one_hot, seed, self.max_iter).fit(onehot, sample_weight=counts) for seed in seeds]
+            total = float(counts.sum())
+            scores = np.array([start.lower_bound_ * total for start in starts])  # at each start's last E-step
+            best = int(np.argmax(scores))  # the first of equal bests
+            kept = starts[best]
+            # model_ takes answer codes (encode's): a StepMix on the codes, set up by one EM iteration, then given
+            # the kept start's parameters
+            model = self._engine(kind, seeds[best], 1).fit(patterns, sample_weight=counts)
+        params = kept.get_parameters()
+        params["measurement"], params["measurement_in"] = params["measurement"]["answers"], model.measurement_in_
         model.set_parameters(params)
         model.set_params(max_iter=self.max_iter)
-        model.n_iter_, model.converged_, model.lower_bound_ = n_iter, converged, bound
+        model.n_iter_, model.converged_, model.lower_bound_ = kept.n_iter_, kept.converged_, kept.lower_bound_
         self.model_ = model
         self.loglik_ = float(model.score(patterns, sample_weight=counts) * total)
         self.labels_ = self.model_.predict(coded)
         self.weights_ = np.asarray(self.model_.weights_)
         self.n_parameters_ = int(self.model_.n_parameters)
-        self.n_iter_ = int(n_iter)
-        self.converged_ = bool(converged)
+        self.n_iter_ = int(kept.n_iter_)
+        self.converged_ = bool(kept.converged_)
         self.start_scores_ = scores
-        self.start_iterations_ = np.array([run[3] for run in runs])
-        self.start_converged_ = np.array([run[4] for run in runs])
+        self.start_iterations_ = np.array([start.n_iter_ for start in starts])
+        self.start_converged_ = np.array([bool(start.converged_) for start in starts])
         self.item_probabilities_ = self._item_table()
         if not self.converged_:
             warnings.warn(f"LatentClassSegments(n_segments={self.n_segments}): the best of {len(seeds)} start(s) did "
                           f"not converge in max_iter={self.max_iter} EM iterations (the log-likelihood still changed "
-                          f"by more than tol={tol:g} of itself); {int(self.start_converged_.sum())} start(s) "
+                          f"by at least tol={tol:g} of itself); {int(self.start_converged_.sum())} start(s) "
                           "converged. Often a segment too many for the data (it splits a segment along a flat "
                           "likelihood); raise max_iter or compare fewer segments", ConvergenceWarning, stacklevel=2)
         return self
@@ -826,6 +795,17 @@ def _converged(model) -> bool:
     return bool(engine.n_iter_ < engine.max_iter)
 
 
+REFIT_MAX_ITER = 100  # EM iterations of a latent class bootstrap refit in select_segments (see its Notes)
+
+
+def _refit_budget(model) -> dict:
+    """Settings of a bootstrap refit: up to 3 starts; for latent classes at most REFIT_MAX_ITER iterations each."""
+    budget = {"n_init": min(3, model.n_init)}
+    if isinstance(model, LatentClassSegments):
+        budget["max_iter"] = min(REFIT_MAX_ITER, model.max_iter)
+    return budget
+
+
 def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=None, seed=0):
     """Fit ``model`` for each number of segments and tabulate the criteria for choosing one.
 
@@ -841,7 +821,8 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
     k : iterable of int, default range(2, 9)
         Numbers of segments to try.
     n_bootstrap : int, default 10
-        Resamples for the stability column (0 to skip it).
+        Resamples for the stability column (0 to skip it); the work of each
+        refit is stated in Notes.
     sample_weight : array-like, shape (n_respondents,), optional
         Respondent weights. The criteria treat them as frequency weights: the
         sample size in BIC and SABIC is their sum, and entropy and the
@@ -882,24 +863,26 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
 
     Notes
     -----
-    Time budget: for each k, ``model.n_init`` random starts, plus
-    ``n_bootstrap`` refits of ``min(3, n_init)`` starts each; every start
-    runs at most ``max_iter`` EM iterations (latent classes) and the refits'
-    work is on resamples of the same size. With the defaults that is
-    40 starts per k, 280 for k = 2..8, at most 280,000 EM iterations. Latent
-    classes iterate on the distinct answer patterns, so an EM iteration costs
-    about (distinct patterns) x (answer columns, one per answer of each
-    question) x k, and a start costs that times its iterations. With few
-    patterns the time hardly grows with the number of respondents: k = 2..8
-    on 10,000 respondents and 10 yes/no answers (456 distinct patterns)
-    takes about 30-40 s on a shared 2-core machine, nearly all of it for
-    k >= 4, which (on data with 3 segments) run to ``max_iter``. With many
-    questions or answers nearly every respondent is their own pattern, and
-    the cost grows with the number of respondents: 20 questions of 5
-    answers each on 10,000 respondents take about 15 s per start at k = 8,
-    so about 10 minutes for k = 8 alone and many minutes in all. Then lower
-    ``n_bootstrap`` (0 skips the stability column), ``n_init``,
-    ``max_iter`` or the range of ``k``.
+    Time budget: for each k, the fit is the one ``model.fit`` gives
+    (``model.n_init`` starts of at most ``max_iter`` EM iterations, for
+    latent classes), and each of the ``n_bootstrap`` refits runs
+    ``min(3, n_init)`` starts, of latent classes at most 100 EM iterations
+    each (``REFIT_MAX_ITER``; a refit stopped there counts as unconverged
+    in the warning, and its labels are those of its last iteration). With
+    the defaults that is, per k, 10 starts of up to 1,000 iterations and
+    30 of up to 100: at most 13,000 iterations per k and 91,000 for
+    k = 2..8. Latent classes iterate on the distinct answer patterns: with
+    few patterns an iteration costs StepMix about 0.6 ms (its own
+    overhead), and the time hardly grows with the number of respondents:
+    k = 2..8 on 10,000 respondents and 10 yes/no answers (456 distinct
+    patterns) takes about 45 s with a core to itself (2-3x that while
+    other jobs load the shared 2-core machine), nearly all of it for
+    k >= 4, which (on data with 3 segments) run to ``max_iter``. With many questions or answers nearly every respondent
+    is their own pattern, and the cost grows with patterns x answers x k:
+    20 questions of 5 answers each on 10,000 respondents take 15-30 ms
+    per iteration at k = 8, 15-30 s per start, so minutes for k = 8 alone.
+    Then lower ``n_bootstrap`` (0 skips the stability column),
+    ``n_init``, ``max_iter`` or the range of ``k``.
 
     References
     ----------
@@ -953,8 +936,7 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
         for _ in range(n_bootstrap):
             rows_b = rng.integers(0, len(X), len(X))
             w_b = None if sample_weight is None else np.asarray(sample_weight)[rows_b]
-            refit = clone(fitted).set_params(n_init=max(1, min(3, fitted.n_init)),
-                                             random_state=int(rng.integers(2**31 - 1)))
+            refit = clone(fitted).set_params(random_state=int(rng.integers(2**31 - 1)), **_refit_budget(fitted))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)  # counted in the summary warning
                 refit.fit(X.iloc[rows_b].reset_index(drop=True), sample_weight=w_b)
@@ -967,7 +949,9 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
         row["stability"] = float(np.mean(agreements)) if agreements else np.nan
         rows.append(row)
     if unconverged:
-        limit = f" (max_iter={model.max_iter})" if hasattr(model, "max_iter") else ""
+        limit = ""
+        if isinstance(model, LatentClassSegments):
+            limit = f" (max_iter={model.max_iter}; {_refit_budget(model)['max_iter']} for a bootstrap refit)"
         warnings.warn(f"{type(model).__name__} did not converge within its iteration limit{limit} for "
                       f"{'; '.join(unconverged)} (column 'converged'). The criteria of an unconverged fit are those of "
                       "its last iteration; non-convergence at large k usually means more segments than the data "

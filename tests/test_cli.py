@@ -7,19 +7,82 @@ import pytest
 from cxstats.cli import main
 
 
-def test_datasets_lists_every_survey(capsys):
-    """`cxstats datasets` prints one line per survey."""
+def test_datasets_lists_every_survey(capsys, monkeypatch):
+    """`cxstats datasets` prints one line per dataset, every line within a 100-column terminal."""
+    from cxstats import list_datasets
+
+    monkeypatch.setenv("COLUMNS", "100")
     assert main(["datasets"]) == 0
-    out = capsys.readouterr().out
-    assert "calabrio_2022" in out and "accenture_2016" in out and "2003" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["name", "kind", "year", "base", "figures", "title"]
+    assert max(map(len, lines)) <= 100
+    rows = {line.split()[0]: line.split() for line in lines[1:len(list_datasets()) + 1]}
+    assert set(rows) == set(list_datasets().name)
+    assert rows["accenture_2016"][1:5] == ["figures", "2016", "2,003", "13"]
+    assert rows["gladly_2021"][3] == "\u2014"  # base not published
+    assert rows["customer_sat"][1:4] == ["respondents", "\u2014", "1,811"]
 
 
-def test_show_prints_provenance_and_figures(capsys):
-    """`cxstats show NAME` prints the survey's provenance and its figures with count ranges."""
+def test_show_prints_provenance_and_figures(capsys, monkeypatch):
+    """`cxstats show NAME` prints the survey's provenance and its figures with count ranges, within 100 columns."""
+    monkeypatch.setenv("COLUMNS", "100")
     assert main(["show", "calabrio_2022"]) == 0
     out = capsys.readouterr().out
-    assert "publisher: Calabrio" in out
-    assert "meets_expectations consumers" in out and "112" in out and "113" in out
+    assert "publisher: Calabrio" in out and max(map(len, out.splitlines())) <= 100
+    row = next(line for line in out.splitlines() if line.startswith("meets_expectations   consumers"))
+    assert row.split()[2:7] == ["share", "45", "250", "112", "113"]
+
+
+def test_version(capsys):
+    """`cxstats --version` prints the package's version."""
+    from cxstats import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out == f"cxstats {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["datasets"], ["show"], ["build-data"], ["report"]])
+def test_help_is_plain_text_with_an_example(capsys, command):
+    """Every help text reads as plain text (no reStructuredText markup) and ends with one example to type."""
+    import re
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert "``" not in out and not re.search(r":(func|class|meth|data|mod):", out), out
+    example = out.split("example:\n", 1)[1].strip().splitlines()
+    assert len(example) == 1 and example[0].startswith("cxstats " + " ".join(command)), out
+
+
+def test_report_list_parameters(tmp_path, capsys):
+    """`cxstats report --list-parameters NOTEBOOK` prints each parameter, its default and comment; runs nothing."""
+    nb = _parameter_notebook(tmp_path / "src" / "01_x.ipynb")
+    assert main(["report", "--list-parameters", str(nb), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "01_x.ipynb: 6 parameter(s), set with -p NAME=VALUE", "  dataset = 'calabrio_2022'",
+        "  conf_level = 0.95", "  ratings = ['q1']", "  overall = 'q1'", "      the outcome", "  n = 100",
+        "  path = None"]
+    assert not (tmp_path / "out").exists()
+    plain = _tiny_notebook(tmp_path / "src" / "02_y.ipynb")
+    assert main(["report", "--list-parameters", str(plain)]) == 0
+    assert capsys.readouterr().out == "02_y.ipynb: no parameters\n"
+    assert main(["report", "--list-parameters", str(tmp_path / "nope.ipynb")]) == 2
+    assert f"no notebook at {tmp_path / 'nope.ipynb'}" in _one_line_error(capsys)
+
+
+def test_report_list_parameters_of_the_bundled_notebooks(capsys, monkeypatch):
+    """Without a notebook it lists every numbered notebook of notebooks/ (run from the repository)."""
+    from cxstats.report import discover_notebooks
+
+    from .conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    assert main(["report", "--list-parameters"]) == 0
+    out = capsys.readouterr().out
+    for nb in discover_notebooks(ROOT / "notebooks"):
+        assert f"{nb.name}: " in out
 
 
 def test_show_unknown_name_is_an_error(capsys):
@@ -236,7 +299,7 @@ def _parameter_notebook(path):
     (["-p", "n=10.5"], "01_x: parameter n must be a whole number (its default is 100); got 10.5"),
     (["-p", "dataset=nope"], "01_x: parameter dataset: unknown dataset 'nope'; bundled datasets (cxstats datasets): "
                              "accenture_2016"),
-    (["-p", "path=no_such.csv"], "01_x: parameter path: no file at "),
+    (["-p", "path=no_such.csv"], "01_x: parameter path: nothing at "),
     (["-p", "ratings=q1,,q2"], "01_x: parameter ratings must be a list, e.g. a,b,c or [a, b, c]"),
     (["-p", "n=1", "-p", "n=2"], "-p/--parameter n is given twice"),
 ])

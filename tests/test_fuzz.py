@@ -150,6 +150,10 @@ CASES = [
     err("crosstab", "one banner column", lambda: cxstats.crosstab(with_(s="x"), "q", "s"),
         "at least 2 answers of 'q' and 2 of 's'; got 2 and 1"),
     err("crosstab", "two banner variables", lambda: cxstats.crosstab(DF, "q", ["s", "g"]), "one column name"),
+    err("multiple_response", "an option column with two answers", lambda: cxstats.multiple_response(DF, ["s", "y"]),
+        r"column 's' is not a select-all option.*\['x', 'y'\]"),
+    err("multiple_response", "one option column", lambda: cxstats.multiple_response(DF, ["s"]),
+        "two or more different option columns"),
     # a zero-weight banner column: no overall test (R's svychisq gives NaN), the column named
     ok("crosstab", "a banner column with zero weights",
        lambda: cxstats.crosstab(with_(w=[1, 1, 0, 0, 1, 1]), "q", "g", weight="w"),

@@ -20,6 +20,7 @@ DATA_TABLES = {
     "read_survey": "returns the user's own file (or the bundled customer_sat), as read_responses",
     "require_figures": "returns load()'s table of curated figures (columns in load()'s docstring)",
     "require_responses": "returns load_responses()'s bundled dataset, its own columns",
+    "feedback_truth": "returns the population values planted in simulate_feedback's table (see its docstring)",
 }
 # Result fields that are matrices labelled by the data (cells of a table, terms of a model), not statistics:
 MATRIX_FIELDS = {"observed", "expected", "covariance"}
@@ -32,6 +33,7 @@ NOT_TABLES = {
     "count_range": "returns two arrays (lowest and highest whole counts), the count_low/count_high of load()",
     "check_survey_parameters": "returns the checked parameters of report 06 and their survey design, no table",
     "SurveyParameters": "the checked parameters of report 06 and their survey design, no table",
+    "simulate_feedback": "writes a synthetic feedback table to Parquet files and returns their folder",
 }
 
 
@@ -117,12 +119,14 @@ def _calls():
         "bottom_box": lambda: cxstats.bottom_box(design, "csat", scale=range(1, 6)),
         "compare_domains": lambda: cxstats.compare_domains(design, "csat", by="segment"),
         "compare_nps": lambda: cxstats.compare_nps(design, "ltr", by="segment"),
+        "wave_changes": lambda: cxstats.wave_changes(design, "ltr", wave="segment", by="region"),
         "segment_differences": lambda: cxstats.segment_differences(design, "segment", ["csat"], scale=range(1, 6),
                                                                    nps="ltr"),
         "answer_summary": lambda: cxstats.answer_summary(df.assign(csat=df.csat.where(df.index % 7 > 0)),
                                                          ["csat", "ltr"], weight="w"),
         "weight_summary": lambda: cxstats.weight_summary(df, "w"),
         "crosstab": lambda: cxstats.crosstab(design, "segment", "region"),
+        "multiple_response": lambda: cxstats.multiple_response(design, ["buy", "p10", "p20"], by="region"),
         "CrosstabResult": lambda: cxstats.crosstab(df, "segment", "region", weight="w"),
         "rake": lambda: cxstats.rake(df, {"region": {"N": 0.5, "S": 0.5}}),
         "RakeResult": lambda: cxstats.rake(df, {"region": {"N": 0.4, "S": 0.6}}),
@@ -190,3 +194,12 @@ def test_glossary_lists_no_column_twice():
     names = [n for line in section.splitlines() if line.startswith("| `")
              for n in re.findall(r"`([^`]+)`", line.split("|")[1])]
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
+
+
+def test_every_glossary_column_has_a_label():
+    """Pages show each glossary column under one human label (cxstats.display.LABELS), so the glossary and the
+    labels cannot drift apart."""
+    from cxstats.display import LABELS
+
+    assert sorted(glossary() - set(LABELS)) == []
+    assert all(isinstance(label, str) and label.strip() for label in LABELS.values())

@@ -552,3 +552,113 @@ def test_explicit_encoding_is_kept(tmp_path):
     path = tmp_path / "answers.csv"
     path.write_bytes("a,b\n1,2\n".encode("utf-16"))
     assert cxstats.read_responses(path, encoding="utf-16").to_dict("list") == {"a": [1], "b": [2]}
+
+
+# Labelled files that failed to read with the defaults (issue 19) --------------------------------------------------
+
+PYREADSTAT = __import__("pathlib").Path(__file__).resolve().parent / "data" / "exports" / "pyreadstat"
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_labelled_spss_with_user_missing_reads_with_defaults(tmp_path, categorical):
+    """The issue's crash: a labelled item whose codes 98/99 are declared missing and a system-missing answer
+    stopped with "Categorical categories cannot be null" (read_responses of March 2024, commit 3a9252d). It reads:
+    answers kept, the two codes missing and counted, each code kept with its row."""
+    path = tmp_path / "um.sav"
+    frame = pd.DataFrame({"sat": [1.0, 2, 99, 3, np.nan, 98], "name": list("abcdef")})
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"sat": [99, 98]},
+                         variable_value_labels={"sat": {1: "Bad", 2: "OK", 3: "Good", 98: "Refused", 99: "DK"}})
+    got = cxstats.read_responses(path, categorical=categorical)
+    kept = ["Bad", "OK", "Good"] if categorical else [1, 2, 3]
+    assert got["sat"].dropna().tolist() == kept and got["sat"].isna().sum() == 3
+    assert got.attrs["missing_counts"] == {"sat": 2} and dict(got.attrs["user_missing"]["sat"]) == {2: 99, 5: 98}
+
+
+def test_pyreadstat_user_missing_file_matches_its_reference():
+    """pyreadstat's sample_missing.sav: the answers its reference (sample_missing_user.csv, read with
+    user_missing=True) holds where the plain read has none are exactly those read as missing, codes and rows."""
+    got = cxstats.read_responses(PYREADSTAT / "sample_missing.sav")
+    reference = pd.read_csv(PYREADSTAT / "sample_missing_user.csv", na_values=["#NULL!"])
+    plain, _ = pyreadstat.read_sav(str(PYREADSTAT / "sample_missing.sav"))
+    for column in ("mynum", "mylabl", "myord"):
+        user = reference[column].notna() & plain[column].isna()
+        assert dict(got.attrs["user_missing"][column]) == dict(zip(reference.index[user], reference[column][user],
+                                                                    strict=True))
+        assert got[column].isna().tolist() == reference[column].isna().__or__(user).tolist()
+    assert got.attrs["missing_codes"]["mynum"] == [(2000, 3000), -1]
+    assert got.attrs["missing_counts"] == {"mynum": 2, "mylabl": 1, "myord": 2}
+
+
+def test_pyreadstat_stata_extended_missing_file():
+    """pyreadstat's missing_test.dta: .a, .b, .c, .x, .y, .z are missing with their codes; var9 keeps its 1."""
+    got = cxstats.read_responses(PYREADSTAT / "missing_test.dta", categorical=True)
+    codes = [".a", ".b", ".c", ".x", ".y", ".z"]
+    assert got.attrs["missing_codes"] == {f"var{k}": [code] for k, code in enumerate(codes, start=1)}
+    assert {column: dict(found) for column, found in got.attrs["user_missing"].items()} == \
+        {f"var{k}": {0: code} for k, code in enumerate(codes, start=1)}
+    assert got.iloc[0, :8].isna().all() and got["var9"].tolist() == [1]
+
+
+def test_pyreadstat_labelled_missing_code():
+    """pyreadstat's missing_test.sav: code 1, labelled "missing" and declared missing, is missing; 2 stays."""
+    got = cxstats.read_responses(PYREADSTAT / "missing_test.sav", categorical=True)
+    assert got["var1"].isna().tolist() == [True, False] and got["var1"].iloc[1] == 2
+    assert got.attrs["value_labels"]["var1"] == {1: "missing"} and got.attrs["missing_counts"] == {"var1": 1}
+
+
+def test_unknown_option_type_error_names_the_file(tmp_path):
+    """An option the reader does not take raises TypeError naming the file (pyreadstat's own says nothing of it)."""
+    path = write_dont_know(tmp_path / "dk.sav")
+    with pytest.raises(TypeError, match=r"dk\.sav: .*no_such_option"):
+        cxstats.read_responses(path, no_such_option=1)
+
+
+# Whitespace-only cells --------------------------------------------------------------------------------------------
+
+
+def test_spss_save_as_csv_blank_space_is_missing():
+    """The issue's example: SPSS "Save as CSV" writes a blank answer as ' '; q stays numeric, level=5 gives the
+    true share 0.106 (53 of 500 answers; 30 blanks counted), and a decimal column stays numeric too."""
+    path = PYREADSTAT.parent / "spss_blank_space.csv"
+    got = cxstats.read_responses(path)
+    assert got["q"].dtype == "float64" and got["spend"].dtype == "float64"
+    share = cxstats.weighted_proportion(got, "q", level=5)
+    assert share["estimate"].iloc[0] == pytest.approx(0.106) and share["n"].iloc[0] == 500
+    assert share["n_missing"].iloc[0] == 30
+    assert got.attrs["missing_codes"] == {"q": [" "], "spend": [" "]}
+    assert got.attrs["missing_counts"] == {"q": 30, "spend": 11}
+    assert all(code == " " for _, code in got.attrs["user_missing"]["q"])
+
+
+def test_whitespace_cells_with_decimal_commas_leading_zeros_and_na_values(tmp_path):
+    """Blanks of spaces or a tab in a semicolon file: a decimal-comma column stays numbers, identifiers keep their
+    zeros, a text column loses only its blank, and the caller's na_values still apply."""
+    path = tmp_path / "wave.csv"
+    path.write_text("id;score;note;rating\n007;4,5;good;n/a\n012;  ;\t;3\n013;3,0;ok;4\n")
+    got = cxstats.read_responses(path, na_values=["n/a"])
+    assert got["id"].tolist() == ["007", "012", "013"]
+    assert got["score"].iloc[[0, 2]].tolist() == [4.5, 3.0] and np.isnan(got["score"].iloc[1])
+    assert got["note"].iloc[[0, 2]].tolist() == ["good", "ok"] and pd.isna(got["note"].iloc[1])
+    assert np.isnan(got["rating"].iloc[0]) and got["rating"].iloc[1:].tolist() == [3, 4]
+    assert got.attrs["missing_counts"] == {"score": 1, "note": 1}
+    assert got.attrs["missing_codes"] == {"score": ["  "], "note": ["\t"]}
+
+
+def test_whitespace_cells_in_excel(tmp_path):
+    """An Excel column of numbers with a cell of one space reads as numbers with that cell missing, counted."""
+    path = tmp_path / "wave.xlsx"
+    pd.DataFrame({"q": [5, " ", 3], "who": ["a", "b", " "]}).to_excel(path, index=False)
+    got = cxstats.read_responses(path)
+    assert pd.api.types.is_numeric_dtype(got["q"]) and got["q"].isna().tolist() == [False, True, False]
+    assert got["who"].isna().tolist() == [False, False, True]
+    assert got.attrs["missing_counts"] == {"q": 1, "who": 1}
+
+
+def test_multi_line_answer_at_the_end_of_the_sample(tmp_path):
+    """An answer written over several lines that the 200-line sample cuts in two still leaves the comma found."""
+    lines = ["id,comment,score"] + [f'{i},"line one,\nline two",{i % 5}' for i in range(150)]
+    path = tmp_path / "comments.csv"
+    path.write_text("\n".join(lines) + "\n")
+    got = cxstats.read_responses(path)
+    assert got.columns.tolist() == ["id", "comment", "score"] and len(got) == 150
+    assert got["comment"].iloc[0] == "line one,\nline two"

@@ -213,6 +213,27 @@ def test_pay_more_with_another_gladly_base_and_level_reports_its_own_pooling(tmp
     assert "With an assumed base from 50 to 5,000" in text
 
 
+def test_microsoft_page_at_another_level_and_bases_says_so_and_gives_their_intervals(tmp_path):
+    from statsmodels.stats.proportion import proportion_confint
+
+    stem = "12_microsoft_dimension_data"
+    result = build(stem, tmp_path, conf_level=0.9, assumed_2015_n=2000, assumed_organisations=[1000])
+    assert result.status == "ok", result.error
+    got = read_records(tmp_path / "notebooks" / f"{stem}.ipynb")
+    # 79% of 1,000 organisations is 785 to 795; Wilson at 90% (statsmodels, as R's prop.test without correction)
+    assert_allclose([got["organisations_ci_low"], got["organisations_ci_high"]],
+                    [proportion_confint(785, 1000, alpha=0.1, method="wilson")[0],
+                     proportion_confint(795, 1000, alpha=0.1, method="wilson")[1]], rtol=1e-9)
+    assert got["assumed_diff_low"] == 0  # 97% of 2,000 can be 96.5%, as can 96% of 5,000
+    text = page_text(tmp_path, stem)
+    organisations = sentence(text, "On an assumed 1,000 organisations the 90% interval is", 300)
+    what_if = sentence(text, "Give the earlier report a base of assumed_2015_n = 2,000", 400)
+    assert "significant at 0.1 for some of them" in what_if
+    for passage in (organisations, what_if, sentence(text, "What can be concluded.", 300)):
+        assert "95%" not in passage and "0.05" not in passage, passage
+    assert "1,351" not in organisations
+
+
 def test_willingness_to_pay_with_another_planted_share_and_prices_says_so(tmp_path):
     stem = "08_willingness_to_pay"
     parameters = {"n": 800, "seed": 3, "share_willing": 0.3, "prices": [5, 7, 9, 11, 13]}

@@ -316,6 +316,13 @@ def _bad_inputs():
          r"result must be a MetaResult \(the output of cxstats.meta_proportions\), got DataFrame"),
         ("plot_power_curve", lambda: plots.plot_power_curve([0.5, 0.6], [0.55], nobs=[100]),
          "p1 and p2 must be equally many shares between 0 and 1"),
+        ("plot_power_curve mark", lambda: plots.plot_power_curve([0.5], [0.55], nobs=[100], mark=0),
+         "mark must be a positive base per group"),
+        ("plot_datasets", lambda: plots.plot_datasets(figures), r"table is missing column\(s\) \['kind'\]"),
+        ("plot_datasets empty", lambda: plots.plot_datasets(raw.iloc[:0]), "table is empty"),
+        ("plot_rounding", lambda: plots.plot_rounding(raw), r"table is missing column\(s\) \['ci_low'"),
+        ("plot_rounding decimals", lambda: plots.plot_rounding(figures, decimals=7),
+         "decimals must be a whole number from 0 to 4"),
         ("plot_likert", lambda: plots.plot_likert(pd.DataFrame({"a": [1]}), "a"),
          "columns must be a list of rating items"),
         ("likert_shares", lambda: plots.likert_shares(5, ["a"]), "data must be a pandas DataFrame, a path"),
@@ -335,6 +342,24 @@ def _bad_inputs():
          r"'promoters', 'passives', 'detractors'\] \(the output of cxstats.nps\)"),
         ("plot_nps labels", lambda: plots.plot_nps(cxstats.nps(pd.Series([10, 3], name="ltr")), labels=["a", "b"]),
          r"labels must be a list of one name per row of table \(1\)"),
+        ("plot_nps axes", lambda: plots.plot_nps(cxstats.nps(pd.Series([10, 3], name="ltr")), axes=[None]),
+         r"axes must be two matplotlib Axes \(bars, scores\)"),
+        ("plot_intervals", lambda: plots.plot_intervals(pd.DataFrame({"estimate": [0.5]}), label="item"),
+         r"table is missing column\(s\) \['ci_low', 'ci_high', 'item'\]"),
+        ("plot_intervals label", lambda: plots.plot_intervals(
+            pd.DataFrame({"estimate": [0.5], "ci_low": [0.4], "ci_high": [0.6]}), label=["a", "b"]),
+         r"label must be a column of table or a list of one name per row \(1\)"),
+        ("plot_intervals scale", lambda: plots.plot_intervals(
+            pd.DataFrame({"estimate": [0.5], "ci_low": [0.4], "ci_high": [0.6]}), label=["a"], scale=0),
+         "scale must be a positive number"),
+        ("plot_trend", lambda: plots.plot_trend(pd.DataFrame({"estimate": [0.5]}), x="month"),
+         r"table is missing column\(s\) \['month', 'ci_low', 'ci_high'\]"),
+        ("plot_trend repeated", lambda: plots.plot_trend(
+            pd.DataFrame({"month": ["m1", "m1"], "estimate": [0.5, 0.6], "ci_low": [0.4, 0.5], "ci_high": [0.6, 0.7]}),
+            x="month"), r"table has more than one row for \{'month': 'm1'\}"),
+        ("plot_van_westendorp coverage", lambda: plots.plot_van_westendorp(cxstats.van_westendorp(
+            pd.DataFrame({"tc": [1, 2], "c": [3, 4], "e": [5, 6], "te": [8, 9]}), "tc", "c", "e", "te"),
+            coverage=0.2), "coverage must be a share from 0.5 to 1"),
     ]
 
 
@@ -348,3 +373,206 @@ def test_public_plots_reject_bad_input_with_a_value_error(case):
 
 def test_every_public_plot_has_a_bad_input_case():
     assert {c[0].split()[0] for c in _bad_inputs()} >= set(plots.__all__)
+
+
+def _tick_texts(ax):
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _overlapping_ticks(ax):
+    """Pairs of y tick labels whose drawn boxes overlap (checked on the rendered figure)."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+
+
+@pytest.mark.parametrize("name", ["accenture_2016", "gladly_2021", "microsoft_2017"])
+def test_plot_figures_wraps_labels_in_full_without_overlap(name):
+    """Row labels are the statements in full (wrapped, never cut with an ellipsis), and no two labels overlap."""
+    table = cxstats.analyze_figures(cxstats.load(name))
+    ax = plots.plot_figures(table)
+    shown = [" ".join(t.split("\n")) for t in _tick_texts(ax)]
+    assert shown == list(table.statement.iloc[::-1])
+    assert not any("\u2026" in t for t in shown)
+    assert _overlapping_ticks(ax) == []
+
+
+def test_plot_figures_legend_names_only_what_is_drawn():
+    """Gladly has no base at all: no 'interval' entry in the legend; the reference line is named."""
+    ax = plots.plot_figures(cxstats.analyze_figures(cxstats.load("gladly_2021")), reference=50)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["no base published: no interval", "reference: 50%"]
+
+
+def test_dumbbell_and_forest_labels_in_full():
+    """Dumbbell and forest plots wrap long labels instead of cutting them."""
+    table = cxstats.analyze_figures(cxstats.load("calabrio_2022"))
+    ax = plots.plot_dumbbell(table, ("managers", "consumers"))
+    assert sorted(" ".join(t.split("\n")) for t in _tick_texts(ax)) == sorted(table.statement.unique())
+    assert _overlapping_ticks(ax) == []
+    long = "A survey whose label is much longer than one line of a figure could ever hold"
+    result = cxstats.meta_proportions([901, 2075], [2003, 2500], labels=[long, "B"])
+    ax = plots.plot_forest(result)
+    assert [" ".join(t.split("\n")) for t in _tick_texts(ax)] == [long, "B", "pooled (random effects)"]
+    assert _overlapping_ticks(ax) == []
+
+
+def test_plot_power_curve_marks_a_base_and_names_every_line():
+    """mark= draws a solid vertical line at that base; the 80% line and the base reaching it are in the legend."""
+    ax = plots.plot_power_curve([0.60], [0.50], nobs=range(50, 1001, 50), mark=250)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    needed = int(np.ceil(cxstats.power_proportions(0.60, 0.50, power=0.8)["nobs1"].iloc[0]))
+    assert legend == ["60% vs 50%", f"{needed:,} per group: 80% power", "power 80%", "250 per group"]
+    marked = [line for line in ax.lines if line.get_label() == "250 per group"]
+    assert_allclose(marked[0].get_xdata(), [250, 250])
+
+
+def test_plot_datasets_counts_each_kind_per_survey():
+    """One bar of three segments per survey; widths are the survey's shares with a base, shares without one and
+    non-shares, counted here independently from load(); the totals add up to every figure row."""
+    import pandas as pd
+
+    figures = cxstats.load()
+    ax = plots.plot_datasets(figures)
+    surveys = list(dict.fromkeys(figures.survey))
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(3, len(surveys))
+    expected = np.array([[((rows.kind == "share") & rows.n.notna()).sum(),
+                          ((rows.kind == "share") & rows.n.isna()).sum(),
+                          (rows.kind != "share").sum()] for _, rows in figures.groupby("survey", sort=False)]).T
+    assert_allclose(widths, expected)
+    assert widths.sum() == len(figures)
+    accenture = surveys.index("accenture_2016")
+    assert_allclose(widths[:, accenture], [10, 3, 0])  # ten shares of 2,003 consumers, three of switchers
+    assert _tick_texts(ax)[accenture] == "Accenture Strategy (2016)"
+    assert [t.get_text() for t in ax.texts] == [f"{w:g}" for w in widths.sum(axis=0)]
+    assert ax.get_xlabel() == "Figures (one per figure and group)" and ax.get_title(loc="left")
+    assert _overlapping_ticks(ax) == []
+    no_names = plots.plot_datasets(pd.DataFrame({"survey": ["a", "a"], "kind": ["share", "growth"], "n": [10, None]}))
+    assert _tick_texts(no_names) == ["a"]
+
+
+def test_plot_rounding_draws_what_each_percentage_allows():
+    """Bands run from printed - 0.5 to printed + 0.5 (whole percentages); the interval is drawn only where the base
+    is known, at the Wilson bounds; the x axis is zoomed to hold every band and interval."""
+    figures = cxstats.load()
+    table = cxstats.analyze_figures(figures[figures.figure.isin(["service_important_for_loyalty",
+                                                                 "service_matters_for_loyalty"])])
+    ax = plots.plot_rounding(table, caption="cap")
+    bands = [(p.get_x(), p.get_x() + p.get_width()) for p in ax.patches]
+    assert_allclose(bands, [(p - 0.5, p + 0.5) for p in table.percent])
+    caps = [line for line in ax.lines if line.get_marker() == "|"]
+    ends = sorted(x for line in caps for x in line.get_xdata())
+    testable = table[table.testable]
+    assert len(testable) == 1
+    assert_allclose(ends, sorted(100 * testable[["ci_low", "ci_high"]].to_numpy().ravel()))
+    low, high = ax.get_xlim()
+    assert low <= 100 * testable.ci_low.min() and high >= 97.5 and high - low < 10
+    assert _captions(ax) == ["cap"]
+    one_decimal = table.assign(decimals=1, percent=[96.4, 97.0])
+    bands = [(p.get_x(), p.get_x() + p.get_width()) for p in plots.plot_rounding(one_decimal).patches]
+    assert_allclose(bands, [(96.35, 96.45), (96.95, 97.05)])
+
+
+# ---- figures of reports 06-11: what is drawn, and labels that neither repeat nor overlap
+
+
+def _text_boxes(ax, gid=None):
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.texts if t.get_text() and (gid is None or t.get_gid() == gid)]
+
+
+def test_segment_profiles_rows_are_distinct_whole_labels_and_basis_is_set_apart():
+    """Two statements sharing their first 45 characters get distinct, uncut row labels; columns are named
+    "Segment s"; a profile with a basis draws a line under the answers that formed the segments."""
+    import pandas as pd
+
+    df = cxstats.simulate_respondents("accenture_2016", n=400, seed=2)
+    items = list(df.attrs["item_probabilities"].index)
+    words = cxstats.load("accenture_2016").set_index("figure").statement.to_dict()
+    assert words[items[0]][:45] == words[items[1]][:45]  # the two "Prefer dealing with a human..." statements
+    table = cxstats.profile(df, "segment_true", columns=["recommend_0_10"], basis=items)
+    ax = plots.plot_segment_profiles(table, labels=words)
+    rows = [" ".join(t.split()) for t in _tick_texts(ax)]
+    assert rows == [" ".join(words[c].split()) for c in items] + ["recommend_0_10"]
+    assert "\u2026" not in "".join(rows) and len(set(rows)) == len(rows)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Segment 1", "Segment 2", "Segment 3"]
+    assert any(np.allclose(line.get_ydata(), len(items)) for line in ax.lines)  # the basis / descriptor line
+    assert _overlapping_ticks(ax) == []
+    same = pd.DataFrame({"a": [1, 0, 1, 0], "b": [0, 0, 1, 1], "segment": [0, 0, 1, 1]})
+    ax = plots.plot_segment_profiles(cxstats.profile(same, "segment"), labels={"a": "same words", "b": "same words"})
+    assert _tick_texts(ax) == ["same words (a)", "same words (b)"]
+
+
+def test_selection_plot_names_only_the_criteria_it_draws():
+    """With no silhouette (latent classes), the right axis draws entropy and stability and names only those."""
+    import pandas as pd
+
+    table = pd.DataFrame({"k": [2, 3, 4], "bic": [10.0, 8.0, 9.0], "sabic": [9.0, 7.5, 8.5],
+                          "entropy": [0.9, 0.95, 0.8], "silhouette": [np.nan] * 3, "stability": [0.9, 0.99, 0.7],
+                          "suggested": [False, True, False]})
+    ax = plots.plot_selection(table)
+    right = ax.figure.axes[1]
+    assert right.get_ylabel() == "Entropy and stability (0 to 1)"
+    assert [line.get_label() for line in right.lines] == ["entropy", "stability"]
+    assert_allclose(right.lines[1].get_ydata(), table.stability)
+    kmeans = table.assign(bic=np.nan, sabic=np.nan, entropy=np.nan, silhouette=[0.3, 0.5, 0.4], stability=np.nan)
+    ax = plots.plot_selection(kmeans)
+    assert len(ax.figure.axes) == 1 and [line.get_label() for line in ax.lines][0] == "silhouette"
+
+
+def test_van_westendorp_axis_follows_the_answers_and_point_labels_do_not_overlap():
+    """On the synthetic plan the curves run to about $50 but 90% of answers lie far below: the axis stops where
+    90% call the price too expensive; the four price points are labelled with their prices, none overlapping."""
+    study = cxstats.simulate_price_study(n=1500, seed=8, share_willing=0.45)
+    res = cxstats.van_westendorp(study, "too_cheap", "cheap", "expensive", "too_expensive")
+    ax = plots.plot_van_westendorp(res, unit="$ a month")
+    points = res.price_points.set_index("point").price
+    dear = study.too_expensive.quantile(0.9)
+    low, high = ax.get_xlim()
+    assert res.curves.price.max() > 40 and high < 0.75 * res.curves.price.max()
+    assert low <= points.min() and high >= points.max() and high <= dear * 1.1 + 1
+    labels = sorted(t.get_text() for t in ax.texts if t.get_gid() == "price_point")
+    assert labels == sorted(f"{name.upper()} {points[name]:,.2f}" for name in ("pmc", "opp", "idp", "pme"))
+    boxes = _text_boxes(ax, "price_point")
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(4) for j in range(i + 1, 4))
+    assert ax.get_xlabel() == "Price ($ a month)"
+
+
+def test_plot_nps_draws_each_score_with_its_interval_beside_its_answers():
+    """Bars: detractors, passives, promoters summing to 100% per group; points and whiskers: the NPS and its
+    interval from cxstats.nps; a group with no answers is marked and gets no point."""
+    import pandas as pd
+
+    df = pd.DataFrame({"ltr": [10, 9, 3, 0, 7, 8, 10, 6, 9, 9, 2, 8] * 10 + [np.nan],
+                       "region": list("NNNNSSSSWWWW") * 10 + ["E"]})
+    table = cxstats.nps(df, "ltr", by="region")
+    bars, scores = plots.plot_nps(table)
+    widths = np.array([p.get_width() for p in bars.patches]).reshape(3, len(table))
+    assert_allclose(widths.sum(axis=0), np.where(table.estimate.notna(), 100, 0))
+    assert_allclose(widths / 100, table[["detractors", "passives", "promoters"]].fillna(0).to_numpy().T)
+    answered = table[table.estimate.notna()]
+    assert_allclose(scores.lines[0].get_xdata(), answered.estimate)
+    segments = scores.collections[0].get_segments()  # the whiskers, one per answered group
+    assert_allclose([[s[0][0], s[1][0]] for s in segments], answered[["ci_low", "ci_high"]].to_numpy())
+    assert [t.get_text() for t in bars.texts] == ["no answers"]
+    assert scores.get_xlabel() == "NPS (points, -100 to +100)" and bars.get_xlabel() == "Percent of answers"
+    low, high = scores.get_xlim()
+    assert low <= answered.ci_low.min() and high >= answered.ci_high.max() and low >= -100 and high <= 100
+
+
+def test_plot_intervals_draws_points_and_whiskers_in_table_order():
+    import pandas as pd
+
+    t = pd.DataFrame({"item": ["speed", "empathy", "price"], "estimate": [0.41, 0.55, 0.3],
+                      "ci_low": [0.37, 0.51, np.nan], "ci_high": [0.45, 0.59, np.nan]})
+    ax = plots.plot_intervals(t, label="item", scale=100, xlabel="Percent of answers", reference=50)
+    assert _tick_texts(ax) == ["speed", "empathy", "price"]
+    assert_allclose(ax.lines[0].get_xydata(), [[41, 2], [55, 1]])  # drawn bottom-up: the first row on top
+    assert_allclose(ax.lines[-2].get_xydata(), [[30, 0]])  # no interval: a hollow point
+    whiskers = ax.collections[0].get_segments()
+    assert_allclose([[s[0][0], s[1][0]] for s in whiskers], [[37, 45], [51, 59]])
+    low, high = ax.get_xlim()
+    assert low < 30 and high > 59
+

@@ -146,6 +146,31 @@ def test_pay_more_numbers(built_reports):
     assert got["i2"] > 99
 
 
+def test_microsoft_dimension_data_numbers(built_reports):
+    """12: Wilson intervals as statsmodels' at the end counts, the break-even base by brute force on the pooled z,
+    the what-if 97% vs 96% whose rounding ranges meet (difference 0, p-value 1), and no test for the growth rate."""
+    from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+    got = records(built_reports[1], "12_microsoft_dimension_data")
+    # 72% of 5,000 is 3,575 to 3,625 respondents (71.5% to 72.5%, both ends kept)
+    assert_allclose([got["agent_knows_ci_low"], got["agent_knows_ci_high"]],
+                    [proportion_confint(3575, 5000, method="wilson")[0],
+                     proportion_confint(3625, 5000, method="wilson")[1]], rtol=1e-9)
+    # the smallest base of the earlier 97% making 97% vs 96% of 5,000 significant at 0.05 (pooled z, printed shares)
+    def z(n1, p1=0.97, p2=0.96, n2=5000):
+        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+        return (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    assert got["breakeven_earlier_base"] == next(n for n in range(1, 100_000) if z(n) >= 1.959963984540054)
+    # both at 5,000: 97% allows 4,825 to 4,875 and 96% allows 4,775 to 4,825, so the two can be equal
+    assert got["assumed_diff_low"] == 0
+    assert_allclose(got["assumed_p_value_max"], proportions_ztest([4825, 4825], [5000, 5000])[1])
+    # 79% of 1,351 organisations is 1,061 to 1,074
+    assert_allclose([got["organisations_ci_low"], got["organisations_ci_high"]],
+                    [proportion_confint(1061, 1351, method="wilson")[0],
+                     proportion_confint(1074, 1351, method="wilson")[1]], rtol=1e-9)
+    assert got["growth_rows_tested"] == 0
+
+
 def test_planning_numbers(built_reports):
     """09: 1,565 per group for 55% vs 50% (R pwr.2p.test) and the closed-form n for +/- 3 points."""
     got = records(built_reports[1], "09_plan_your_own_survey")
@@ -541,3 +566,45 @@ def test_parameters_go_only_to_the_notebooks_that_have_them(tmp_path):
     assert "<code>ratings=[&#x27;q1&#x27;, &#x27;q2&#x27;, &#x27;q3&#x27;]</code>" in index
     assert "<tr><td><code>ratings</code></td><td><code>['q1', 'q2', 'q3']</code></td>" \
            "<td>given</td>" in (out / "01_list.html").read_text()
+
+
+def test_pages_stand_alone(tmp_path):
+    """A page's <title> is the notebook's title; a cell tagged `record` runs but shows no code; the parameters used
+    are listed under the title; --no-input keeps every markdown cell; a figure's alt text is its <img alt>."""
+    from bs4 import BeautifulSoup
+
+    from cxstats.report import run_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("conf_level = 0.95  # the level\nsurvey = 'calabrio_2022'")
+    params.metadata["tags"] = ["parameters"]
+    check = nbformat.v4.new_code_cell("import cxstats\ncxstats.report.record('hidden_check', 42)")
+    check.metadata["tags"] = ["record"]
+    figure = nbformat.v4.new_code_cell(
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom cxstats.display import "
+        "show_figure\nfig, ax = plt.subplots()\nax.bar(['a', 'b'], [1, 2])\n"
+        "show_figure(fig, alt='Two bars: a & b are \"1\" and 2', caption='b is twice a.')")
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · A page: that stands alone\n\nIt says what it does."), params,
+                nbformat.v4.new_markdown_cell("Why the check matters."), check, figure,
+                nbformat.v4.new_markdown_cell("## What to take away\n\nThe last word.")]
+    path = tmp_path / "01_alone.ipynb"
+    nbformat.write(nb, str(path))
+    for no_input in (False, True):
+        out = tmp_path / f"out{no_input}"
+        result = run_notebook(path, out, parameters={"conf_level": 0.9}, no_input=no_input)
+        assert result.status == "ok", result.error
+        page = (out / result.html).read_text()
+        assert "<title>01 · A page: that stands alone</title>" in page
+        visible = re.sub(r"<[^>]+>", "", page.split("</style>")[-1])  # the text a reader sees, tags removed
+        assert "hidden_check" not in page and "record(" not in visible
+        assert read_records(out / "notebooks" / "01_alone.ipynb") == {"hidden_check": 42.0}  # it ran
+        images = BeautifulSoup(page, "html.parser").find_all("img")
+        assert [img.get("alt") for img in images] == ['Two bars: a & b are "1" and 2']
+        assert '<p class="cxstats-figure-caption">b is twice a.</p>' in page
+        for text in ("It says what it does.", "Why the check matters.", "The last word."):
+            assert text in page
+        aside = " ".join(BeautifulSoup(page, "html.parser").find(id="parameters-used").get_text().split())
+        assert aside == "Parameters used: conf_level = 0.9 (given); survey = 'calabrio_2022' (default)."
+        assert page.index("stands alone<a") < page.index('id="parameters-used"') < page.index("Why the")
+        assert ("conf_level = 0.95" in visible) is not no_input  # the code of the parameters cell

@@ -398,10 +398,11 @@ def test_four_carcinoma_classes_reach_the_polca_manual_value():
 
 
 def test_tol_out_of_range_is_named():
-    """tol is a relative change of the log-likelihood: a number from 0 to below 1."""
+    """tol is a relative change of the log-likelihood: a number above 0 and below 1 (StepMix's rel_tol stops on a
+    change strictly below it, so 0 would never stop)."""
     df, items = _planted(0, n=200)
-    for tol in (-1e-10, 1.0, "1e-10", True):
-        with pytest.raises(ValueError, match="tol must be a number from 0 to below 1"):
+    for tol in (-1e-10, 0, 0.0, 1.0, "1e-10", True):
+        with pytest.raises(ValueError, match="tol must be a number above 0 and below 1"):
             LatentClassSegments(tol=tol).fit(df[items])
 
 
@@ -434,26 +435,57 @@ def test_select_segments_reports_convergence_in_one_warning():
     assert table.converged.tolist() == [True, False]
 
 
-@pytest.mark.parametrize("k", [3, 8])
-def test_own_em_equals_stepmix_on_the_answer_patterns(k):
-    """The model's own EM is StepMix's: from the same start (StepMix seeded with the model's start seed, fitted on
-    the same distinct answer patterns with their counts as weights, stopping on the same relative change), both take
-    the same iterations to the same log-likelihood, shares and answer probabilities, class for class."""
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # k = 8: starts that did not converge
+@pytest.mark.parametrize("k, missing", [(3, False), (8, False), (3, True)])
+def test_every_start_is_stepmix_on_the_answer_patterns(k, missing):
+    """Each start is StepMix's fit of the distinct answer patterns with their counts as sample_weight: StepMix called
+    directly on the answer codes (measurement "categorical", or "categorical_nan" with missing answers), one start per
+    seed, rel_tol = tol, gives every start's iterations, convergence and log-likelihood, and the kept start's shares and
+    answer probabilities, class for class."""
     from stepmix.stepmix import StepMix
 
     from cxstats.segment import _compress
 
     df, items = _planted(3, n=2000)
-    for random_state in (0, 1, 2):
-        model = LatentClassSegments(n_segments=k, n_init=1, max_iter=2000, tol=1e-7,
-                                    random_state=random_state).fit(df[items])
-        patterns, counts = _compress(model.encode(df[items]), None)
-        direct = StepMix(k, measurement="categorical", n_init=1, random_state=int(model._seeds()[0]), rel_tol=1e-7,
-                         abs_tol=0, max_iter=2000, verbose=0, progress_bar=0).fit(patterns, sample_weight=counts)
-        assert direct.converged_ and model.converged_
-        assert model.n_iter_ == direct.n_iter_
-        assert_allclose(model.start_scores_[0], direct.lower_bound_ * counts.sum(), rtol=1e-12)
-        assert_allclose(model.loglik_, direct.score(patterns, sample_weight=counts) * counts.sum(), rtol=1e-12)
-        assert_allclose(model.weights_, direct.weights_, atol=1e-12)
-        assert_allclose(model.model_.get_parameters()["measurement"]["pis"],
-                        direct.get_parameters()["measurement"]["pis"], atol=1e-10)
+    X = df[items].astype(float)
+    if missing:
+        X = X.mask(np.random.default_rng(1).random(X.shape) < 0.1)
+    model = LatentClassSegments(n_segments=k, n_init=3, max_iter=300, tol=1e-7, random_state=5).fit(X)
+    patterns, counts = _compress(model.encode(X), None)
+    direct = [StepMix(k, measurement="categorical_nan" if missing else "categorical", n_init=1,
+                      random_state=int(seed), rel_tol=1e-7, abs_tol=0, max_iter=300, verbose=0, progress_bar=0)
+              .fit(patterns, sample_weight=counts) for seed in LatentClassSegments(n_init=3, random_state=5)._seeds()]
+    assert model.start_iterations_.tolist() == [d.n_iter_ for d in direct]
+    assert model.start_converged_.tolist() == [d.converged_ for d in direct]
+    assert_allclose(model.start_scores_, [d.lower_bound_ * counts.sum() for d in direct], rtol=1e-12)
+    kept = direct[int(np.argmax(model.start_scores_))]
+    assert_allclose(model.loglik_, kept.score(patterns, sample_weight=counts) * counts.sum(), rtol=1e-12)
+    assert_allclose(model.weights_, kept.weights_, atol=1e-12)
+    assert_allclose(model.model_.get_parameters()["measurement"]["pis"],
+                    kept.get_parameters()["measurement"]["pis"], atol=1e-12)
+    assert (model.labels_ == kept.predict(model.encode(X))).all()
+
+
+def test_select_segments_keeps_its_stated_budget(monkeypatch):
+    """The fit of each k is the model's own (n_init starts, max_iter); each bootstrap refit runs min(3, n_init) starts
+    of at most REFIT_MAX_ITER = 100 EM iterations, as select_segments' Notes state; a refit stopped there is counted
+    in the one warning, with both limits named."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from cxstats import segment
+
+    fits = []
+    original = segment.LatentClassSegments.fit
+
+    def recording_fit(self, X, y=None, sample_weight=None):
+        fitted = original(self, X, y, sample_weight)
+        fits.append((self.n_segments, self.n_init, self.max_iter, fitted.start_iterations_.max()))
+        return fitted
+
+    monkeypatch.setattr(segment.LatentClassSegments, "fit", recording_fit)
+    df, items = _planted(1, n=600)
+    with pytest.warns(ConvergenceWarning, match=r"\(max_iter=1000; 100 for a bootstrap refit\)"):
+        cxstats.select_segments(LatentClassSegments(n_init=4), df[items], k=[3, 6], n_bootstrap=2)
+    assert [f[:3] for f in fits] == [(3, 4, 1000), (3, 3, 100), (3, 3, 100), (6, 4, 1000), (6, 3, 100), (6, 3, 100)]
+    assert max(f[3] for f in fits if f[2] == 100) <= 100
+    assert max(f[3] for f in fits if f[2] == 1000) > 100  # k = 6 on 3 planted segments runs past the refits' limit

@@ -1,0 +1,37 @@
+-- compiled by ibis-framework 12.0.0 with sqlglot 30.30.0
+SELECT
+  "t1"."region",
+  "t1"."store",
+  COUNT(*) AS "_cx_n",
+  SUM(CAST("t1"."_cx_w" > 0 AS BIGINT)) AS "_cx_n_pos",
+  SUM(
+    CAST(NOT (
+      (
+        "t1"."weight" IS NOT NULL
+      )
+      AND (
+        (
+          "t1"."weight" - "t1"."weight"
+        ) = 0
+      )
+    ) AS BIGINT)
+  ) AS "_cx_n_bad_w",
+  SUM(CAST("t1"."_cx_w" < 0 AS BIGINT)) AS "_cx_n_neg_w",
+  SUM("t1"."_cx_w") AS "_cx_sw"
+FROM (
+  SELECT
+    "t0"."response_id",
+    "t0"."month",
+    "t0"."channel",
+    "t0"."region",
+    "t0"."store",
+    "t0"."nps",
+    "t0"."csat",
+    "t0"."resolved",
+    "t0"."weight",
+    "t0"."weight" AS "_cx_w"
+  FROM "feedback" AS "t0"
+) AS "t1"
+GROUP BY
+  1,
+  2

@@ -1,0 +1,31 @@
+-- compiled by ibis-framework 12.0.0 with sqlglot 30.30.0
+SELECT
+  `t1`.`region`,
+  `t1`.`store`,
+  `t1`.`month`,
+  `t1`.`channel`,
+  `t1`.`nps`,
+  COUNT(*) AS `_cx_n`,
+  SUM(CAST(`t1`.`_cx_w` > 0 AS INT64)) AS `_cx_n_pos`,
+  SUM(`t1`.`_cx_w`) AS `_cx_sw`,
+  SUM(`t1`.`_cx_w` * `t1`.`_cx_w`) AS `_cx_sw2`
+FROM (
+  SELECT
+    `t0`.`response_id`,
+    `t0`.`month`,
+    `t0`.`channel`,
+    `t0`.`region`,
+    `t0`.`store`,
+    `t0`.`nps`,
+    `t0`.`csat`,
+    `t0`.`resolved`,
+    `t0`.`weight`,
+    `t0`.`weight` AS `_cx_w`
+  FROM `feedback` AS `t0`
+) AS `t1`
+GROUP BY
+  1,
+  2,
+  3,
+  4,
+  5
