@@ -21,7 +21,7 @@ from .crosstab import CrosstabResult, crosstab
 from .datasets import list_datasets, load, survey_info
 from .design import SurveyDesign, survey_design
 from .drivers import KeyDriversResult, key_drivers
-from .figures import analyze_figures, compare_figures, compare_groups
+from .figures import analyze_figures, breakeven_base, compare_figures, compare_groups
 from .io import read_responses
 from .meta import MetaResult, meta_proportions
 from .multiple import adjust_pvalues
@@ -82,6 +82,7 @@ __all__ = [
     "analyze_figures",
     "answer_summary",
     "bottom_box",
+    "breakeven_base",
     "breakeven_n",
     "check_survey_parameters",
     "chi2_independence",

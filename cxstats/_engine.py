@@ -132,15 +132,45 @@ def _rows_where(table, condition) -> str:
     return f"e.g. the rows {', '.join(rows)} (this engine keeps no row order to number them by)"
 
 
-def design_from_table(table, spec: dict) -> SurveyDesign:
-    """A survey design over an Ibis table: every check of :func:`cxstats.survey_design`, run as queries."""
+def file_categories(data) -> dict:
+    """The categorical columns of a Parquet file (or folder) written from pandas: ``{column: [categories]}``.
+
+    DuckDB reads a categorical as text (its values sorted, unused categories unknown); the declared categories and
+    their order are the Arrow dictionary of the file's first row group (all categories, used or not, as pandas
+    writes them), so that a path gives the rows, and the order of rows, that the DataFrame gives. Other tables: {}.
+    """
+    from pathlib import Path
+
+    if not isinstance(data, str | Path):
+        return {}
+    path = Path(data)
+    files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    if not files or files[0].suffix.lower() not in (".parquet", ".pq"):
+        return {}
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(files[0])
+    columns = [f.name for f in file.schema_arrow if str(f.type).startswith("dictionary")]
+    if not columns or file.metadata.num_row_groups == 0:
+        return {}
+    first = file.read_row_group(0, columns=columns)
+    return {c: [plain(v) for v in first.column(c).chunk(0).dictionary.to_pylist()] for c in columns
+            if first.column(c).num_chunks}
+
+
+def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
+    """A survey design over an Ibis table: every check of :func:`cxstats.survey_design`, run as queries.
+
+    ``categories`` (from :func:`file_categories`): declared categories of the table's categorical columns.
+    """
     _x = _namer(table.columns)
     source = spec["source"]
     weight = spec["weight"]
     if weight is not None:
         kind = table.schema()[weight]
         if not (kind.is_numeric() or kind.is_boolean()):
-            raise ValueError(f"weight column {weight!r} in {source} must be numeric, not {kind}")
+            raise ValueError(f"weight column {weight!r} in {source} must be numeric, not {kind}; it has values "
+                             f"{example_values(table, weight)}")
     if spec["fpc"] and weight is None:
         raise ValueError(f"{source}: give weight= for data read where it lives (weights are derived from the fpc "
                          "only for in-memory data)")
@@ -174,7 +204,8 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
             raise ValueError(f"weight column {weight!r} has {negative} negative value(s) in "
                              f"{source}, {rows}; weights must be 0 or more")
         if units[_x("sw")].sum() <= 0:
-            raise ValueError(f"weight column {weight!r} sums to zero in {source}")
+            raise ValueError(f"weight column {weight!r} sums to zero in {source}; at least one respondent needs a "
+                             "positive weight")
     if spec["strata"] is not None:
         stratum, stratum_labels = pd.factorize(units[spec["strata"]], sort=True)
     else:
@@ -214,6 +245,7 @@ def design_from_table(table, spec: dict) -> SurveyDesign:
     design = SurveyDesign(data=table, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n_rows,
                           n_zero_weight=n_rows - n_pos, degf=design_degf(strata_table))
     object.__setattr__(design, "_code_map", code_map)
+    object.__setattr__(design, "_categories", categories or {})
     return design
 
 
@@ -262,6 +294,17 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
     return _grouped(table, list(keys), {_x(name): expr for name, expr in metrics.items()})
 
 
+def refuse_infinite(design: SurveyDesign, column, count=None) -> None:
+    """An error naming ``column``, its number of infinite answers (counted by a query if not given) and some rows."""
+    table = design.data
+    if count is None:
+        _x = _namer(table.columns)
+        found = table.aggregate(**{_x("n"): _count(_infinite(table[column].cast("float64")))}).to_pandas()
+        count = int(found[_x("n")].iloc[0])
+    rows = _rows_where(table, lambda t: _infinite(t[column].cast("float64")))
+    raise ValueError(f"column {column!r} has {count} infinite value(s) in {design.source}, {rows}")
+
+
 def _design_keys(design, stages) -> list:
     """The table's columns naming the stratum and the sampling units of the first ``stages`` stages."""
     return [c for c in [design.strata, *design.cluster[:stages]] if c is not None]
@@ -286,16 +329,21 @@ def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
     out = totals_query(data, weight=design.weight, keys=group_keys, value=value, shift=shift,
                        row_moments=not units).to_pandas()
     if value is not None and out[_x("n_inf")].sum():
-        rows = _rows_where(data, lambda t: _infinite(t[value].cast("float64")))
-        raise ValueError(f"column {value!r} has {int(out[_x('n_inf')].sum())} infinite value(s) in "
-                         f"{design.source}, {rows}")
+        refuse_infinite(design, value, int(out[_x("n_inf")].sum()))
     merged = _with_codes(design, out, design_keys, [_x("stratum"), *[_x(unit) for unit in units]])
     columns = {"stratum": merged[_x("stratum")].to_numpy(dtype=np.int64)}
     columns.update((unit, merged[_x(unit)].to_numpy(dtype=np.int64)) for unit in units)
-    codes, labels = {}, {}
-    for key in keys:  # values to codes, in sorted order with missing last, as in memory
+    codes, labels, declared = {}, {}, {}
+    for key in keys:  # values to codes: a categorical's categories first (in memory's order), others sorted
         found, uniques = pd.factorize(merged[key], sort=True, use_na_sentinel=True)
         labels[key] = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
+        categories = getattr(design, "_categories", {}).get(key, [])
+        declared[key] = len(categories)
+        if categories:  # found values not declared (none, for a file pandas wrote) come after the categories
+            order = categories + [v for v in labels[key] if v not in set(categories)]
+            position = {v: i for i, v in enumerate(order)}
+            found = np.where(found < 0, -1, np.array([position[v] for v in labels[key]] + [-1])[found])
+            labels[key] = np.array(order, dtype=object)
         if (found < 0).any():
             found = np.where(found < 0, len(labels[key]), found)
             labels[key] = np.append(labels[key], np.nan)
@@ -306,7 +354,7 @@ def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
             if name in VALUE_SUMS:
                 values = values.fillna(0.0)  # a group without answers: the engine's empty sum is NULL
             columns[name] = values.to_numpy(dtype=np.int64 if name in COUNTS else float)
-    return Totals(columns, codes, keys, labels, {k: 0 for k in keys}, tuple(units), shift)
+    return Totals(columns, codes, keys, labels, declared, tuple(units), shift)
 
 
 # ---------------------------------------------------------------- cross-products (key drivers)
@@ -361,12 +409,24 @@ def unpack_cross_products(sums: np.ndarray, k: int, missing: str) -> tuple:
             symmetric(sums[..., t + 2 * k * k:]))
 
 
+def example_values(table, column, limit=5) -> list:
+    """A few of a column's values, sorted, for an error message: those that are not numbers first."""
+    import ibis
+
+    value = table[column]
+    text = value.cast("string")
+    not_number = text.try_cast("float64").isnull() if hasattr(text, "try_cast") else ibis.literal(True)
+    rows = table.filter(value.notnull()).select(text.name(column), not_number.name("_bad")).distinct()
+    found = rows.order_by([ibis.desc("_bad"), column]).limit(limit).to_pandas()
+    return [plain(v) for v in found[column]]
+
+
 def _numeric_columns(table, columns, source) -> None:
     """Answers must be numbers (or booleans): a text column is an error naming a few of its values."""
     for column in columns:
         kind = table.schema()[column]
         if not (kind.is_numeric() or kind.is_boolean()):
-            shown = table.select(column).distinct().limit(5).to_pandas()[column].dropna().tolist()
+            shown = example_values(table, column)
             raise ValueError(f"column {column!r} must hold numbers (the answers' scores); it has values {shown} "
                              f"in {source}")
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 
@@ -143,6 +144,15 @@ def _layout(records: list, path: Path) -> tuple[str, int]:
         column = records[0].index("Respondent ID")
         if len(records) > 1 and not records[1][column].strip():
             found.append(("surveymonkey", 2))
+        elif unnamed := [j + 1 for j, name in enumerate(records[0]) if not name.strip()
+                         and any(j < len(r) and r[j].strip() for r in records[1:])]:
+            raise DataError(
+                f"{path}: row 1 names 'Respondent ID' and leaves column(s) {', '.join(map(str, unnamed[:8]))} "
+                "(counting from 1) unnamed, as a SurveyMonkey export's first header row does, but row 2 holds "
+                f"answers ({records[1][column]!r} under 'Respondent ID'), not the export's second header row "
+                "('Response' or the options' labels). Restore that row, or pass source='plain' with names= to read "
+                "row 1 as the only header"
+            )
     if len(found) > 1:
         raise DataError(f"{path}: the header rows look like both a Qualtrics and a SurveyMonkey export; pass "
                         "source='qualtrics', source='surveymonkey' or source='plain'")
@@ -174,16 +184,43 @@ def _header_like_rows(records: list):
     numeric = [j for j in range(width)
                if all(j < len(r) and (_is_number(r[j]) or r[j].strip() in BLANK_WORDS) for r in body)
                and any(_is_number(r[j]) for r in body)]
-    if len(numeric) < 2:
+    if not numeric:
         return None
     rows = []
     for i in (1, 2, 3):
         if all(j < len(records[i]) and records[i][j].strip() not in BLANK_WORDS and not _is_number(records[i][j])
-               for j in numeric):
+               for j in numeric) and (len(numeric) > 1 or _labels_row(records[i], body)):
             rows.append(i)
         else:
             break
     return (rows, numeric[0], records[rows[0]][numeric[0]]) if rows else None
+
+
+def _labels_row(record, body) -> bool:
+    """With one column of numbers, a row reads as labels when every cell is filled and none is a value its column
+    holds below (question text above answers)."""
+    return all(cell.strip() and not any(j < len(r) and r[j] == cell for r in body) for j, cell in enumerate(record))
+
+
+def _check_forced(records: list, path: Path, tool: str, header_rows: int) -> None:
+    """With ``source=`` forced, the rows taken as header rows must look like header rows, and the first respondent
+    like a respondent (DataError naming the row otherwise)."""
+    if len(records) > header_rows and _import_ids(records[header_rows]):
+        raise DataError(f"{path}: row {header_rows + 1} holds Qualtrics ImportId objects, so it is a header row, "
+                        f"not a respondent: this is not a {tool} export with {header_rows} header rows (a Qualtrics "
+                        "export has the ImportId row as row 3); pass source='qualtrics' or leave source= out")
+    body = records[header_rows:header_rows + PEEK]
+    width = max((len(r) for r in records), default=0)
+    numeric = [j for j in range(width)
+               if all(j < len(r) and (_is_number(r[j]) or r[j].strip() in BLANK_WORDS) for r in body)
+               and any(_is_number(r[j]) for r in body)]
+    for i in range(1, header_rows):
+        numbers = [j for j in numeric if j < len(records[i]) and _is_number(records[i][j])]
+        if numbers:
+            j = numbers[0]
+            raise DataError(f"{path}: row {i + 1} would be a header row of a {tool} export, but it holds numbers as "
+                            f"the respondents below it do ({records[i][j]!r} in column {records[0][j]!r}): it looks "
+                            f"like a respondent. Leave source= out to recognise the layout, or pass source='plain'")
 
 
 def check_export_options(source, options: dict) -> None:
@@ -209,10 +246,10 @@ def detect(path: Path, kind: str, options: dict, source) -> tuple[str, int]:
         if source is None:
             return "plain", 1
         raise
-    if source == "surveymonkey":
-        return "surveymonkey", 2
-    if source == "qualtrics":
-        return "qualtrics", 3 if len(records) > 2 and _import_ids(records[2]) else 2
+    if source in ("surveymonkey", "qualtrics"):
+        rows = 3 if source == "qualtrics" and len(records) > 2 and _import_ids(records[2]) else 2
+        _check_forced(records, path, source, rows)
+        return source, rows
     tool, rows = _layout(records, path)
     if tool != "plain":
         given = [name for name in options if name not in EXPORT_OPTIONS]
@@ -242,31 +279,50 @@ def _number(value):
     return None
 
 
-def tick_values(values, column, label=None, counted=None, strict=False) -> np.ndarray:
-    """1 (ticked) or 0 (not ticked) for each distinct answer ``values`` of one select-all option column.
+ANY = "any"  # counted="any": any non-blank answer marks a tick (SurveyMonkey's "Other (please specify)" text)
 
-    Blank (missing or whitespace) is not ticked. With ``counted``, that value
-    is ticked and every other value is not (an SPSS dichotomy set). Otherwise
-    the answers must be 0/1 (or True/False), or one value that marks a tick
-    (the option's label, 1, or a code) and blanks; with ``strict``, that value
-    must be the option's ``label`` or 1. Anything else raises ValueError
-    naming the column and its answers.
+
+def _shown(values) -> list:
+    """Up to 8 distinct answers as text, whole numbers without ``.0`` (``1``, not ``1.0``)."""
+    out = set()
+    for v in values:
+        if _blank(v):
+            continue
+        number = _number(v)
+        out.add(str(int(number)) if number is not None and not isinstance(v, str) and number.is_integer() else str(v))
+    return sorted(out)[:8]
+
+
+def tick_values(values, column, label=None, counted=None, strict=False) -> np.ndarray:
+    """1 (ticked), 0 (not ticked) or NaN (blank) for each distinct answer ``values`` of one select-all option column.
+
+    Blank (missing or whitespace) is NaN: the caller decides whether it means
+    "not ticked" (a set whose unticked options are left blank) or a missing
+    answer (a set that writes 0 or another value for "not ticked"). With
+    ``counted``, that value is ticked and every other value is not (an SPSS
+    dichotomy set); ``counted="any"`` ticks every non-blank answer (typed
+    text). Otherwise the answers must be 0/1 (or True/False), or one value
+    that marks a tick (the option's label, 1, or a code) and blanks; with
+    ``strict``, that value must be the option's ``label`` or 1. Anything else
+    raises ValueError naming the column and its answers.
     """
     values = list(values)
+    blank = np.array([_blank(v) for v in values], dtype=bool)
+    if isinstance(counted, str) and counted == ANY:
+        return np.where(blank, np.nan, 1.0)
     if counted is not None:
         target = _number(counted)
-        out = np.array([0.0 if _blank(v) else float(v == counted or (target is not None and _number(v) == target))
-                        for v in values])
+        out = np.array([float(v == counted or (target is not None and _number(v) == target)) for v in values])
         given = [v for v in values if not _blank(v)]
         comparable = [v for v in given if (_number(v) is not None) == (target is not None)]
-        if given and not out.any() and not comparable:
+        if given and not out[~blank].any() and not comparable:
             raise ValueError(f"counted={counted!r} matches none of column {column!r}'s answers "
-                             f"{sorted(map(str, given))[:8]}; give the value that marks a tick as it is in the data")
-        return out
-    out = np.zeros(len(values))
+                             f"{_shown(given)}; give the value that marks a tick as it is in the data")
+        return np.where(blank, np.nan, out)
+    out = np.where(blank, np.nan, 0.0)
     marks = {}
     for i, v in enumerate(values):
-        if _blank(v):
+        if blank[i]:
             continue
         number = _number(v)
         if number in (0.0, 1.0):
@@ -278,14 +334,19 @@ def tick_values(values, column, label=None, counted=None, strict=False) -> np.nd
             out[i] = 1.0
     zeros = any(_number(v) == 0.0 for v in values if not _blank(v))
     other = [v for k, v in marks.items() if k != 1.0]
-    shown = sorted({str(v) for v in values if not _blank(v)})[:8]
     if len(marks) > 1 or (other and zeros):
         raise ValueError(f"column {column!r} is not a select-all option: a ticked option holds one value (its label "
-                         f"or 1) and an unticked one is blank or 0, but it has {shown} (give counted= the value "
-                         "that marks a tick)")
+                         f"or 1) and an unticked one is blank or 0, but it has {_shown(values)} (give counted= the "
+                         f"value that marks a tick, or counted={ANY!r} to count any answer as a tick)")
     if strict and other and other[0] != label:
         raise ValueError(f"column {column!r} holds {other[0]!r}, not its option label {label!r} or 1")
     return out
+
+
+def _typed_text(values) -> bool:
+    """Whether every non-blank answer is text that is not a number (an "Other (please specify)" column)."""
+    given = [v for v in values if not _blank(v)]
+    return bool(given) and all(isinstance(v, str) and _number(v) is None for v in given)
 
 
 def option_labels(texts: list) -> list:
@@ -297,16 +358,36 @@ def option_labels(texts: list) -> list:
     return [t[cut + 1:].strip(" -") or t if cut >= 0 else t for t in texts]
 
 
-def _as_set(frame: pd.DataFrame, columns: list, labels: dict, strict: bool) -> list:
-    """The columns that hold select-all answers (see :func:`tick_values`); [] unless two or more do."""
-    kept = []
+def _as_set(frame: pd.DataFrame, columns: list, labels: dict, strict: bool, tool: str, name: str):
+    """The select-all set of a question's columns: ``(columns, rules, left)``, or None when it is not one.
+
+    A question is a select-all set when more than half of its columns (two at
+    least) hold select-all answers (see :func:`tick_values`). A SurveyMonkey
+    column holding typed text (its "Other (please specify)" option) is ticked
+    by any answer (rule ``"any"``). Every column stays in the set: one whose
+    answers are not select-all answers is listed, with the reason, in
+    ``left``, so :func:`cxstats.multiple_response` raises on it rather than
+    a share being computed without it.
+    """
+    good, rules, left = [], {}, {}
     for column in columns:
+        values = pd.unique(frame[column])
         try:
-            tick_values(pd.unique(frame[column]), column, labels.get(column), strict=strict)
-        except ValueError:
+            tick_values(values, column, labels.get(column), strict=strict)
+        except ValueError as err:
+            if tool == "surveymonkey" and _typed_text(values):
+                rules[column] = ANY
+                continue
+            left[column] = str(err)
             continue
-        kept.append(column)
-    return kept if len(kept) > 1 else []
+        good.append(column)
+    if len(good) < 2 or len(good) + len(rules) <= len(columns) / 2:
+        return None
+    if left:
+        warnings.warn(f"select-all question {name!r}: {'; '.join(left.values())}. The set lists every column, so "
+                      "multiple_response raises on it until counted= says which value marks a tick",
+                      UserWarning, stacklevel=4)
+    return list(columns), rules, left
 
 
 # Typing the data columns ------------------------------------------------------------------------------------------
@@ -433,6 +514,10 @@ def read_export(path: Path, kind: str, tool: str, header_rows: int, options: dic
     sets = _sets(frame, tool, attrs.get("import_ids"), labels, option_text, questions)
     attrs["column_labels"] = {name: labels.get(name) for name in names}
     attrs["option_labels"] = {**option_text, **sets.pop("__options__")}
+    attrs["multiple_response_counted"] = sets.pop("__rules__")
+    left = sets.pop("__left__")
+    if left:
+        attrs["multiple_response_unread"] = left
     attrs["multiple_response_sets"] = sets
     frame.attrs.update(attrs)
     return frame, spaces
@@ -501,14 +586,18 @@ def _sets(frame, tool, import_ids, labels, option_text, questions) -> dict:
             if match:
                 stems.setdefault(match.group(1), []).append(name)
         groups = {stem: members for stem, members in stems.items() if len(members) > 1}
-    sets, options = {}, {}
+    sets, options, rules, left = {}, {}, {}, {}
     for name, members in groups.items():
         if tool == "surveymonkey":
             found = {m: option_text.get(m) for m in members}
         else:
             found = dict(zip(members, option_labels([labels[m] for m in members]), strict=True))
-        kept = _as_set(frame, members, found, strict=tool == "surveymonkey" or not import_ids)
-        if kept:
-            sets[name] = kept
-            options.update({m: found[m] for m in kept if found[m] is not None})
-    return {**sets, "__options__": options}
+        got = _as_set(frame, members, found, tool == "surveymonkey" or not import_ids, tool, name)
+        if got:
+            sets[name], rule, unread = got
+            options.update({m: found[m] for m in members if found[m] is not None})
+            if rule:
+                rules[name] = rule
+            if unread:
+                left[name] = unread
+    return {**sets, "__options__": options, "__rules__": rules, "__left__": left}

@@ -235,18 +235,24 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     it or not (Pearson's chi-square, or the Rao-Scott F with weights or a
     design, on the respondents who answered the row question), the p-values
     Holm-adjusted over the options (``adjust``). This is the item-by-item
-    test of simultaneous marginal independence of Bilder and Loughin (2004),
-    with Holm's step-down adjustment in place of their Bonferroni bound and
-    Rao and Scott's correction for the design.
+    test of multiple marginal independence (MMI) of Bilder, Loughin and
+    Nettleton (2000), the hypothesis of Agresti and Liu (1999), with Holm's
+    step-down adjustment in place of their Bonferroni bound and Rao and
+    Scott's correction for the design. A respondent whose answer to an
+    option is missing (a blank in a column that writes 0 for "not ticked")
+    is left out of that option's column and its test.
 
     References
     ----------
     Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway
     contingency tables with cell proportions estimated from survey data.
     Annals of Statistics 12, 46-60.
-    Bilder, C. R. and Loughin, T. M. (2004). Testing for marginal independence
-    between two categorical variables with multiple responses. Biometrics 60,
-    241-248.
+    Bilder, C. R., Loughin, T. M. and Nettleton, D. (2000). Multiple marginal
+    independence testing for pick any/c variables. Communications in
+    Statistics - Simulation and Computation 29, 1285-1316.
+    doi:10.1080/03610910008813665.
+    Agresti, A. and Liu, I.-M. (1999). Modeling a categorical variable allowing
+    arbitrarily many category choices. Biometrics 55, 936-943.
 
     Examples
     --------
@@ -465,6 +471,7 @@ def _set_crosstab(design, data, row, column, conf_level, adjust) -> CrosstabResu
         raise ValueError(f"column={column!r} is taken as a select-all question's option columns (a banner of one "
                          f"variable takes one column name), but {err}") from None
     cells = _set_cells(design, discrete, row, ticked)
+    cells["missing"] = np.isnan(ticked)  # a blank in a 0/1 column: out of that option's column and test
     nr, nc = len(cells["rows"]), len(options)
     if nr < 2:
         raise ValueError(f"crosstab needs at least 2 answers of {row!r}; got {nr}")
@@ -558,7 +565,7 @@ def _option_table(cells, k) -> dict:
     """The row answers by ticking option ``k`` or not (a 2-column table), in the form :func:`_overall_test` reads."""
     r, inside = cells["r"], cells["inside"][:, k]
     nr = len(cells["rows"])
-    cell = np.where(r >= 0, r * 2 + np.where(inside, 0, 1), nr * 2)
+    cell = np.where((r >= 0) & ~cells["missing"][:, k], r * 2 + np.where(inside, 0, 1), nr * 2)
     n_pos = cells["sums"]["n_pos"]
     counts = np.bincount(cell, weights=n_pos, minlength=nr * 2 + 1)[:-1].reshape(nr, 2).astype(np.int64)
     return {"n": counts, "row_labels": cells["row_labels"], "col_labels": np.array(["ticked", "not ticked"], object),

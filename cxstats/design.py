@@ -38,7 +38,8 @@ def _file_options(path, reader) -> dict:
     """DuckDB's reading options for a survey file, with the checks read_responses makes on the same file.
 
     Repeated column names are refused (DuckDB would rename the second ``nps_1``); a text file's delimiter and
-    decimal mark are those read_responses finds, so both readers see the same numbers.
+    decimal mark are those read_responses finds, and the cells read as missing are pandas' default markers
+    (``NA``, ``N/A``, ``NULL``, empty, ...), so both readers see the same numbers.
     """
     from . import _tabular
 
@@ -47,16 +48,30 @@ def _file_options(path, reader) -> dict:
 
         _tabular.refuse_duplicate_names(pq.read_schema(path).names, path, "rename them where the file is written")
         return {}
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path}: the file is empty (no header row, no respondents)")
     found = _tabular.sniff_text(path, {})
     names = _tabular.header_row(pd.read_csv, path, found, _tabular.CSV_HEADER_OPTIONS)
     _tabular.refuse_duplicate_names(names, path, "rename them in the file, or read it with cxstats.read_responses("
                                     "path, names=[...], header=0) and pass the DataFrame")
-    options = {}
+    from pandas._libs.parsers import STR_NA_VALUES  # pandas' default missing markers ("NA", "N/A", "NULL", ...)
+
+    options = {"nullstr": sorted(STR_NA_VALUES)}  # read as missing, as read_responses (pandas) reads them
     if found.get("sep") is not None:
         options["delim"] = found["sep"]
     if found.get("decimal") == ",":
         options["decimal_separator"] = ","
     return options
+
+
+def _whitespace_cells(table) -> list:
+    """The distinct whitespace-only cells (``" "``, SPSS's "Save as CSV" blank) of a table's text columns."""
+    text = [c for c, kind in table.schema().items() if kind.is_string()]
+    if not text:
+        return []
+    found = table.aggregate(**{f"c{i}": table[c].collect(where=table[c].re_search(r"^\s+$"), distinct=True)
+                               for i, c in enumerate(text)}).execute()
+    return sorted({v for values in found.iloc[0] if values is not None for v in values})
 
 
 def _open_folder(path: Path):
@@ -259,7 +274,7 @@ def open_source(data):
                              "with cxstats.read_responses and pass the DataFrame")
         if not path.is_file():
             raise ValueError(f"{path}: file not found")
-        if reader == "read_csv" and suffixes[-1] in (".csv", ".tsv"):
+        if reader == "read_csv":  # plain or compressed (.csv.gz): an export is recognised either way
             from ._exports import detect
 
             if detect(path, "csv", {}, None)[0] != "plain":  # a Qualtrics/SurveyMonkey export: its header rows
@@ -270,6 +285,10 @@ def open_source(data):
         con = ibis.duckdb.connect()
         try:
             table = getattr(con, reader)(str(path), **options)
+            if reader == "read_csv" and (blanks := _whitespace_cells(table)):
+                # whitespace-only cells are missing, as read_responses reads them: read again with them as NULL,
+                # so a column of numbers with such blanks is numbers (its missing answers counted by every estimate)
+                table = con.read_csv(str(path), **{**options, "nullstr": [*options["nullstr"], *blanks]})
         except Exception as err:  # duckdb raises several types; name the file either way
             raise ValueError(f"{path}: could not be read: {type(err).__name__}: {err}") from err
         note_read(path)
@@ -304,7 +323,10 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
         An Ibis table of any backend (DuckDB, Spark through
         ``ibis.pyspark.connect(session)``, a warehouse) stays in its engine:
         the checks here and every estimate are queries run there, and only
-        small tables of sums come back.
+        small tables of sums come back. Groups come in a categorical's order
+        (unused categories included) for a DataFrame and for a Parquet file
+        written from one (its categories are read from the file); other
+        tables hold text, so their groups are the values found, sorted.
     weight : str, optional
         Column of survey (sampling) weights: how many population members a
         respondent stands for; not frequency weights. Zero is allowed (the
@@ -390,15 +412,15 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
     if len(fpcs) > max(1, len(clusters)):
         raise ValueError(f"fpc has {len(fpcs)} columns for {len(clusters)} cluster stage(s); give at most one per "
                          "stage")
-    data, source = open_source(data)
+    given, (data, source) = data, open_source(data)
     check_columns(data, weight, strata, *clusters, *fpcs, where=source)
     spec = {"weight": weight, "strata": strata, "cluster": tuple(clusters), "fpc": tuple(fpcs), "nest": nest,
             "lonely_psu": lonely_psu, "source": source}
     if isinstance(data, pd.DataFrame):
         return _design_in_memory(data, spec)
-    from ._engine import design_from_table
+    from ._engine import design_from_table, file_categories
 
-    return design_from_table(data, spec)
+    return design_from_table(data, spec, file_categories(given))
 
 
 def _codes(values: pd.Series, name: str, source: str) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 MISSING = "\u2014"  # em dash
 DEFAULT_MISSING_NOTE = "\u2014 no value: missing, or not applicable to this row."
-FORMATS = ("percent", "percent_points", "points", "pp", "p_value", "count", "number", "text")
+FORMATS = ("percent", "percent_points", "published", "points", "pp", "p_value", "count", "number", "text")
 TEMPLATES = Path(__file__).parent / "templates" / "styler"
 
 # One human label per column of the README's column glossary (tests/test_glossary.py checks every glossary column
@@ -69,6 +69,7 @@ LABELS = {
     "prob_greater": "P(first larger)", "probability": "Probability", "promoters": "Promoters",
     "proportion": "Share", "publisher": "Publisher", "q": "Cochran's Q", "quadrant": "Quadrant",
     "question": "Question", "rank": "Rank", "reach": "Reach", "reason": "Reason", "reject": "Rejected",
+    "refits_converged": "Refits converged",
     "revenue": "Revenue", "risk_ratio": "Risk ratio", "robust_se": "Robust SE", "sabic": "Sample-size adj. BIC",
     "se": "SE", "segment": "Segment", "share": "Share", "share_ci_high": "Share CI high",
     "share_ci_low": "Share CI low", "significant": "Significant", "silhouette": "Silhouette",
@@ -88,7 +89,8 @@ PERCENTS = {"proportion", "p1", "p2", "null_value", "promoters", "passives", "de
             "share_ci_high", "missing_share", "weighted_missing_share", "efficiency", "target", "achieved",
             "too_cheap", "cheap", "not_cheap", "expensive", "not_expensive", "too_expensive", "reach",
             "probability", "smallest_share", "power", "conf_level", "prob_greater"}
-PERCENTS_AS_PRINTED = {"percent", "percent1", "percent2", "study_weight", "i2"}  # already 0 to 100
+PUBLISHED = {"percent", "percent1", "percent2"}  # a percentage as its source printed it: no decimals added
+PERCENTS_AS_PRINTED = {"study_weight", "i2"}  # already 0 to 100
 POINTS = {"margin"}  # already in percentage points
 SHARE_GAPS = {"diff_low", "diff_high"}  # differences of two shares, 0 to 1: shown in percentage points
 COUNTS = {"n", "count", "nobs", "count1", "nobs1", "count2", "nobs2", "n1", "n2", "n_missing", "answered",
@@ -106,7 +108,7 @@ FOLLOWS = {"ci_low": ("estimate", "diff", "diff_low", "proportion", "percent"),
            "diff": ("estimate1", "p1", "estimate"), "se": ("estimate",)}
 # A difference (or standard error) of shares is in percentage points, not a percentage
 AS_GAP = {"diff", "ci_low_bonferroni", "ci_high_bonferroni", "se"}
-UNITS = {"percent": "%", "percent_points": "%", "points": "points", "pp": "percentage points"}
+UNITS = {"percent": "%", "percent_points": "%", "published": "%", "points": "points", "pp": "percentage points"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -135,7 +137,9 @@ def format_value(value, kind: str = "number", decimals: int | None = None) -> st
     value : number, text, bool or missing
     kind : str
         One of ``"percent"`` (a share from 0 to 1, shown as a percentage with one decimal), ``"percent_points"``
-        (a percentage already from 0 to 100), ``"points"`` (NPS or a gap already in points, one decimal), ``"pp"``
+        (a percentage already from 0 to 100, one decimal), ``"published"`` (a published percentage, 0 to 100,
+        shown as printed: with the decimals it has, none added, so 83 is "83%" and 45.5 is "45.5%"), ``"points"``
+        (NPS or a gap already in points, one decimal), ``"pp"``
         (a difference of two shares from 0 to 1, shown in percentage points), ``"p_value"`` (``< 0.001``, else
         two significant digits), ``"count"`` (a whole number with thousands separators), ``"number"`` (with
         ``decimals`` decimals, never e-notation) or ``"text"``.
@@ -155,6 +159,8 @@ def format_value(value, kind: str = "number", decimals: int | None = None) -> st
     ('2,003', '45.7%', '—')
     >>> format_value(70000000.0, "number", 0), format_value(-0.344, "pp"), format_value(True, "text")
     ('70,000,000', '-34.4', 'yes')
+    >>> format_value(83.0, "published"), format_value(45.5, "published"), format_value(83.0, "percent_points")
+    ('83%', '45.5%', '83.0%')
     """
     import numpy as np
 
@@ -181,6 +187,9 @@ def format_value(value, kind: str = "number", decimals: int | None = None) -> st
         return f"{_fixed(100 * x, 1)}%"
     if kind == "percent_points":
         return f"{_fixed(x, 1)}%"
+    if kind == "published":  # the decimals the value has (at most 4), none added
+        digits = next(d for d in range(5) if d == 4 or abs(x - round(x, d)) < 1e-9)
+        return f"{_fixed(x, digits)}%"
     if kind in ("points", "pp"):
         return _fixed(100 * x if kind == "pp" else x, 1)
     return _fixed(x, 2 if decimals is None else decimals)  # a number
@@ -233,6 +242,8 @@ def _guess(column, series) -> tuple[str, int | None]:
         return "p_value", None
     if name in PERCENTS or name.endswith("_share") or name.startswith("share_"):
         return "percent", None
+    if name in PUBLISHED:
+        return "published", None
     if name in PERCENTS_AS_PRINTED:
         return "percent_points", None
     if name in POINTS:
@@ -269,7 +280,7 @@ def column_formats(table, formats=None) -> dict:
             chosen[column] = _guess(column, table[column])
             continue
         kind, digits = chosen[lead]
-        if lead == "percent" and kind == "percent_points":  # a published percent's interval is a share, 0 to 1
+        if lead == "percent" and kind in ("percent_points", "published"):  # its interval is a share, 0 to 1
             kind = "percent"
         if str(column) in AS_GAP and kind == "percent":
             kind = "pp"

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._inference import cohen_h, verdict
 from ._validate import check_choice, check_open_unit
-from .power import breakeven_n
+from .counts import count_range
 from .proportions import COMPARE_METHODS, compare_proportions, proportion_ci, test_proportion
 
 REQUIRED = ("survey", "figure", "group", "kind", "percent", "n", "count_low", "count_high")
@@ -38,7 +38,7 @@ def _check_table(df: pd.DataFrame) -> None:
 
 def _untestable_reason(rows: pd.DataFrame) -> pd.Series:
     reason = pd.Series(pd.NA, index=rows.index, dtype="object")
-    reason[rows["n"].isna()] = "base n unknown: no interval without inventing a base"
+    reason[rows["n"].isna()] = "base n unknown: no interval or test without assuming a base"
     reason[rows["kind"] != "share"] = "not a share of respondents (" + rows["kind"].astype(str) + ")"
     return reason
 
@@ -164,7 +164,7 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level)
         cols["p_value_max"][testable] = grouped["p_value"].max().to_numpy()
     p1, p2 = first["percent"].to_numpy(float) / 100, second["percent"].to_numpy(float) / 100
     cols["cohen_h"] = cohen_h(p1, p2)
-    breakeven = _breakeven_for_missing_bases(first, second, p1, p2, alpha)
+    breakeven = _breakeven_for_missing_bases(first, second, method, alpha)
     warning = _warnings(first, second)
     out = pd.DataFrame({
         "survey1": first["survey"], "figure1": first["figure"], "group1": first["group"],
@@ -178,27 +178,121 @@ def _compare_rows(first: pd.DataFrame, second: pd.DataFrame, method, conf_level)
     return out
 
 
-def _breakeven_for_missing_bases(first, second, p1, p2, alpha):
-    """For share pairs with a missing base: the smallest missing base that would make the gap significant.
+BREAKEVEN_LIMIT = 100_000  # largest unknown base searched for a break-even base
 
-    With one base known, the smallest base of the other group; with both
-    unknown, the smallest equal base per group (see :func:`breakeven_n`).
+
+def _all_significant(l1, h1, n1, l2, h2, n2, method, alpha):
+    """True if every pair of counts (l1..h1 of n1, l2..h2 of n2) gives p < alpha with ``method``."""
+    c1 = np.repeat(np.arange(l1, h1 + 1, dtype=float), h2 - l2 + 1)
+    c2 = np.tile(np.arange(l2, h2 + 1, dtype=float), h1 - l1 + 1)
+    p = compare_proportions(c1, np.full(c1.size, n1), c2, np.full(c2.size, n2), method=method)["p_value"]
+    return bool((p.to_numpy() < alpha).all())
+
+
+def breakeven_base(percent1, percent2, n1=None, *, decimals1=0, decimals2=0, method="fisher", alpha=0.05,
+                   limit=BREAKEVEN_LIMIT):
+    """Smallest unknown base at which a printed gap is significant for every count its rounding allows.
+
+    Only bases at which the printed percentage can occur are considered ("8%" is impossible for 2, 4 or 6
+    companies: 1 of 12 is the first), and a base counts only if every pair of counts consistent with the two
+    printed percentages (see :func:`cxstats.count_range`) gives p < ``alpha``. Unlike :func:`cxstats.breakeven_n`,
+    which works at the printed shares as if they were exact, the answer is a base a survey could have had.
+
+    Parameters
+    ----------
+    percent1, percent2 : float
+        The printed percentages, 0 to 100.
+    n1 : int, optional
+        The known base of the first figure; the answer is then the base of the second. Without it both bases
+        are unknown and the answer is the smallest equal base per group.
+    decimals1, decimals2 : int, default 0
+        Decimals each percentage was printed with.
+    method : {"fisher", "z", "chi2_cc"}, default "fisher"
+        Test, as in :func:`cxstats.compare_proportions`. Fisher's exact test by default: break-even bases are
+        often small, with expected counts below 5, where the z test is unreliable.
+    alpha : float, default 0.05
+    limit : int, default 100,000
+        Largest base searched.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``percent1``, ``percent2``, ``n1``, ``breakeven_n`` (whole number; missing when no base up to
+        ``limit`` works, e.g. when the two rounding intervals meet), ``method``, ``alpha``.
+
+    Raises
+    ------
+    ValueError
+        If a percentage is outside 0 to 100, the two are equal, ``n1`` is not a whole number of at least 1 or
+        ``percent1`` is impossible for ``n1``, or ``method`` is unknown.
+
+    References
+    ----------
+    Brown, N. J. L. and Heathers, J. A. J. (2017). The GRIM test. Social Psychological and Personality Science
+    8(4), 363-369. Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section 3.5 (Fisher's exact test).
+
+    Examples
+    --------
+    Bain: 80% of 362 firms against 8% of an unpublished number of rated companies.
+
+    >>> breakeven_base(80, 8, 362)["breakeven_n"].tolist()
+    [12]
+    >>> breakeven_base(80, 8)["breakeven_n"].tolist()   # equal bases: 20 and 2 of 25
+    [25]
     """
-    out = pd.array(np.full(len(p1), np.nan), dtype="Int64")
-    n1, n2 = first["n"].to_numpy(dtype=float, na_value=np.nan), second["n"].to_numpy(dtype=float, na_value=np.nan)
-    shares = ((first["kind"] == "share") & (second["kind"] == "share")).to_numpy() & (p1 != p2)
-    for known, mask in (("first", shares & ~np.isnan(n1) & np.isnan(n2)),
-                        ("second", shares & np.isnan(n1) & ~np.isnan(n2)),
-                        (None, shares & np.isnan(n1) & np.isnan(n2))):
-        if not mask.any():
-            continue
-        if known == "first":
-            res = breakeven_n(p1[mask], p2[mask], alpha=alpha, nobs1=n1[mask])
-        elif known == "second":
-            res = breakeven_n(p2[mask], p1[mask], alpha=alpha, nobs1=n2[mask])
+    method = check_choice("method", method, COMPARE_METHODS)
+    alpha = check_open_unit("alpha", alpha)
+    for name, value in (("percent1", percent1), ("percent2", percent2)):
+        if not isinstance(value, int | float | np.integer | np.floating) or not 0 <= value <= 100:
+            raise ValueError(f"{name} must be a percentage from 0 to 100; got {value!r}")
+    if percent1 == percent2:
+        raise ValueError("percent1 equals percent2: a zero gap is never significant")
+    if n1 is not None:
+        low, high = count_range(percent1, n1, decimals1)  # validates n1 and decimals1
+        if low[0] > high[0]:
+            raise ValueError(f"percent1 = {percent1:g}% is impossible for n1 = {n1}: no whole count rounds to it")
+    step, start, found = 200, 1, np.nan
+    while start <= limit and np.isnan(found):
+        bases = np.arange(start, min(start + step, limit + 1), dtype=float)
+        l2, h2 = count_range(percent2, bases, decimals2)
+        if n1 is None:
+            (l1, h1), first = count_range(percent1, bases, decimals1), bases
         else:
-            res = breakeven_n(p1[mask], p2[mask], alpha=alpha)
-        out[mask] = res["breakeven_n"].array
+            l1, h1, first = np.full(bases.size, low[0]), np.full(bases.size, high[0]), np.full(bases.size, float(n1))
+        i = np.flatnonzero((l1 <= h1) & (l2 <= h2))  # bases at which the printed percentages can occur
+        if i.size:
+            near1, near2 = (l1[i], h2[i]) if percent1 > percent2 else (h1[i], l2[i])  # the pair closest to no gap
+            p = compare_proportions(near1.astype(float), first[i], near2.astype(float), bases[i], method=method)
+            for j in i[p["p_value"].to_numpy() < alpha]:  # that pair must be significant; then check every pair
+                if _all_significant(l1[j], h1[j], first[j], l2[j], h2[j], bases[j], method, alpha):
+                    found = float(bases[j])
+                    break
+        start += step
+        step = min(2 * step, 20_000 if method != "fisher" else 1_000)
+    return pd.DataFrame({"percent1": [float(percent1)], "percent2": [float(percent2)],
+                         "n1": pd.array([n1], dtype="Int64"), "breakeven_n": pd.array([found], dtype="Int64"),
+                         "method": method, "alpha": alpha})
+
+
+def _decimals_of(row):
+    value = row.get("decimals", 0)
+    return 0 if pd.isna(value) else int(value)
+
+
+def _breakeven_for_missing_bases(first, second, method, alpha):
+    """For share pairs with a missing base: :func:`breakeven_base` of the unknown base (the smallest equal base
+    when both are unknown), with the comparison's test."""
+    out = pd.array(np.full(len(first), np.nan), dtype="Int64")
+    for k, ((_, a), (_, b)) in enumerate(zip(first.iterrows(), second.iterrows(), strict=True)):
+        if a["kind"] != "share" or b["kind"] != "share" or a["percent"] == b["percent"]:
+            continue
+        if not pd.isna(a["n"]) and not pd.isna(b["n"]):
+            continue  # both bases known: testable, no break-even
+        known, unknown = (b, a) if pd.isna(a["n"]) and not pd.isna(b["n"]) else (a, b)
+        n1 = None if pd.isna(known["n"]) else int(known["n"])
+        out[k] = breakeven_base(float(known["percent"]), float(unknown["percent"]), n1,
+                                decimals1=_decimals_of(known), decimals2=_decimals_of(unknown),
+                                method=method, alpha=alpha)["breakeven_n"].iloc[0]
     return out
 
 

@@ -451,7 +451,13 @@ def read_responses(path, categorical=False, *, source=None, **options) -> pd.Dat
         text, ``"question - option"`` for one option of a question),
         ``"option_labels"`` (``{column: option label}`` for the columns of a
         question with several), ``"multiple_response_sets"`` (``{question:
-        [option columns]}`` for its select-all questions), Qualtrics'
+        [option columns]}`` for its select-all questions, every option
+        column listed), ``"multiple_response_counted"`` (``{question:
+        {column: "any"}}`` for a SurveyMonkey "Other (please specify)"
+        column, whose typed text is a tick), ``"multiple_response_unread"``
+        (``{question: {column: reason}}`` for an option column whose answers
+        are not ticks, with a warning; :func:`cxstats.multiple_response`
+        raises on it until ``counted=`` is given), Qualtrics'
         ``"import_ids"`` (``{column: ImportId object}``) and ``"time_zones"``
         (``{date column: time zone}``, the dates being as written).
 
@@ -575,6 +581,9 @@ def read_responses(path, categorical=False, *, source=None, **options) -> pd.Dat
     suffixes = [x.lower() for x in path.suffixes]
     compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSED and READERS.get(suffixes[-2]) == "csv"
     kind = "csv" if compressed else READERS.get(path.suffix.lower())
+    if kind is None and suffixes[-1:] == [".zip"]:
+        raise DataError(f"{path}: a .zip archive (Qualtrics downloads its exports zipped); unzip it and read the "
+                        ".csv, .tsv or .sav file inside")
     if kind is None:
         raise DataError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
@@ -611,8 +620,19 @@ def read_responses(path, categorical=False, *, source=None, **options) -> pd.Dat
     except Exception as err:  # the readers raise many types; name the file either way
         if isinstance(err, ValueError) and str(err).startswith(str(path)):  # a usage error that names it already
             raise
+        if isinstance(err, UnicodeDecodeError):
+            raise DataError(f"{path}: is not UTF-8 text ({err}); pass encoding=, e.g. encoding='cp1252' for a "
+                            "file saved by Excel on Windows or encoding='latin-1'") from err
         raise DataError(f"{path}: could not be read as {kind}: {type(err).__name__}: {err}") from err
     if kind in ("spss", "stata"):
+        absent = [c for c in _listed(options.get("usecols")) if c not in read[0].columns]
+        if absent:
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+            names = reader(str(path), metadataonly=True)[1].column_names
+            raise DataError(f"{path}: usecols= names column(s) not in the file: {', '.join(map(repr, absent))}; "
+                            f"its columns: {', '.join(map(repr, names[:20]))}{' ...' if len(names) > 20 else ''}")
         df = _with_metadata(*read, path, categorical)
     elif kind == "parquet":
         df = read

@@ -12,15 +12,16 @@ aggregation and its design-based (linearization) variances, as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._aggregate import aggregate
-from ._exports import tick_values
+from ._exports import ANY, _shown, tick_values
 from ._inference import critical_value, p_value
 from ._validate import check_choice, check_open_unit
-from .design import SurveyDesign, check_columns
+from .design import SurveyDesign, check_columns, survey_design
 from .multiple import ADJUST_METHODS, _adjusted
 from .survey import (
     ESTIMATE_COLUMNS,
@@ -52,14 +53,17 @@ class MultipleResponseResult:
         ``option`` (its column), ``option_label``, ``estimate`` (share of the
         base ticking it, 0 to 1), ``se``, ``ci_low``, ``ci_high`` (logit
         interval, as :func:`cxstats.weighted_proportion`), ``n`` (respondents
-        in the base, with a positive weight), ``n_ticked`` (of them, those who
-        ticked the option), ``n_missing`` (respondents outside the base:
-        with ``base="answered"``, those who ticked no option), ``deff``,
+        in the base with an answer to the option and a positive weight),
+        ``n_ticked`` (of them, those who ticked it), ``n_missing``
+        (respondents left out: with ``base="answered"`` those who ticked no
+        option, and those whose answer to the option is missing, a blank in
+        a column that writes 0 for "not ticked"), ``deff``,
         ``n_effective``, ``df``, ``weighted_n``, ``note``, ``method``. The
         shares add up to more than 1 when respondents tick several options.
     count : pandas.DataFrame
-        The mean number of options ticked per respondent of the base, one row
-        (per group), with the columns of :func:`cxstats.weighted_mean`.
+        The mean number of options ticked per respondent of the base with an
+        answer to every option, one row (per group), with the columns of
+        :func:`cxstats.weighted_mean`.
     comparisons : pandas.DataFrame
         With ``by=``: every pair of groups for every option (``option``,
         ``option_label``, then the columns of :func:`cxstats.compare_domains`),
@@ -92,22 +96,40 @@ def _attrs(data) -> dict:
 
 def set_columns(data, columns, counted=None) -> tuple[list, object]:
     """The option columns named by ``columns`` (a list, or the name of a set in ``data.attrs``) and the value that
-    marks a tick (``counted``, or the set's own from an SPSS file)."""
+    marks a tick: ``counted``, else the set's own (an SPSS file's counted value, or an export's per-column rule
+    such as ``{"Q5_5": "any"}`` for typed "Other" text), also when the set's columns are given as a list."""
     attrs = _attrs(data)
     sets = attrs.get("multiple_response_sets") or {}
+    rules = attrs.get("multiple_response_counted") or {}
     if isinstance(columns, str):
         if columns not in sets:
-            known = f"the sets found in the file: {', '.join(map(repr, sets))}" if sets else \
-                "the data lists no sets (df.attrs['multiple_response_sets'])"
+            if sets:
+                known = f"name one of the sets found in the data: {', '.join(map(repr, sets))}"
+            elif not isinstance(data, pd.DataFrame) and not (isinstance(data, SurveyDesign) and data.in_memory):
+                known = ("a file read where it lies (or an Ibis table) lists no sets: read it with "
+                         "cxstats.read_responses and pass the DataFrame, whose attrs list a survey tool's sets")
+            else:
+                known = "the data lists no sets (df.attrs['multiple_response_sets'] is empty)"
             raise ValueError(f"columns={columns!r} names no multiple-response set; give the option columns as a list, "
-                             f"or one of {known}")
+                             f"or {known}")
         if counted is None:
-            counted = (attrs.get("multiple_response_counted") or {}).get(columns)
+            counted = rules.get(columns)
         columns = sets[columns]
     if not isinstance(columns, list | tuple) or not all(isinstance(c, str) for c in columns):
         raise ValueError(f"columns must be a list of option column names or a set name, got {columns!r}")
     if len(columns) < 2 or len(set(columns)) < len(columns):
         raise ValueError(f"a multiple-response question needs two or more different option columns, got {columns!r}")
+    if counted is None:  # the columns of a listed set, given by hand: its rule still applies
+        for name, members in sets.items():
+            if name in rules and set(columns) <= set(members):
+                counted = rules[name]
+                if isinstance(counted, dict):
+                    counted = {c: v for c, v in counted.items() if c in columns} or None
+                break
+    if isinstance(counted, dict):
+        unknown = [c for c in counted if c not in columns]
+        if unknown:
+            raise ValueError(f"counted= names {unknown}, which are not among the option columns {list(columns)}")
     return list(columns), counted
 
 
@@ -121,31 +143,48 @@ def set_labels(data, columns) -> list:
 
 
 def counted_values(data, columns, counted) -> list:
-    """The value marking a tick in each column: ``counted``, shown by its value label in a labelled categorical
-    (an SPSS set read with ``categorical=``, whose counted value is a code)."""
+    """The value marking a tick in each column: ``counted`` (one value, or ``{column: value}`` with None for the
+    others), shown by its value label in a labelled categorical (an SPSS set read with ``categorical=``, whose
+    counted value is a code)."""
     frame = data.data if isinstance(data, SurveyDesign) else data
     labels = _attrs(data).get("value_labels") or {}
     out = []
     for column in columns:
+        mark = counted.get(column) if isinstance(counted, dict) else counted
         is_categorical = isinstance(frame, pd.DataFrame) and isinstance(frame[column].dtype, pd.CategoricalDtype)
-        out.append(labels.get(column, {}).get(counted, counted) if is_categorical and counted is not None
-                   else counted)
+        out.append(labels.get(column, {}).get(mark, mark) if is_categorical and mark is not None else mark)
     return out
 
 
 def ticks(discrete, columns, labels, counted) -> np.ndarray:
-    """Per group of the aggregation, 1 where the option is ticked and 0 where not (groups x options).
+    """Per group of the aggregation, 1 where the option is ticked, 0 where not and NaN where the answer is missing
+    (groups x options).
 
-    ``counted`` is one value per column (None: the default rule of :func:`cxstats._exports.tick_values`).
+    ``counted`` is one value per column (None: the default rule of
+    :func:`cxstats._exports.tick_values`). A blank is "not ticked" in a
+    column that leaves unticked options blank; in a 0/1 column (0 written for
+    "not ticked"), a blank is a missing answer. With ``counted``, every value
+    but the counted one, blank included, is "not ticked" (SPSS's rule for a
+    multiple-dichotomy set). A ``counted`` value that no column holds is an error.
     """
-    out = []
+    out, given = [], {}
     for column, label, mark in zip(columns, labels, counted, strict=True):
         codes = discrete.codes[column]
-        given = np.unique(codes)  # answers given, not a categorical's unused categories
-        score = np.zeros(len(discrete.labels[column]))
-        score[given] = tick_values(discrete.labels[column][given], column, label, mark)
+        present = np.unique(codes)  # answers given, not a categorical's unused categories
+        score = np.full(len(discrete.labels[column]), np.nan)
+        score[present] = tick_values(discrete.labels[column][present], column, label, mark)
+        given[column] = discrete.labels[column][present]
         out.append(score[codes])
-    return np.column_stack(out)
+    out = np.column_stack(out)
+    marks = [m for m in counted if m is not None and not (isinstance(m, str) and m == ANY)]
+    if marks and not (out == 1).any():
+        shown = {c: _shown(v) for c, v in given.items()}
+        raise ValueError(f"counted={marks[0]!r} is not an answer in any of the option columns; they hold {shown}. "
+                         "Give the value that marks a tick as it is in the data")
+    # a column that writes 0 for "not ticked": there a blank is a missing answer (with counted=, as SPSS counts
+    # a dichotomy set, every value but the counted one is "not ticked")
+    explicit = (out == 0).any(axis=0) & np.array([m is None for m in counted])
+    return np.where(np.isnan(out) & ~explicit[None, :], 0.0, out)
 
 
 def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_level=0.95, counted=None,
@@ -158,8 +197,9 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
         Respondents, one row each (see :func:`cxstats.survey_design`).
     columns : list of str, or str
         The option columns (two or more), or the name of a set that
-        :func:`cxstats.read_responses` found in a survey tool's export
-        (``df.attrs["multiple_response_sets"]``, e.g. ``"Q5"``).
+        :func:`cxstats.read_responses` found in a survey tool's export or an
+        SPSS file (``df.attrs["multiple_response_sets"]``, e.g. ``"Q5"``;
+        also when ``data`` is the export's path).
     by : str or list of str, optional
         Groups (domains); every option is compared between every pair.
     weight : str, optional
@@ -170,10 +210,18 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
         who ticked at least one option.
     conf_level : float, default 0.95
     counted : optional
-        The value that marks a tick, every other value being "not ticked"
-        (an SPSS multiple-dichotomy set's counted value is taken from the
-        file). By default a ticked option holds its label (or any one value,
-        e.g. a code) or 1, and an unticked one is blank or 0.
+        The value that marks a tick, every other value (blank included)
+        being "not ticked", as SPSS counts a multiple-dichotomy set (whose
+        counted value is taken from the file); ``"any"`` ticks every
+        non-blank answer (typed "Other, please specify" text); a dict
+        ``{column: value}`` gives it for some columns, the others keeping
+        the default. A set's own rule (``df.attrs["multiple_response_counted"]``,
+        e.g. ``{"Q5": {"Q5_5": "any"}}`` for a SurveyMonkey "Other" column)
+        applies when its columns are named. By default a ticked option holds
+        its label (or any one value, e.g. a code) or 1, and an unticked one
+        is blank or 0; in a column that writes 0 for "not ticked", a blank
+        is a missing answer (counted in ``n_missing``), elsewhere "not
+        ticked".
     adjust : str, default "holm"
         Multiple-comparison method over every option and pair of groups (as
         :func:`cxstats.adjust_pvalues`; "none" for none).
@@ -189,8 +237,9 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
     ValueError
         Fewer than two option columns, a set name the data does not list, a
         column that does not hold select-all answers (e.g. two different
-        labels, or codes besides 0), an unknown ``base`` or ``adjust``, and
-        the errors of :func:`cxstats.weighted_proportion`.
+        labels, or codes besides 0), a ``counted`` value no option column
+        holds (the message lists the answers found), an unknown ``base`` or
+        ``adjust``, and the errors of :func:`cxstats.weighted_proportion`.
 
     Notes
     -----
@@ -208,7 +257,10 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
 
     References
     ----------
-    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, sections 2.3 and 3.5.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 2.3 (design-based means and
+    proportions) and section 3.5 (domains: subpopulation estimates).
+    Agresti, A. and Liu, I.-M. (1999). Modeling a categorical variable allowing arbitrarily many category choices.
+    Biometrics 55, 936-943 (the marginal shares of a pick-any question, each over all respondents).
     Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of
     Statistics 6, 65-70.
 
@@ -230,6 +282,8 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
     conf_level = check_open_unit("conf_level", conf_level)
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
+    if isinstance(data, str | Path):  # a survey-tool export is read with its sets; other files where they lie
+        data, weight = survey_design(data, weight=weight), None
     columns, counted = set_columns(data, columns, counted)
     labels = set_labels(data, columns)
     design, _ = as_design(data, columns[0], weight)
@@ -241,8 +295,8 @@ def multiple_response(data, columns, *, by=None, weight=None, base="all", conf_l
     check_group_names(by, (*ESTIMATE_COLUMNS, *OPTION_COLUMNS))
     discrete = aggregate(design, keys=(*by, *columns))
     ticked = ticks(discrete, columns, labels, counted_values(data, columns, counted))
-    number = ticked.sum(axis=1)
-    in_base = number > 0 if base == "answered" else np.ones(len(number), dtype=bool)
+    number = ticked.sum(axis=1)  # NaN when an option's answer is missing
+    in_base = np.nansum(ticked, axis=1) > 0 if base == "answered" else np.ones(len(number), dtype=bool)
     tables, pairs = [], []
     for k, (column, label) in enumerate(zip(columns, labels, strict=True)):
         dom = domains(design, moments(discrete, by, np.where(in_base, ticked[:, k], np.nan)), by)

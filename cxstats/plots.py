@@ -53,7 +53,7 @@ def _finish(ax, title, xlabel, ylabel, caption):
 
 
 def plot_figures(table, label="statement", reference=None, ax=None, title="Published figures with their intervals",
-                 caption=None):
+                 caption=None, base="respondents"):
     """Dot-and-interval chart of published shares (the output of :func:`cxstats.analyze_figures`).
 
     Points are the printed percentages; bars span the interval over every count
@@ -71,6 +71,9 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
         A percentage to mark with a vertical line (e.g. 50), labelled in the legend.
     ax : matplotlib Axes, optional
     title, caption : str
+    base : str, default "respondents"
+        What the shares are shares of, for the x axis label "Percent of {base}" (e.g. "companies",
+        "organisations", or "each figure's base (people or companies)" for a mix).
 
     Returns
     -------
@@ -109,7 +112,7 @@ def plot_figures(table, label="statement", reference=None, ax=None, title="Publi
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Percent of respondents", "Published figure", caption)
+    return _finish(ax, title, f"Percent of {base}", "Published figure", caption)
 
 
 def plot_dumbbell(table, groups, ax=None, title="Gaps between groups", caption=None):
@@ -233,7 +236,7 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     --------
     >>> ax = plot_power_curve([0.50], [0.55], nobs=range(100, 3001, 100))
     >>> ax.get_ylabel()
-    'Power'
+    'Power (%)'
     """
     from .power import power_proportions
 
@@ -264,8 +267,11 @@ def plot_power_curve(p1, p2, nobs, alpha=0.05, target=0.8, ax=None, title="Power
     if mark is not None:
         ax.axvline(mark, color="black", linewidth=1, label=f"{mark:,g} per group")
     ax.set_ylim(0, 1)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))  # power as a percentage, as the pages' tables show it
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, "Respondents per group", "Power", caption)
+    return _finish(ax, title, "Respondents per group", "Power (%)", caption)
 
 
 def plot_datasets(table, ax=None, title="What the bundled surveys hold", caption=None):
@@ -526,13 +532,15 @@ def plot_likert(data, columns, *, scale=None, labels=None, weight=None, ax=None,
     return _finish(ax, title, "Percent of those who answered", "Item", caption)
 
 
-def plot_segment_profiles(table, labels=None, ax=None, title="What sets each segment apart", caption=None):
+def plot_segment_profiles(table, labels=None, ax=None, title="What sets each segment apart", caption=None,
+                          alpha=0.05, ylabel="Answer"):
     """Heatmap of a :func:`cxstats.profile` table: each answer's share (or mean) by segment.
 
-    Shares are shown as percentages and means as numbers; cells are coloured
-    by the difference from the rest of the sample, scaled by the largest
-    difference of that answer, so what makes a segment distinctive stands out
-    whatever the answer's units. Row labels are wrapped, never cut, and two
+    Shares are shown as percentages and means as numbers. Share cells are
+    coloured by their difference from the rest of the sample in percentage
+    points, on one scale for every row, so a small difference looks small;
+    a tested cell whose Holm-adjusted p-value is ``alpha`` or more, and every
+    mean (its units are not percentage points), is left grey. Row labels are wrapped, never cut, and two
     answers with the same label get their column names added. When the table
     marks the answers the segments were formed from (``profile(basis=...)``),
     a line separates them from the other answers below.
@@ -545,6 +553,9 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
         ``{column: plain-words label}`` for the rows.
     ax : matplotlib Axes, optional
     title, caption : str
+    alpha : float, default 0.05
+        Tested cells with ``p_adjusted`` at or above it are not coloured.
+    ylabel : str, default "Answer"
 
     Returns
     -------
@@ -583,11 +594,21 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
     names = [f"{name} ({c})" if names.count(name) > 1 else name for name, c in zip(names, order, strict=True)]
     texts = [_wrap(name, 40) for name in names]
     ax = _axes(ax, height=_rows_height(texts, per_row=0.22))
-    # colour each answer by its difference scaled to that answer's largest, so shares and means compare
-    scale = diffs.abs().max(axis=1).replace(0, 1)
-    sns.heatmap(diffs.div(scale, axis=0).astype(float), annot=text.to_numpy(), fmt="", cmap="RdBu", center=0,
-                vmin=-1, vmax=1, cbar_kws={"label": "difference from the rest (scaled per answer)"}, ax=ax,
-                linewidths=0.5)
+    # one colour scale, in percentage points, for the shares; means and non-significant tested cells stay grey
+    colour = diffs.astype(float) * 100
+    colour.loc[kinds.to_numpy() != "proportion"] = np.nan
+    if "p_adjusted" in table.columns:
+        p_adjusted = table.pivot(index="column", columns=segment, values="p_adjusted").loc[order].astype(float)
+        colour = colour.mask(p_adjusted >= alpha)
+    limit = float(np.nanmax(np.abs(colour.to_numpy()))) if colour.notna().any().any() else 1.0
+    sns.heatmap(colour, mask=colour.isna(), cmap="RdBu", center=0, vmin=-limit, vmax=limit, ax=ax, linewidths=0.5,
+                cbar_kws={"label": "difference from the rest (percentage points)"})
+    ax.set_facecolor("0.9")
+    ax.grid(False)
+    for i, j in np.ndindex(text.shape):
+        strong = abs(colour.iat[i, j]) > 0.6 * limit if pd.notna(colour.iat[i, j]) else False
+        ax.text(j + 0.5, i + 0.5, text.iat[i, j], ha="center", va="center", fontsize=9,
+                color="white" if strong else "black")
     ax.set_yticks(np.arange(len(order)) + 0.5, texts, rotation=0)
     ax.set_xticks(np.arange(values.shape[1]) + 0.5, [f"Segment {s}" for s in values.columns], rotation=0)
     if "note" in table.columns:
@@ -596,7 +617,7 @@ def plot_segment_profiles(table, labels=None, ax=None, title="What sets each seg
         formed = table.drop_duplicates("column").set_index("column")["note"].loc[order].eq(BASIS_NOTE).to_numpy()
         if formed.any() and not formed.all():
             ax.axhline(int(formed.sum()), color="black", linewidth=2)
-    return _finish(ax, title, "Segment", "Answer", caption)
+    return _finish(ax, title, "Segment", ylabel, caption)
 
 
 def plot_segment_sizes(table, ax=None, title="Segment sizes", caption=None):
@@ -957,7 +978,7 @@ def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=No
     has_ci = np.isfinite(low) & np.isfinite(high)
     if has_ci.any():
         ax.errorbar(x[has_ci], y[has_ci], yerr=[y[has_ci] - low[has_ci], high[has_ci] - y[has_ci]], fmt="none",
-                    ecolor="0.65", elinewidth=1, capsize=0, zorder=2)
+                    ecolor="0.65", elinewidth=1, capsize=3, zorder=2)  # caps: where a whisker ends is clear
     ax.scatter(x, y, s=36, color="C0", zorder=3, gid="drivers")
     mean_x = scale_pct * quadrants.attrs["mean_performance"]
     mean_y = 100 * quadrants.attrs["mean_importance"]
@@ -976,8 +997,8 @@ def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=No
                              gid="quadrant_name"))
     labelled = [ax.annotate(_wrap(text), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8,
                             va="bottom", ha="left", gid="driver_label", zorder=4,
-                            arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.6, "shrinkA": 1,
-                                        "shrinkB": 3})
+                            arrowprops={"arrowstyle": "-", "color": "C0", "alpha": 0.6, "linewidth": 0.6,
+                                        "linestyle": (0, (2, 2)), "shrinkA": 1, "shrinkB": 3})  # dotted, not grey
                 for text, xi, yi in zip(texts, x, y, strict=True)]
     if performance == "mean":
         xlabel = "Performance: mean rating" + (f" ({_ends(scale)})" if _ends(scale) else "")
@@ -999,7 +1020,7 @@ def plot_drivers(result, data, *, performance="mean", scale=None, k=2, labels=No
 
 
 def plot_driver_shares(result, *, labels=None, ax=None, title="Each driver's share of the explained variance",
-                       caption=None):
+                       caption=None, ylabel="Driver"):
     """Horizontal bars of each key driver's share of R², largest on top, with its interval.
 
     Parameters
@@ -1011,6 +1032,8 @@ def plot_driver_shares(result, *, labels=None, ax=None, title="Each driver's sha
         As :func:`plot_drivers`.
     ax : matplotlib Axes, optional
     title, caption : str
+    ylabel : str, default "Driver"
+        What the bars are, in the page's words (e.g. "Rating").
 
     Returns
     -------
@@ -1045,7 +1068,7 @@ def plot_driver_shares(result, *, labels=None, ax=None, title="Each driver's sha
     ax.set_yticks(y, [_short(texts[i], 45) for i in order])
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, 1.1 * np.nanmax(np.concatenate([share, high])))
-    return _finish(ax, title, "Share of R² (percent of the explained variance)", "Driver", caption)
+    return _finish(ax, title, "Share of R² (percent of the explained variance)", ylabel, caption)
 
 
 def _ends(scale) -> str:
@@ -1382,7 +1405,8 @@ def plot_intervals(table, *, label, estimate="estimate", low="ci_low", high="ci_
     return _finish(ax, title, xlabel, "", caption)
 
 def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="ci_high", scale=1.0,
-               ylabel="Estimate", reference=None, ax=None, title="Trend with intervals", caption=None):
+               ylabel="Estimate", reference=None, ax=None, title="Trend with intervals", caption=None,
+               xlabel=None, legend_title=None, limits=None):
     """Lines of estimates over waves (months, quarters) with their intervals as shaded bands, one line per group.
 
     Parameters
@@ -1401,8 +1425,13 @@ def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="c
         Multiplies every value drawn (100 draws shares 0-1 as percentages).
     ylabel : str
         The axis label, with its unit, e.g. "NPS (points)".
+    xlabel, legend_title : str, optional
+        The wave axis label and the legend's title, in plain words (default: the column names ``x`` and ``hue``).
     reference : float, optional
         A value (after ``scale``) to mark with a dashed line, e.g. 0.
+    limits : (float, float), optional
+        The value axis's range (after ``scale``), e.g. ``(-100, 100)`` for NPS: a band reaching beyond it is cut at
+        the edge (say so in the caption). Default: the range of the lines and bands.
     ax : matplotlib Axes, optional
     title, caption : str
 
@@ -1415,7 +1444,7 @@ def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="c
     ------
     ValueError
         ``table`` not a DataFrame, empty, or without the columns named; a wave repeated within a group;
-        ``scale`` not a positive number.
+        ``scale`` not a positive number; ``limits`` not two finite numbers, low below high.
 
     Examples
     --------
@@ -1430,6 +1459,11 @@ def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="c
     table = _require_frame("table", table, (x, estimate, low, high) + ((hue,) if hue is not None else ()))
     if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
         raise ValueError(f"scale must be a positive number (100 draws shares as percentages), got {scale!r}")
+    if limits is not None:
+        ends = np.asarray(limits, dtype=float) if isinstance(limits, list | tuple) and len(limits) == 2 else None
+        if ends is None or not np.isfinite(ends).all() or not ends[0] < ends[1]:
+            raise ValueError(f"limits must be (low, high), two finite numbers with low < high, e.g. (-100, 100) for "
+                             f"NPS; got {limits!r}")
     keys = [x] if hue is None else [hue, x]
     repeated = table.duplicated(keys)
     if repeated.any():
@@ -1452,10 +1486,13 @@ def plot_trend(table, *, x, hue=None, estimate="estimate", low="ci_low", high="c
         ax.fill_between(np.arange(len(waves)), lo, hi, color=color, alpha=0.18, linewidth=0)
     if reference is not None:
         ax.axhline(reference, color="0.4", linestyle="--", linewidth=1)
+    if limits is not None:
+        ax.set_ylim(*ends)
     ax.set_xticks(np.arange(len(waves)), [str(w) for w in waves], rotation=45 if len(waves) > 6 else 0,
                   ha="right" if len(waves) > 6 else "center")
-    ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _finish(ax, title, x, ylabel, caption)
+    ax.legend(title=hue if legend_title is None else legend_title, loc="upper left", bbox_to_anchor=(1.01, 1),
+              fontsize=8, frameon=False)
+    return _finish(ax, title, x if xlabel is None else xlabel, ylabel, caption)
 
 
 __all__ = [

@@ -842,9 +842,12 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
         classification; mixtures and latent classes), ``silhouette``
         (k-means, on the standardized answers), ``smallest_share``,
         ``stability`` (mean adjusted Rand index between the full fit and fits
-        on bootstrap resamples, all predicted on X), ``converged`` (the fit
-        converged within its iteration limit; criteria of an unconverged fit
-        are those of its last iteration), ``suggested`` (True on one row) and
+        on bootstrap resamples, all predicted on X), ``refits_converged``
+        (how many of the ``n_bootstrap`` refits converged within their
+        iteration limit; ``stability`` averages over all of them, converged
+        or not), ``converged`` (the fit converged within its iteration limit;
+        criteria of an unconverged fit are those of its last iteration),
+        ``suggested`` (True on one row) and
         ``criterion`` (what suggested it: lowest BIC for mixtures and latent
         classes, highest silhouette for k-means).
 
@@ -947,17 +950,18 @@ def select_segments(model, X, *, k=range(2, 9), n_bootstrap=10, sample_weight=No
                 [f"{refits_unconverged} of {n_bootstrap} bootstrap refits"] if refits_unconverged else [])
             unconverged.append(f"k = {n_seg}: {' and '.join(parts)}")
         row["stability"] = float(np.mean(agreements)) if agreements else np.nan
+        row["refits_converged"] = n_bootstrap - refits_unconverged
         rows.append(row)
     if unconverged:
         limit = ""
         if isinstance(model, LatentClassSegments):
             limit = f" (max_iter={model.max_iter}; {_refit_budget(model)['max_iter']} for a bootstrap refit)"
         warnings.warn(f"{type(model).__name__} did not converge within its iteration limit{limit} for "
-                      f"{'; '.join(unconverged)} (column 'converged'). The criteria of an unconverged fit are those of "
-                      "its last iteration; non-convergence at large k usually means more segments than the data "
-                      "support", ConvergenceWarning, stacklevel=2)
+                      f"{'; '.join(unconverged)} (columns 'converged' and 'refits_converged'). The criteria of an "
+                      "unconverged fit are those of its last iteration; non-convergence at large k usually means "
+                      "more segments than the data support", ConvergenceWarning, stacklevel=2)
     table = pd.DataFrame(rows)
-    table["converged"] = table.pop("converged")  # after the criteria
+    table["converged"] = table.pop("converged")  # after the criteria and the refits' count
     if isinstance(model, KMeansSegments):
         best, criterion = table["silhouette"].idxmax(), "highest silhouette"
     else:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import scales
-from ._aggregate import Totals, _decode, aggregate, key_codes
+from ._aggregate import Totals, _decode, aggregate, key_codes, numeric_values
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -112,7 +112,12 @@ def _numeric_column(design, column):
         kind = design.data.schema()[column]
         ok = kind.is_numeric() or kind.is_boolean()
     if not ok:
-        values = design.data[column].dropna().unique()[:5].tolist() if design.in_memory else "text"
+        if design.in_memory:
+            values = design.data[column].dropna().unique()[:5].tolist()
+        else:
+            from ._engine import example_values
+
+            values = example_values(design.data, column)
         raise ValueError(f"column {column!r} must be numeric for this estimate; it has values {values} "
                          "(give scale= for rating labels)")
 
@@ -529,8 +534,25 @@ def weighted_total(data, column=None, *, by=None, weight=None, level=None, conf_
 def _level_of(design, column, level):
     """The scoring function counting answers equal to ``level`` (checked against the answers found)."""
     dtype = _column_dtype(design, column)
-    declared = dtype.categories if isinstance(dtype, pd.CategoricalDtype) else None
-    return lambda values: _indicator(values, level, column, declared)
+    declared = dtype.categories if isinstance(dtype, pd.CategoricalDtype) else \
+        getattr(design, "_categories", {}).get(column)  # a Parquet file's categories, read where it lives
+
+    def score(values):
+        if any(isinstance(v, float | np.floating) and np.isinf(v) for v in values):
+            _refuse_infinite(design, column)  # not an answer that differs from the level: an error, as for a mean
+        return _indicator(values, level, column, declared)
+
+    return score
+
+
+def _refuse_infinite(design, column) -> None:
+    """Raise the error that names ``column``'s infinite answers and some of their rows, on any engine."""
+    if design.in_memory:
+        numeric_values(design, column)
+    else:
+        from ._engine import refuse_infinite
+
+        refuse_infinite(design, column)
 
 
 def _indicator(values, level, column=None, declared=None):

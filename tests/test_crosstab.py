@@ -258,3 +258,19 @@ def test_bad_weight_is_named_whether_or_not_the_row_answered(sample, bad):
     holed.loc[3, "w"] = bad
     with pytest.raises(ValueError, match=r"weight column 'w' has 1 .*rows \[3\]"):
         cxstats.crosstab(holed, "region", "segment", weight="w")
+
+
+def test_multiple_response_banner_leaves_missing_option_answers_out_of_the_test():
+    """A blank in a 0/1 option column is missing: that option's chi-square uses only its answered respondents
+    (scipy's Pearson chi-square on the complete rows is the reference)."""
+    from scipy.stats import chi2_contingency
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"verdict": rng.choice(["good", "bad"], 300), "phone": rng.choice([0.0, 1.0], 300),
+                       "chat": rng.choice([0.0, 1.0], 300)})
+    df.loc[df.index[:40], "phone"] = np.nan
+    test = cxstats.crosstab(df, "verdict", ["phone", "chat"]).test.set_index("option")
+    for option in ("phone", "chat"):
+        answered = df.dropna(subset=[option])
+        ref = chi2_contingency(pd.crosstab(answered["verdict"], answered[option]), correction=False)
+        assert test.loc[option, "statistic"] == pytest.approx(ref[0])

@@ -48,6 +48,11 @@ def headers(styler) -> list[str]:
     (1.0, "percent", "100.0%"),
     (0.0004, "percent", "< 0.1%"),
     (83.0, "percent_points", "83.0%"),
+    (83.0, "published", "83%"),
+    (96, "published", "96%"),
+    (45.5, "published", "45.5%"),
+    (12.25, "published", "12.25%"),
+    (45.000000000001, "published", "45%"),
     (-12.34, "points", "-12.3"),
     (0.344, "pp", "34.4"),
     (-0.0318, "pp", "-3.2"),
@@ -71,7 +76,7 @@ def test_format_value(value, kind, text):
 
 def test_number_never_uses_e_notation():
     for x in (5.841564e-215, 1e20, 7e7, 123456789.123, 3.2e-7):
-        for kind in ("number", "points", "pp", "percent", "count", "p_value"):
+        for kind in ("number", "points", "pp", "percent", "count", "p_value", "published"):
             assert "e" not in format_value(x, kind).lower(), (x, kind)
 
 
@@ -124,7 +129,12 @@ def test_published_percent_keeps_its_interval_a_share():
     # load()'s figures keep percent as printed (0-100) while every interval is a share (0-1), as analyze_figures gives
     r = cxstats.analyze_figures(cxstats.load("accenture_2016")).dropna(subset=["ci_low"]).head(1)
     shown = cells(show_table(r[["percent", "ci_low", "ci_high"]], caption="Published share and interval"))
-    assert shown == [[f"{r.percent.iloc[0]:.1f}%", f"{100 * r.ci_low.iloc[0]:.1f}%", f"{100 * r.ci_high.iloc[0]:.1f}%"]]
+    # the published percentage as printed (Accenture printed whole numbers: no decimal added), its interval to 0.1
+    assert r.percent.iloc[0] == round(r.percent.iloc[0])
+    assert shown == [[f"{r.percent.iloc[0]:.0f}%", f"{100 * r.ci_low.iloc[0]:.1f}%", f"{100 * r.ci_high.iloc[0]:.1f}%"]]
+    printed = pd.DataFrame({"percent": [83.0, 45.5], "percent1": [96.0, 7.25]})
+    assert cells(show_table(printed, caption="As printed")) == [["83%", "96%"], ["45.5%", "7.25%"]]
+    assert headers(show_table(printed, caption="As printed")) == ["Published (%)", "Published 1 (%)"]
 
 
 def test_formats_and_labels_override():

@@ -143,8 +143,10 @@ def test_surveymonkey_names_labels_and_sets(name):
     assert labels["Q3"] == "Was your issue resolved?"
     assert labels["Q4_2"] == "How would you rate our service on each of these? - Friendliness"
     assert df.attrs["option_labels"]["Q5_3"] == "Chat" and df.attrs["option_labels"]["Q4_1"] == "Speed"
-    # the "Other (please specify)" column holds typed text, so it is not one of the set's ticks
-    assert df.attrs["multiple_response_sets"] == {"Q5": ["Q5_1", "Q5_2", "Q5_3", "Q5_4"]}
+    # the "Other (please specify)" column holds typed text: in the set, ticked by any answer, the text kept
+    assert df.attrs["multiple_response_sets"] == {"Q5": ["Q5_1", "Q5_2", "Q5_3", "Q5_4", "Q5_5"]}
+    assert df.attrs["multiple_response_counted"] == {"Q5": {"Q5_5": "any"}}
+    assert df["Q5_5"].dropna().isin(["Twitter DM", "In store", "Letter"]).all()
     assert df["Q3"].value_counts().to_dict() == {"Yes": 143, "No": 57}
     assert df["Q1"].dtype == "int64" and df["respondent_id"].dtype == "int64"
     assert df["start_date"].iloc[0] == pd.Timestamp("2024-03-01 08:14:00")
@@ -163,8 +165,19 @@ def test_surveymonkey_select_all_share():
     df = read("surveymonkey.csv")
     res = cxstats.multiple_response(df, "Q5")
     assert res.table.set_index("option_label")["estimate"].to_dict() == pytest.approx(
-        {c: t / 200 for c, t in zip(CHANNELS[:4], TICKS[:4], strict=True)})
+        {c: t / 200 for c, t in zip(CHANNELS, TICKS, strict=True)})
     assert res.table["estimate"].iloc[2] == pytest.approx(0.335)
+
+
+@pytest.mark.parametrize("name", ["surveymonkey.csv", "qualtrics.csv"])
+def test_other_please_specify_counts_in_the_answered_base(name):
+    """The typed "Other" answers are ticks: 158 respondents ticked something, 262 ticks, mean 1.658 (README)."""
+    df = read(name)
+    res = cxstats.multiple_response(df, "Q5", base="answered")
+    assert res.table["n"].tolist() == [158] * 5 and res.table["n_ticked"].tolist() == TICKS
+    assert res.count["estimate"].iloc[0] == pytest.approx(262 / 158)
+    by_hand = cxstats.multiple_response(df, df.attrs["multiple_response_sets"]["Q5"], base="answered")
+    assert by_hand.count["estimate"].iloc[0] == pytest.approx(262 / 158)  # the set's rule applies to its list
 
 
 # Overrides, ambiguity and options -------------------------------------------------------------------------------
@@ -239,3 +252,89 @@ def test_whitespace_cells_in_an_export_are_missing_and_counted(tmp_path):
     df = cxstats.read_responses(path)
     assert df["Q3"].dtype == "float64" and np.isnan(df["Q3"].iloc[0])
     assert df.attrs["missing_counts"] == {"Q3": 1} and dict(df.attrs["user_missing"]["Q3"]) == {0: " "}
+
+
+def _with_rows(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _channel_export(tmp_path, third):
+    """A small Qualtrics export: 2 channels of 1/blank and a third column holding ``third`` (one per respondent)."""
+    ids = ",".join(f'"{{""ImportId"":""QID5"",""choiceId"":""{k}""}}"' for k in (1, 2, 3))
+    rows = ["Q5_1,Q5_2,Q5_3", "Ch - Selected Choice - Phone,Ch - Selected Choice - Mail,Ch - Selected Choice - Chat",
+            ids] + [f"{1 if i % 2 else ''},{1 if i % 3 == 0 else ''},{v}" for i, v in enumerate(third)]
+    return _with_rows(tmp_path, "chan.csv", rows)
+
+
+def test_option_column_failing_the_tick_check_stays_in_the_set(tmp_path):
+    """A channel column coded 1 and 2 is listed in the set (with a warning), so multiple_response raises on it."""
+    path = _channel_export(tmp_path, ["1", "2", "", "1", "2", ""])
+    with pytest.warns(UserWarning, match=r"select-all question 'Q5': column 'Q5_3' .* has \['1', '2'\]"):
+        df = cxstats.read_responses(path)
+    assert df.attrs["multiple_response_sets"] == {"Q5": ["Q5_1", "Q5_2", "Q5_3"]}
+    assert "Q5_3" in df.attrs["multiple_response_unread"]["Q5"]
+    with pytest.raises(ValueError, match=r"column 'Q5_3' is not a select-all option.*\['1', '2'\]"):
+        cxstats.multiple_response(df, "Q5")
+
+
+def test_header_row_over_a_single_numeric_column_is_an_error(tmp_path):
+    """id, score, comment with a label row: only one column of numbers, the label row still named."""
+    path = _with_rows(tmp_path, "labels.csv", ["respid,nps,comment", "Response ID,Recommend (0-10)?,Comment"]
+                      + [f"R_{i:03d},{i % 11},ok {i}" for i in range(12)])
+    with pytest.raises(cxstats.DataError, match=r"labels\.csv: rows 2 .*look like header rows"):
+        cxstats.read_responses(path)
+    assert len(cxstats.read_responses(path, source="plain")) == 13
+
+
+def test_forced_source_checks_the_header_rows(tmp_path):
+    """source='qualtrics' on a plain file, or 'surveymonkey' on a Qualtrics export, is an error naming the row."""
+    path = _with_rows(tmp_path, "plain.csv", ["id,nps"] + [f"{i},{i % 11}" for i in range(10)])
+    with pytest.raises(cxstats.DataError, match=r"plain\.csv: row 2 would be a header row of a qualtrics export.*"
+                                                r"looks like a respondent"):
+        cxstats.read_responses(path, source="qualtrics")
+    with pytest.raises(cxstats.DataError, match=r"qualtrics\.csv: row 3 holds Qualtrics ImportId objects"):
+        read("qualtrics.csv", source="surveymonkey")
+    assert len(read("qualtrics.csv", source="qualtrics")) == 200  # the right source still reads
+
+
+def test_surveymonkey_without_its_second_header_row_is_an_error(tmp_path):
+    """Row 2 deleted: 'Respondent ID' over unnamed option columns is recognised and the rows named."""
+    lines = (EXPORTS / "surveymonkey.csv").read_bytes().decode("utf-8").split("\r\n")
+    path = _with_rows(tmp_path, "sm.csv", lines[:1] + lines[2:])
+    with pytest.raises(cxstats.DataError, match=r"sm\.csv: row 1 names 'Respondent ID' and leaves column\(s\) 14, "
+                                                r"16, 17, 18, 19 .*row 2 holds answers"):
+        cxstats.read_responses(path)
+
+
+def test_compressed_export_path_is_read_as_an_export(tmp_path):
+    """A .csv.gz Qualtrics export given as a path to an estimate: 200 respondents, Q3 share 0.715."""
+    import gzip
+
+    path = tmp_path / "qualtrics.csv.gz"
+    path.write_bytes(gzip.compress((EXPORTS / "qualtrics.csv").read_bytes()))
+    res = cxstats.weighted_proportion(path, "Q3", level=1)
+    assert res["estimate"].iloc[0] == pytest.approx(0.715) and res["n"].iloc[0] == 200
+
+
+def test_export_path_with_a_set_name(tmp_path):
+    """multiple_response(path, set name) reads the export's sets; a plain file's path says why it has none."""
+    res = cxstats.multiple_response(EXPORTS / "surveymonkey.csv", "Q5")
+    assert res.table["n_ticked"].tolist() == TICKS
+    with pytest.raises(ValueError, match=r"columns='chan' names no multiple-response set.*read where it lies.*"
+                                         r"read_responses"):
+        cxstats.multiple_response(EXPORTS / "spss_blank_space.csv", "chan")
+
+
+def test_spss_blank_space_csv_path_equals_read_responses():
+    """A path straight to an estimate reads ' ' as missing, as read_responses does: q share of 5 is 53/500,
+    30 missing (README); spend stays numbers with 11 missing; no ' ' category in a crosstab."""
+    path = EXPORTS / "spss_blank_space.csv"
+    for data in (path, cxstats.read_responses(path)):
+        res = cxstats.weighted_proportion(data, "q", level=5)
+        assert res["estimate"].iloc[0] == pytest.approx(0.106) and res["n"].iloc[0] == 500
+        assert res["n_missing"].iloc[0] == 30
+        assert cxstats.weighted_mean(data, "spend")["n_missing"].iloc[0] == 11
+    table = cxstats.crosstab(path, "q", "region").table
+    assert sorted(table["q"].unique().tolist()) == [1, 2, 3, 4, 5]

@@ -86,22 +86,73 @@ def test_some_verdict_when_rounding_decides(figures):
     assert out.significant[0] == "some"
 
 
+def _brute_breakeven(percent1, percent2, n1=None, method="fisher", alpha=0.05, limit=200):
+    """Independent reference: scan bases one by one, list the counts whose percentage rounds (either way at a
+    half) to the printed value, and test every pair with scipy's Fisher test or a hand-written pooled z test."""
+    from scipy import stats
+
+    def counts(percent, n):
+        return [c for c in range(n + 1) if abs(100 * c / n - percent) <= 0.5 + 1e-12]
+
+    def p_value(c1, m1, c2, m2):
+        if method == "fisher":
+            return stats.fisher_exact([[c1, m1 - c1], [c2, m2 - c2]]).pvalue
+        pooled = (c1 + c2) / (m1 + m2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / m1 + 1 / m2))
+        return 1.0 if se == 0 else 2 * stats.norm.sf(abs(c1 / m1 - c2 / m2) / se)
+
+    for n in range(1, limit + 1):
+        m1 = n if n1 is None else n1
+        first, second = counts(percent1, m1), counts(percent2, n)
+        if first and second and all(p_value(a, m1, b, n) < alpha for a in first for b in second):
+            return n
+    return None
+
+
+@pytest.mark.parametrize(("percent1", "percent2", "n1", "method"), [
+    (80, 8, 362, "fisher"), (80, 8, None, "fisher"), (45, 83, 2003, "fisher"), (53, 43, None, "z"),
+    (80, 8, 362, "z"), (60, 40, 100, "fisher"), (30, 70, None, "z"),
+])
+def test_breakeven_base_matches_brute_force(percent1, percent2, n1, method):
+    """The break-even base is the first base at which the printed percentage can occur and every count pair the
+    rounding allows is significant: checked against a one-by-one scan with scipy's tests."""
+    got = cxstats.figures.breakeven_base(percent1, percent2, n1, method=method)["breakeven_n"][0]
+    assert got == _brute_breakeven(percent1, percent2, n1, method=method, limit=500)
+
+
 def test_bain_80_vs_8_is_untestable_but_breakeven_answers(figures):
-    """Bain's 8% has no base: the gap is untestable, and the break-even base shows how little it would need."""
-    gap = cxstats.compare_groups(figures, figure="superior_experience")
+    """Bain's 8% has no base: the gap is untestable, and the break-even base is 12 rated companies, the first base
+    at which 8% can be printed (1 of 12); 2, 4 or 6, the answers at the printed shares, cannot give 8%."""
+    gap = cxstats.compare_groups(figures, figure="superior_experience", method="fisher")
     assert not gap.testable[0] and "base n unknown" in gap.reason[0]
-    known = cxstats.breakeven_n(0.80, 0.08, nobs1=362)["breakeven_n"][0]
-    assert gap.breakeven_n[0] == known
-    # brute force: the smallest customer base n2 whose pooled z test against 80% of 362 reaches 1.96
-    pooled = lambda n2: (0.8 * 362 + 0.08 * n2) / (362 + n2)  # noqa: E731
-    z = [0.72 / np.sqrt(pooled(n2) * (1 - pooled(n2)) * (1 / 362 + 1 / n2)) for n2 in range(1, 10)]
-    assert known == 1 + next(i for i, value in enumerate(z) if value >= 1.959963984540054)
+    assert gap.breakeven_n[0] == 12
+    assert cxstats.breakeven_n(0.80, 0.08, nobs1=362)["breakeven_n"][0] < 12  # the fractional-count answer
+    assert not any(abs(100 * c / n - 8) <= 0.5 for n in range(1, 12) for c in range(n + 1))
+    # R 4.2.2: fisher.test(matrix(c(x1, 362 - x1, 1, 11), 2))$p.value for x1 = 288 (largest of the four)
+    p = cxstats.compare_proportions(288, 362, 1, 12, method="fisher")["p_value"][0]
+    assert p == pytest.approx(4.813708e-07, rel=1e-6)
+
+
+def test_breakeven_is_missing_when_rounding_intervals_meet():
+    """97% of 5,000 against 96%: both can stand for 96.5%, so at no base is every count pair significant."""
+    assert pd.isna(cxstats.figures.breakeven_base(97, 96, 5000, method="z")["breakeven_n"][0])
+    assert cxstats.breakeven_n(0.96, 0.97, nobs1=5000)["breakeven_n"][0] == 1902  # at the printed shares
+
+
+def test_breakeven_base_refuses_bad_input():
+    with pytest.raises(ValueError, match="percent1 equals percent2"):
+        cxstats.figures.breakeven_base(50, 50)
+    with pytest.raises(ValueError, match="impossible for n1 = 3"):
+        cxstats.figures.breakeven_base(50, 20, 3)
+    with pytest.raises(ValueError, match="percent2 must be a percentage"):
+        cxstats.figures.breakeven_base(50, 120)
 
 
 def test_breakeven_for_two_unknown_bases(figures):
-    """Gladly's chatbot figures (no base) get the smallest equal base at which 53% vs 43% would differ."""
+    """Gladly's chatbot figures (no base) get the smallest equal base at which 53% vs 43% differ for every count."""
     out = cxstats.compare_figures(figures, {"figure": "chatbot_useful_no_person"}, {"figure": "chatbot_blocks_person"})
-    assert out.breakeven_n[0] == cxstats.breakeven_n(0.53, 0.43)["breakeven_n"][0]
+    assert out.breakeven_n[0] == cxstats.figures.breakeven_base(53, 43, method="z")["breakeven_n"][0]
+    assert out.breakeven_n[0] == _brute_breakeven(53, 43, None, method="z", limit=400)
 
 
 def test_cross_survey_comparison_carries_warning(figures):

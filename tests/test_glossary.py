@@ -106,6 +106,7 @@ def _calls():
         "paired_gap_bounds": lambda: cxstats.paired_gap_bounds(0.6, 0.4, 100),
         "analyze_figures": lambda: cxstats.analyze_figures(figs),
         "compare_groups": lambda: cxstats.compare_groups(calabrio),
+        "breakeven_base": lambda: cxstats.breakeven_base(80, 8, 362),
         "compare_figures": lambda: cxstats.compare_figures(
             figs, {"survey": "amex_2014", "figure": "always_share_bad"},
             {"survey": "amex_2014", "figure": "always_tell_good"}),

@@ -662,3 +662,26 @@ def test_multi_line_answer_at_the_end_of_the_sample(tmp_path):
     got = cxstats.read_responses(path)
     assert got.columns.tolist() == ["id", "comment", "score"] and len(got) == 150
     assert got["comment"].iloc[0] == "line one,\nline two"
+
+
+def test_reader_errors_name_the_file_and_the_fix(tmp_path):
+    """usecols= naming no column, a cp1252 file, a .zip download and an empty CSV path: each error says what to do."""
+    sav = tmp_path / "s.sav"
+    pyreadstat.write_sav(pd.DataFrame({"nps": [1.0, 2.0]}), str(sav))
+    with pytest.raises(cxstats.DataError, match=r"s\.sav: usecols= names column\(s\) not in the file: 'nope'; its "
+                                                r"columns: 'nps'"):
+        cxstats.read_responses(sav, usecols=["nope"])
+    cp = tmp_path / "cp.csv"
+    cp.write_bytes("a,b\ncafé,1\nnaïve,2\n".encode("cp1252"))
+    with pytest.raises(cxstats.DataError, match=r"cp\.csv: is not UTF-8 text.*pass encoding=, e\.g\. "
+                                                r"encoding='cp1252'"):
+        cxstats.read_responses(cp)
+    assert cxstats.read_responses(cp, encoding="cp1252")["a"].tolist() == ["café", "naïve"]
+    archive = tmp_path / "Survey.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    with pytest.raises(cxstats.DataError, match=r"Survey\.zip: a \.zip archive.*unzip it"):
+        cxstats.read_responses(archive)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.csv: the file is empty"):
+        cxstats.weighted_mean(empty, "a")

@@ -278,3 +278,36 @@ def test_empty_option_and_missing_rows_are_reported():
     pairs = cxstats.multiple_response(df, ["x", "y", "z"], by="seg").comparisons
     flat = pairs[(pairs["option"] == "z") & (pairs["group1"] == "a") & (pairs["group2"] == "b")].iloc[0]
     assert np.isnan(flat["p_value"]) and flat["note"].startswith("not tested: the share is 0 or 1 in both groups")
+
+
+def test_counted_value_no_column_holds_is_an_error():
+    """counted='Si' on Yes/No columns would give 0 for every option: an error naming the columns and answers."""
+    df = pd.DataFrame({"phone": ["Yes", "No", "Yes"], "chat": ["No", "No", "Yes"]})
+    with pytest.raises(ValueError, match=r"counted='Si' is not an answer in any of the option columns; they hold "
+                                         r"\{'phone': \['No', 'Yes'\], 'chat': \['No', 'Yes'\]\}"):
+        cxstats.multiple_response(df, ["phone", "chat"], counted="Si")
+    assert cxstats.multiple_response(df, ["phone", "chat"], counted="Yes").table["n_ticked"].tolist() == [2, 1]
+
+
+def test_blank_in_a_zero_one_column_is_missing_and_counted():
+    """Where 0 means "not ticked", a blank is a missing answer: left out of that option's base and counted.
+
+    phone: 1, 0, -, 1, 0, - (2 of 4 answers ticked, 2 missing); chat: 0, 1, 1, -, 0, - (2 of 4, 2 missing);
+    complete answers (rows 0, 1, 2... only 0, 1, 4 have both): 1 + 1 + 0 ticks over 3 respondents.
+    """
+    df = pd.DataFrame({"phone": [1, 0, np.nan, 1, 0, np.nan], "chat": [0, 1, 1, np.nan, 0, np.nan]})
+    res = cxstats.multiple_response(df, ["phone", "chat"])
+    assert res.table["estimate"].tolist() == [0.5, 0.5]
+    assert res.table["n"].tolist() == [4, 4] and res.table["n_missing"].tolist() == [2, 2]
+    assert res.count["estimate"].iloc[0] == pytest.approx(2 / 3) and res.count["n_missing"].iloc[0] == 3
+    answered = cxstats.multiple_response(df, ["phone", "chat"], base="answered").table
+    assert answered["n"].tolist() == [3, 3] and answered["estimate"].tolist() == pytest.approx([2 / 3, 2 / 3])
+
+
+def test_typed_other_text_is_ticked_with_counted_any():
+    """counted={'other': 'any'}: any typed answer is a tick, the other columns keep the default rule."""
+    df = pd.DataFrame({"phone": ["Phone", None, "Phone", None], "other": ["Letter", None, "In store", None]})
+    with pytest.raises(ValueError, match=r"column 'other' is not a select-all option.*counted='any'"):
+        cxstats.multiple_response(df, ["phone", "other"])
+    res = cxstats.multiple_response(df, ["phone", "other"], counted={"other": "any"})
+    assert res.table["n_ticked"].tolist() == [2, 2] and res.table["estimate"].tolist() == [0.5, 0.5]

@@ -145,6 +145,8 @@ def test_start_here_tours_another_survey(tmp_path):
      "analyses (chatbot_useful_no_person, chatbot_blocks_person); surveys that have them: gladly_2021"),
     ("04_cost_of_poor_service", {"surveys": ["amex_2014"]}, "surveys=['amex_2014'] lacks the figures this notebook "
      "analyses (superior_experience); surveys that have them: bain_2005"),
+    ("05_pay_more_for_service", {"assumed_gladly_n": 50}, "assumed_gladly_n = 50: no whole count of it rounds to "
+     "Gladly's 83%, so it cannot be Gladly's base"),  # 41/50 = 82%, 42/50 = 84%
     ("07_segmentation", {"survey": "amex_2014"}, "survey='amex_2014' has at most 2 share figures in one group"),
     ("10_what_drives_satisfaction", {"dataset": "calabrio_2022"}, "dataset='calabrio_2022' is a published-figures "
      "survey; this notebook needs a respondent-level dataset"),
@@ -191,12 +193,12 @@ def test_plan_your_own_survey_at_alpha_001_and_power_90_says_so_and_sizes_by_the
 
 def test_pay_more_with_another_gladly_base_and_level_reports_its_own_pooling(tmp_path):
     stem = "05_pay_more_for_service"
-    result = build(stem, tmp_path, assumed_gladly_n=50, conf_level=0.9)
+    result = build(stem, tmp_path, assumed_gladly_n=60, conf_level=0.9)
     assert result.status == "ok", result.error
     got = read_records(tmp_path / "notebooks" / f"{stem}.ipynb")
     # DerSimonian-Laird on the logit scale by hand (as R's metafor::rma(measure="PLO", method="DL")):
-    # 45% of 2,003 is 901; 83% of an assumed 50 is 42
-    x, n = np.array([901, 42]), np.array([2003, 50])
+    # 45% of 2,003 is 901; 83% of an assumed 60 is 50 (83.3%)
+    x, n = np.array([901, 50]), np.array([2003, 60])
     y, v = np.log(x / (n - x)), 1 / x + 1 / (n - x)
     w = 1 / v
     q = np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)
@@ -207,10 +209,10 @@ def test_pay_more_with_another_gladly_base_and_level_reports_its_own_pooling(tmp
     text = page_text(tmp_path, stem)
     counts = sentence(text, "Accenture: 901 of 2,003;", 100)
     reading = sentence(text, "Here I² =", 400)
-    assert "Gladly: 42 of an assumed 50." in counts
+    assert "Gladly: 50 of an assumed 60." in counts
     assert f"Here I² = {100 * (q - 1) / q:.1f}%" in reading and "90% interval" in reading
     assert "95%" not in reading and "935" not in counts
-    assert "With an assumed base from 50 to 5,000" in text
+    assert "With an assumed base from 60 to 5,000" in text
 
 
 def test_microsoft_page_at_another_level_and_bases_says_so_and_gives_their_intervals(tmp_path):
@@ -265,11 +267,12 @@ def test_cost_of_poor_service_with_other_surveys_and_alpha_counts_its_own_source
     # shares with a published base: American Express 2, Bain's firms 1, Calabrio 6; Bain's customers and Microsoft's
     # 2015 figure have none
     assert (got["n_testable"], got["n_shares"]) == (9, 11)
-    # pooled z test at the printed shares: significant with n per group once n >= 2 z² pbar (1 - pbar) / gap²
-    z = stats.norm.ppf(1 - 0.01 / 2)
-    assert got["bain_breakeven_equal"] == np.ceil(2 * z**2 * 0.44 * 0.56 / 0.72**2)
-    h = 2 * np.arcsin(np.sqrt(0.80)) - 2 * np.arcsin(np.sqrt(0.08))
-    assert got["bain_breakeven_power"] == np.ceil(2 * ((z + stats.norm.ppf(0.8)) / h) ** 2)  # per group, as in 09
+    # equal bases at alpha 0.01: the first base printing both 80% and 8% where every count pair passes Fisher's test
+    def prints(percent, n):
+        return [c for c in range(n + 1) if abs(100 * c / n - percent) <= 0.5 + 1e-12]
+    expected = next(n for n in range(1, 500) if prints(80, n) and prints(8, n) and all(
+        stats.fisher_exact([[a, n - a], [b, n - b]]).pvalue < 0.01 for a in prints(80, n) for b in prints(8, n)))
+    assert got["bain_breakeven_equal"] == expected
     text = page_text(tmp_path, stem)
     summary = sentence(text, "Of the 11 share figures from these 4 sources,", 500)
     assert "9 can be given an interval. Only 3 of the sources published a base" in summary

@@ -34,6 +34,9 @@ def test_plot_figures_draws_intervals():
     assert ax.get_title(loc="left") and ax.get_xlabel() == "Percent of respondents" and _captions(ax) == ["cap"]
     assert ax.get_ylabel() == "Published figure"
     assert len(ax.get_yticklabels()) == len(table)
+    organisations = plots.plot_figures(cxstats.analyze_figures(cxstats.load("dimension_data_2017")),
+                                       base="organisations")
+    assert organisations.get_xlabel() == "Percent of organisations"
 
 
 def test_plot_dumbbell_one_row_per_figure():
@@ -59,7 +62,8 @@ def test_plot_power_curve_matches_power_function():
     nobs = np.arange(100, 1001, 100)
     ax = plots.plot_power_curve([0.55], [0.50], nobs=nobs)
     assert_allclose(ax.lines[0].get_ydata(), cxstats.power_proportions(0.55, 0.50, nobs1=nobs)["power"])
-    assert ax.get_ylabel() == "Power" and ax.get_xlabel() == "Respondents per group"
+    assert ax.get_ylabel() == "Power (%)" and ax.get_xlabel() == "Respondents per group"
+    assert ax.yaxis.get_major_formatter()(0.8, 0) == "80%"  # ticks in percent, as the tables show power
 
 
 def test_plot_likert_diverges_around_neutral():
@@ -98,6 +102,28 @@ def test_segment_plots_show_profile_and_sizes():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["prefers a human", "csat"]
     ax = plots.plot_segment_sizes(table)
     assert_allclose([p.get_height() for p in ax.patches], [50, 50])
+
+
+def test_segment_profile_colours_share_gaps_in_points_on_one_scale():
+    """Share cells are coloured by their difference from the rest in percentage points (one scale for all rows);
+    a tested cell that is not significant after Holm's adjustment, and a mean, are left uncoloured."""
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    segment = np.repeat([0, 1], 200)
+    df = pd.DataFrame({"segment": segment, "split": (segment == 0).astype(int),  # 100 points apart
+                       "noise": rng.integers(0, 2, 400), "score": rng.normal(5, 1, 400) + 3 * segment})
+    table = cxstats.profile(df, "segment")
+    ax = plots.plot_segment_profiles(table)
+    cells = ax.collections[0].get_array().reshape(3, 2)  # rows in table order: split, noise, score
+    order = list(dict.fromkeys(table.column))
+    split = table[table.column == "split"]
+    assert_allclose(cells[order.index("split")], split["diff"].to_numpy() * 100)
+    noise = table[table.column == "noise"]
+    assert (noise.p_adjusted >= 0.05).all() and np.ma.getmaskarray(cells)[order.index("noise")].all()
+    assert np.ma.getmaskarray(cells)[order.index("score")].all()  # a mean: other units
+    assert ax.collections[0].colorbar.ax.get_ylabel() == "difference from the rest (percentage points)"
+    assert len([t for t in ax.texts if t.get_text()]) == 6  # every cell is still annotated
 
 
 def test_selection_plot_marks_suggested_k():

@@ -129,13 +129,27 @@ def test_gladly_numbers(built_reports):
     assert_allclose(got["chatbot_p_value_max"], mcnemar(widest, exact=False, correction=False).pvalue, rtol=1e-9)
 
 
+def _prints(percent, n):
+    """The whole counts of n whose percentage rounds (either way at a half) to a whole-number percent."""
+    return [c for c in range(n + 1) if abs(100 * c / n - percent) <= 0.5 + 1e-12]
+
+
 def test_cost_of_poor_service_numbers(built_reports):
-    """04: Bain's break-even bases are the brute-force smallest significant bases."""
+    """04: Bain's break-even bases are the first bases that can print the percentages and make every count pair
+    significant with Fisher's exact test (scipy), not the fractional-count answers 2 and 4 of the pooled z test."""
+    from scipy.stats import fisher_exact
+
     got = records(built_reports[1], "04_cost_of_poor_service")
     assert got["n_testable"] == 3 and got["n_shares"] == 8  # AmEx x 2 and Bain's 362 firms
-    assert got["bain_breakeven_given_362"] == cxstats.breakeven_n(0.8, 0.08, nobs1=362)["breakeven_n"][0]
-    assert got["bain_breakeven_equal"] == 4  # 2 z^2 pbar (1 - pbar) / d^2 = 3.65 -> 4
-    assert got["bain_breakeven_power"] == cxstats.breakeven_n(0.8, 0.08, power=0.8)["breakeven_n"][0]
+    # 8% cannot be printed from fewer than 12 companies; 1 of 12 against 288..291 of 362 is significant
+    assert all(not _prints(8, n) for n in range(1, 12)) and _prints(8, 12) == [1]
+    assert max(fisher_exact([[c, 362 - c], [1, 11]]).pvalue for c in _prints(80, 362)) < 0.05
+    assert got["bain_breakeven_given_362"] == 12
+    # equal bases: 25 is the first that prints both 80% (20) and 8% (2), and 20 of 25 vs 2 of 25 is significant
+    assert all(not (_prints(80, n) and _prints(8, n)) for n in range(1, 25))
+    assert fisher_exact([[20, 5], [2, 23]]).pvalue < 0.05
+    assert got["bain_breakeven_equal"] == 25
+    assert_allclose(got["bain_equal_power"], cxstats.power_proportions(0.8, 0.08, nobs1=25)["power"][0])
 
 
 def test_pay_more_numbers(built_reports):
@@ -160,7 +174,9 @@ def test_microsoft_dimension_data_numbers(built_reports):
     def z(n1, p1=0.97, p2=0.96, n2=5000):
         pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         return (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    assert got["breakeven_earlier_base"] == next(n for n in range(1, 100_000) if z(n) >= 1.959963984540054)
+    assert got["breakeven_earlier_base_printed"] == next(n for n in range(1, 100_000) if z(n) >= 1.959963984540054)
+    # over every count the rounding allows there is none: 96.5% is possible for both at any base divisible by 200
+    assert got["breakeven_earlier_base_missing"] == 1  # recorded as a number: 1 for true
     # both at 5,000: 97% allows 4,825 to 4,875 and 96% allows 4,775 to 4,825, so the two can be equal
     assert got["assumed_diff_low"] == 0
     assert_allclose(got["assumed_p_value_max"], proportions_ztest([4825, 4825], [5000, 5000])[1])

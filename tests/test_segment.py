@@ -435,6 +435,27 @@ def test_select_segments_reports_convergence_in_one_warning():
     assert table.converged.tolist() == [True, False]
 
 
+def test_select_segments_counts_the_refits_that_converged():
+    """'refits_converged' counts the bootstrap refits that converged: with max_iter=3 no refit of EM to a relative
+    change of 1e-10 can stop in time (0 of n_bootstrap), with the default budget every k = 2 refit on three planted
+    segments converges (n_bootstrap of n_bootstrap), and the warning names the same number of unconverged refits."""
+    import re
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    df, items = _planted(1, n=600)
+    with pytest.warns(ConvergenceWarning) as caught:
+        starved = cxstats.select_segments(LatentClassSegments(n_init=2, max_iter=3), df[items], k=[2, 3],
+                                          n_bootstrap=3)
+    assert starved.refits_converged.tolist() == [0, 0]
+    message = next(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning))
+    assert [int(m) for m in re.findall(r"(\d+) of 3 bootstrap refits", message)] == [3, 3]
+    table = cxstats.select_segments(LatentClassSegments(n_init=2), df[items], k=[2], n_bootstrap=3)
+    assert table.refits_converged.tolist() == [3] and table.converged.all()
+    assert cxstats.select_segments(LatentClassSegments(n_init=2), df[items], k=[2],
+                                   n_bootstrap=0).refits_converged.tolist() == [0]
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # k = 8: starts that did not converge
 @pytest.mark.parametrize("k, missing", [(3, False), (8, False), (3, True)])
 def test_every_start_is_stepmix_on_the_answer_patterns(k, missing):

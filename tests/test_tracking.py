@@ -9,7 +9,6 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow.dataset as ds  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 import pytest  # noqa: E402
 from numpy.testing import assert_allclose  # noqa: E402
 
@@ -185,6 +184,9 @@ def test_plot_trend_draws_a_line_and_band_per_group_with_gaps():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024-01", "2024-02", "2024-03"]
     assert_allclose(lines[0].get_ydata(), [20.0, 25.0, np.nan])  # placed by month, the missing month a gap
     assert len(ax.collections) == 2  # one band per channel
+    assert ax.get_xlabel() == "month" and ax.get_legend().get_title().get_text() == "channel"  # the column names
+    ax = plots.plot_trend(table, x="month", hue="channel", xlabel="Month of response", legend_title="Channel")
+    assert ax.get_xlabel() == "Month of response" and ax.get_legend().get_title().get_text() == "Channel"
     plt.close("all")
     with pytest.raises(ValueError, match="more than one row for"):
         plots.plot_trend(pd.concat([table, table]), x="month", hue="channel")
@@ -197,7 +199,10 @@ def test_plot_trend_draws_a_line_and_band_per_group_with_gaps():
 @pytest.mark.xdist_group("reports")
 def test_notebook_13_finds_the_planted_change_and_reads_a_given_path(tmp_path):
     """Built on a generated table (smaller than the default), the page's numbers are the library's on the same
-    table; run again with ``path`` at that table written as one Parquet file, it gives the same first-month NPS."""
+    table; run again with ``path`` at that table written as one Parquet file with 1% of channels missing and a
+    small "kiosk" channel with a month without answers, it gives the same first-month NPS, counts the responses
+    without a channel and the cells below the small base (counted here with pandas), and refuses ``table`` without
+    ``connection``."""
     notebook = ROOT / "notebooks" / "13_tracking_nps_across_waves.ipynb"
     result = run_notebook(notebook, tmp_path / "generated", parameters={"rows": 120_000, "seed": 3})
     assert result.status == "ok", result.error
@@ -210,9 +215,20 @@ def test_notebook_13_finds_the_planted_change_and_reads_a_given_path(tmp_path):
     assert_allclose([got["nps_first_wave"], got["planted_change"]], [first, phone["diff"].item()], rtol=1e-9)
     assert got["n_flagged"] == (changes.p_adjusted <= 0.05).sum() >= 1
     one_file = tmp_path / "feedback.parquet"
-    pq.write_table(ds.dataset(table, partitioning="hive").to_table(), one_file)
+    frame = ds.dataset(table, partitioning="hive").to_table().to_pandas()
+    rng = np.random.default_rng(5)
+    frame["channel"] = frame["channel"].astype(object)
+    frame.loc[rng.random(len(frame)) < 0.01, "channel"] = None  # missing groups
+    kiosk = rng.choice(np.flatnonzero(frame["month"].ne("2024-04").to_numpy()), 60, replace=False)
+    frame.loc[kiosk, "channel"] = "kiosk"  # about 5 answers a month, none in 2024-04
+    frame.to_parquet(one_file)
     result = run_notebook(notebook, tmp_path / "given", parameters={"path": str(one_file)})
     assert result.status == "ok", result.error
     again = read_records(tmp_path / "given" / "notebooks" / notebook.name)
     assert_allclose(again["nps_first_wave"], first, rtol=1e-9)
+    assert again["n_no_group"] == frame["channel"].isna().sum() > 0
+    cells = frame.dropna(subset=["nps"]).groupby(["month", "channel"], dropna=False).size()
+    assert again["n_small_cells"] == (cells < 30).sum() >= 11
     assert "planted_change" not in again  # a given table has no planted truth
+    result = run_notebook(notebook, tmp_path / "table", parameters={"path": str(one_file), "table": "feedback"})
+    assert result.status != "ok" and "connection is None" in str(result.error)
