@@ -288,13 +288,21 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     if nc > 26:
         raise ValueError(f"{column!r} has {nc} categories; a banner takes at most 26 columns")
     simple = not design.strata and not design.cluster
-    estimate, base = cells["estimate"], cells["base"]
-    filled = base > 0
+    filled = cells["base"] > 0
     higher, letters_method = _letters(design, cells, filled, simple, conf_level, adjust)
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
+    out = _cell_table(cells, row, column, cells["col_labels"], higher, conf_level)
+    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}),
+                          n_missing=cells["n_missing_total"], row=row, column=column)
+
+
+def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFrame:
+    """The banner's cells, one row each: share, SE, logit interval, design effect, bases and letters."""
+    estimate, base = cells["estimate"], cells["base"]
+    nr, nc = estimate.shape
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(filled, cells["variance"], np.nan)  # an empty column has no share, so no spread
+        var = np.where(base > 0, cells["variance"], np.nan)  # an empty column has no share, so no spread
         se = np.sqrt(var)
         deff = var / (estimate * (1 - estimate) / (base - 1))
         df = np.broadcast_to(cells["df"], estimate.shape)
@@ -302,10 +310,8 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
         low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
                                          np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
                                          "logit")
-    row_labels = cells["row_labels"]
-    col_labels = cells["col_labels"]
-    out = pd.DataFrame({
-        row: np.repeat(row_labels, nc), column: np.tile(col_labels, nr),
+    return pd.DataFrame({
+        row: np.repeat(cells["row_labels"], nc), column: np.tile(col_labels, nr),
         "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "n": cells["n"].ravel(),
         "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
         "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
@@ -314,8 +320,6 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
         "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
         "small_base": np.tile(base < SMALL_BASE, nr),
     })
-    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}),
-                          n_missing=cells["n_missing_total"], row=row, column=column)
 
 
 def _cells(design, discrete, row, column) -> dict:
@@ -477,8 +481,7 @@ def _set_crosstab(design, data, row, column, conf_level, adjust) -> CrosstabResu
         raise ValueError(f"crosstab needs at least 2 answers of {row!r}; got {nr}")
     if nc > 26:
         raise ValueError(f"the banner has {nc} options; a banner takes at most 26 columns")
-    estimate, base = cells["estimate"], cells["base"]
-    filled = base > 0
+    filled = cells["base"] > 0
     higher, _ = _letters(design, cells, filled, False, conf_level, adjust)
     method = f"design-based t tests with the covariance of overlapping columns, {design.degf} degrees of freedom"
     simple = not design.strata and not design.cluster
@@ -492,24 +495,7 @@ def _set_crosstab(design, data, row, column, conf_level, adjust) -> CrosstabResu
         p_adjusted[tested] = _adjusted(p[tested], adjust) if adjust != "none" else p[tested]
     test = pd.DataFrame({"option": options, **{k: [t[k] for t in tests] for k in tests[0]},
                          "p_adjusted": p_adjusted, "adjust": adjust, "conf_level": conf_level, "letters": method})
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(filled, cells["variance"], np.nan)
-        se = np.sqrt(var)
-        deff = var / (estimate * (1 - estimate) / (base - 1))
-        df = np.broadcast_to(cells["df"], estimate.shape)
-        n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
-        low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
-                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level, "logit")
-    out = pd.DataFrame({
-        row: np.repeat(cells["row_labels"], nc), name: np.tile(labels, nr),
-        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "n": cells["n"].ravel(),
-        "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
-        "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
-        "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
-        "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
-        "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
-        "small_base": np.tile(base < SMALL_BASE, nr),
-    })
+    out = _cell_table(cells, row, name, labels, higher, conf_level)
     return CrosstabResult(table=out, test=test, n_missing=cells["n_missing_total"], row=row, column=name)
 
 
