@@ -127,7 +127,7 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
     """
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
+        codes = values.array.codes  # read in place (Series.cat.codes copies them)
         labels = np.asarray(dtype.categories, dtype=object)
         declared = len(labels)
     else:
@@ -145,9 +145,8 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
             return arr.view(np.int8), np.array([False, True], dtype=object), 0
         codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
         labels = np.array([plain(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
-    missing = codes < 0
-    if missing.any():
-        codes = np.where(missing, len(labels), codes)
+    if codes.size and codes.min() < 0:  # one pass without a temporary when nothing is missing
+        codes = np.where(codes < 0, len(labels), codes)
         labels = np.append(labels, np.nan)
     return codes, labels, declared
 
@@ -187,18 +186,11 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
         return _plain_sums(w, y, shift)
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
-    ids_buffer, *scratch = _scratch(min(chunk, len(w)), 4)  # the chunk's group ids and products
-    ids_buffer = ids_buffer.view(np.int64)
+    ids_buffer, narrow_buffer, *scratch = _scratch(min(chunk, len(w)), 5)  # the chunk's group ids and products
+    ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
-        ids = None  # no groups: dot products
-        if parts:  # mixed-radix ids, the first multiplication straight from the codes
-            ids = ids_buffer[: len(w[rows])]
-            np.multiply(parts[0][0][rows], parts[1][1] if len(parts) > 1 else 1, out=ids, dtype=np.int64)
-            for k in range(1, len(parts)):
-                ids += parts[k][0][rows]
-                if k + 1 < len(parts):
-                    ids *= parts[k + 1][1]
+        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])]) if parts else None
         part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], shift, **flags, scratch=scratch)
         if total is None:
             total = {name: np.array(values, copy=True) for name, values in part.items()}
@@ -206,6 +198,34 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
             for name, values in total.items():
                 values += part[name]
     return total
+
+
+def _id_type(n_groups) -> type:
+    """The narrowest signed integer type that holds ``n_groups`` (every mixed-radix id and every radix)."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if n_groups <= np.iinfo(t).max)
+
+
+def _chunk_ids(parts, rows, narrow_buffer, ids) -> np.ndarray:
+    """The mixed-radix group ids of a chunk's ``rows``, as int64 in ``ids`` (what bincount reads).
+
+    Every partial id is below the number of groups, so they are computed in
+    the narrowest integers that hold them (``narrow_buffer``'s type: one byte
+    a row for a small table, where int64 arithmetic on the codes cost three
+    times as much), then widened in one pass. One key already in int64 codes
+    is read in place.
+    """
+    codes, size = parts[0]
+    if len(parts) == 1 and codes.dtype == np.int64:
+        return codes[rows]
+    mixed = ids if narrow_buffer.dtype == np.int64 else narrow_buffer[: len(ids)]
+    np.multiply(codes[rows], parts[1][1] if len(parts) > 1 else 1, out=mixed, dtype=mixed.dtype, casting="unsafe")
+    for k in range(1, len(parts)):  # the codes are below their sizes: no partial id leaves the type
+        np.add(mixed, parts[k][0][rows], out=mixed, dtype=mixed.dtype, casting="unsafe")
+        if k + 1 < len(parts):
+            np.multiply(mixed, parts[k + 1][1], out=mixed, dtype=mixed.dtype, casting="unsafe")
+    if mixed is not ids:
+        np.copyto(ids, mixed)
+    return ids
 
 
 def _scratch(length, count) -> list:
