@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._aggregate import aggregate
+from ._aggregate import Totals, aggregate
 from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
@@ -25,6 +25,7 @@ from .multiple_response import counted_values, set_columns, set_labels, ticks
 from .survey import _domain_degf, _proportion_interval, as_design, by_columns, check_group_names
 
 SMALL_BASE = 30
+_LETTERS = np.array(list(string.ascii_uppercase), dtype=object)  # the banner columns' letters
 TABLE_COLUMNS = ("letter", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff", "n_effective", "base",
                  "n_missing", "weighted_base", "n_kish", "higher_than", "small_base")
 
@@ -137,6 +138,15 @@ def _interaction_contrasts(nr, nc):
     return contrast
 
 
+@functools.lru_cache(maxsize=32)
+def _column_pairs(nc):
+    """The pairs of banner columns (i < j), read-only; one per width."""
+    pairs = np.triu_indices(nc, k=1)
+    for index in pairs:
+        index.flags.writeable = False  # shared between calls
+    return pairs
+
+
 def _rao_scott(shares, cov, n, degf):
     """Second-order Rao-Scott F test from the cell shares (row-major) and their design covariance.
 
@@ -163,7 +173,10 @@ def _rao_scott(shares, cov, n, degf):
 
 def _levels(totals, key) -> np.ndarray:
     """Codes of a crosstab variable's answers: declared categories and observed answers, missing excluded."""
-    codes = np.union1d(np.unique(totals.codes[key]), np.arange(totals.declared[key]))
+    used = np.zeros(len(totals.labels[key]), dtype=bool)
+    used[totals.codes[key]] = True
+    used[: totals.declared[key]] = True
+    codes = np.flatnonzero(used)
     return codes[~pd.isna(totals.labels[key][codes])]
 
 
@@ -293,8 +306,13 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
     out = _cell_table(cells, row, column, cells["col_labels"], higher, conf_level)
-    return CrosstabResult(table=out, test=pd.DataFrame({k: [v] for k, v in test.items()}),
-                          n_missing=cells["n_missing_total"], row=row, column=column)
+    return CrosstabResult(table=out, test=_one_row(test), n_missing=cells["n_missing_total"], row=row, column=column)
+
+
+def _one_row(values: dict) -> pd.DataFrame:
+    """A one-row frame of ``values`` (each column typed as from a one-item list; built from arrays, faster)."""
+    return pd.DataFrame({name: np.array([value], dtype=object if isinstance(value, str) else None)
+                         for name, value in values.items()}, copy=False)
 
 
 def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFrame:
@@ -312,14 +330,14 @@ def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFr
                                          "logit")
     return pd.DataFrame({
         row: np.repeat(cells["row_labels"], nc), column: np.tile(col_labels, nr),
-        "letter": np.tile(list(string.ascii_uppercase[:nc]), nr), "n": cells["n"].ravel(),
+        "letter": np.tile(_LETTERS[:nc], nr), "n": cells["n"].ravel(),
         "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
         "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
         "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
         "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
-        "higher_than": ["".join(sorted(x)) for row_cells in higher for x in row_cells],
+        "higher_than": np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
         "small_base": np.tile(base < SMALL_BASE, nr),
-    })
+    }, copy=False)  # arrays of this result alone
 
 
 def _cells(design, discrete, row, column) -> dict:
@@ -329,42 +347,35 @@ def _cells(design, discrete, row, column) -> dict:
     of banner column ``c`` (rows that answered the row question); its
     influence in a group of rows of cell ``(r', c)`` is ``w (1[r' = r] -
     p_rc) / W_c``, so one call of the variance engine gives every cell's
-    variance (and, for the letters of a clustered design, their covariance).
+    variance (and, with :func:`_coefficients`, their covariance for the
+    letters of a clustered design).
     """
     rows, cols = _levels(discrete, row), _levels(discrete, column)
     nr, nc = len(rows), len(cols)
-    r = np.full(len(discrete.labels[row]), -1)
-    r[rows] = np.arange(nr)
-    c = np.full(len(discrete.labels[column]), -1)
-    c[cols] = np.arange(nc)
-    r, c = r[discrete.codes[row]], c[discrete.codes[column]]
+    r = _positions(rows, len(discrete.labels[row]))[discrete.codes[row]]
+    c = _positions(cols, len(discrete.labels[column]))[discrete.codes[column]]
     answered = (r >= 0) & (c >= 0)
-    cell = np.where(answered, r * nc + c, nr * nc)  # unanswered groups in a bin of their own
-    add = lambda values: np.bincount(cell, weights=values, minlength=nr * nc + 1)[:-1].reshape(nr, nc)  # noqa: E731
+    K = nr * nc
+    cell = np.where(answered, r * nc + c, K)  # unanswered groups in a bin of their own
+    add = lambda values: np.bincount(cell, weights=values, minlength=K + 1)[:-1].reshape(nr, nc)  # noqa: E731
     n, weighted, sw2 = add(discrete["n_pos"]), add(discrete["sw"]), add(discrete["sw2"])
     W = weighted.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = weighted / W
     in_column = c >= 0
     col_missing = np.bincount(c[in_column & (r < 0)], weights=discrete["n_pos"][in_column & (r < 0)], minlength=nc)
-    # influence coefficients: group g (cell r', c') on estimate k = (r, c'): (1[r' = r] - p) / W_c'
-    K = nr * nc
-    a = np.zeros((len(discrete), K))
+    # influence coefficients of the answered groups g (cell r', c) on the shares of their column: (1[r' = rr] - p) / W_c
     g = np.flatnonzero(answered)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for rr in range(nr):  # a loop over the row answers of a small table, not over respondents
-            k = rr * nc + c[g]
-            a[g, k] = ((r[g] == rr) - estimate[rr, c[g]]) / W[c[g]]
-    a = np.nan_to_num(a)
+        coef = np.nan_to_num(((r[g] == np.arange(nr)[:, None]) - estimate[:, c[g]]) / W[c[g]])  # row answers x g
+    target = np.arange(nr)[:, None] * nc + c[g]  # the share (rr, c) each coefficient is on
     none = np.zeros(len(discrete))
     sums = discrete.replace(sw_y=np.where(answered, discrete["sw"], 0.0),
                             sw2_y=np.where(answered, discrete["sw2"], 0.0), swy=none, sw2y=none, sw2y2=none)
     H = len(design.strata_table)
     present = np.zeros((H, nc), dtype=bool)
     present[discrete["stratum"][answered], c[answered]] = True
-    zeros = np.zeros_like(a)
-    variance_cells = variance(design, sums, a, zeros, present=np.repeat(present[:, None, :], nr, axis=1)
-                              .reshape(H, K), diagonal=True).reshape(nr, nc)
+    variance_cells = _share_variances(design, sums, g, nr, coef, target, np.tile(present, nr)).reshape(nr, nc)
     df = _domain_degf(discrete, np.where(in_column, c, nc), nc + 1, design)[:nc]
     nrow = np.bincount(np.where(in_column, c, nc), weights=discrete["n"], minlength=nc + 1)[:nc]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -373,15 +384,46 @@ def _cells(design, discrete, row, column) -> dict:
             "col_labels": discrete.labels[column][cols], "n": n.astype(np.int64), "weighted": weighted,
             "estimate": estimate, "variance": variance_cells, "base": n.sum(axis=0).astype(np.int64),
             "weighted_base": W, "n_missing": col_missing.astype(np.int64), "n_kish": n_kish, "df": df,
-            "nrow": nrow, "n_missing_total": int(discrete["n_pos"][~answered].sum()), "a": a, "sums": sums,
-            "answered": answered, "cell": cell, "sw2": sw2}
+            "nrow": nrow, "n_missing_total": int(discrete["n_pos"][~answered].sum()), "sums": sums, "cell": cell,
+            "coefficients": (g, target, coef)}
+
+
+def _coefficients(cells) -> np.ndarray:
+    """The groups x shares matrix of influence coefficients of a single-response banner's column shares."""
+    g, target, coef = cells["coefficients"]
+    a = np.zeros((len(cells["cell"]), cells["estimate"].size))
+    a[g, target] = coef
+    return a
+
+
+def _positions(levels, size) -> np.ndarray:
+    """For each code of a variable (of ``size``), its position among ``levels``; -1 for codes left out."""
+    position = np.full(size, -1)
+    position[levels] = np.arange(len(levels))
+    return position
+
+
+def _share_variances(design, sums, g, nr, coef, target, present) -> np.ndarray:
+    """Variances of the K column shares, each answered group ``g`` repeated once per row answer.
+
+    Group g's coefficients are non-zero on the nr shares of its own column
+    only, so the variance engine is given the pairs (repeat of g, share) as a
+    domain: one sum per (stratum or unit, share) instead of one per share
+    over every group. The non-zero terms of each share come in the same
+    order as over the full groups x shares coefficients, so the variances
+    are the same numbers.
+    """
+    columns = {name: np.tile(sums[name][g], nr) for name in ("stratum", *sums.units, "sw_y", "sw2_y")}
+    zeros = np.zeros(nr * len(g))
+    repeated = Totals({**columns, "swy": zeros, "sw2y": zeros, "sw2y2": zeros}, {}, (), {}, {}, sums.units)
+    return variance(design, repeated, coef.ravel(), zeros, present=present, domain=(target.ravel(), present.shape[1]))
 
 
 def _letters(design, cells, filled, simple, conf_level, adjust):
     """Which cells are significantly higher than which columns, within every row of the table."""
     estimate = cells["estimate"]
     nr, nc = estimate.shape
-    i, j = np.triu_indices(nc, k=1)
+    i, j = _column_pairs(nc)
     usable = filled[i] & filled[j]
     i, j = i[usable], j[usable]
     diff = estimate[:, i] - estimate[:, j]
@@ -391,7 +433,8 @@ def _letters(design, cells, filled, simple, conf_level, adjust):
         p = p_value(z, "two-sided")
         method = "column-proportion z tests on effective bases"
     else:  # design-based t tests of the differences, with the covariance of the two columns
-        cov = variance(design, cells["sums"], cells["a"], np.zeros_like(cells["a"]), diagonal=False)
+        a = cells["a"] if "a" in cells else _coefficients(cells)
+        cov = variance(design, cells["sums"], a, np.zeros_like(a), diagonal=False)
         k1, k2 = np.arange(nr)[:, None] * nc + i, np.arange(nr)[:, None] * nc + j
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.sqrt(np.maximum(cov[k1, k1] + cov[k2, k2] - 2 * cov[k1, k2], 0.0))
@@ -428,25 +471,20 @@ def _overall_test(design, cells, simple):
         res = chi2_independence(counts[np.ix_(keep_r, keep_c)])
         return {"statistic": res.statistic, "df": res.df, "df_denom": np.nan, "p_value": res.p_value,
                 "method": "Pearson chi-square"}
-    # joint cell shares among the answered rows, with their full design covariance
-    nr, nc = counts.shape
-    kept = np.flatnonzero(np.outer(keep_r, keep_c).ravel())
-    position = np.full(nr * nc + 1, -1)
-    position[kept] = np.arange(kept.size)
-    cell_of = position[cells["cell"]]
+    # joint cell shares among the answered rows (every cell kept: none is empty), with their full design covariance
+    K = counts.size
+    cell = cells["cell"]  # K for groups outside the table
     sums = cells["sums"]
     sw = sums["sw_y"]
-    inside = cell_of >= 0
-    W = sw[inside].sum()
-    K = kept.size
-    shares = np.bincount(cell_of[inside], weights=sw[inside], minlength=K) / W
+    rows_in = np.flatnonzero(cell < K)
+    W = sw[rows_in].sum()
+    shares = np.bincount(cell[rows_in], weights=sw[rows_in], minlength=K) / W
     a = np.zeros((len(sw), K))
-    rows_in = np.flatnonzero(inside)
     a[rows_in] = -shares / W
-    a[rows_in, cell_of[rows_in]] += 1 / W
+    a[rows_in, cell[rows_in]] += 1 / W
     cov = variance(design, sums, a, np.zeros_like(a), diagonal=False)
     n = int(counts.sum())
-    f, d0, ddf, p = _rao_scott(shares.reshape(keep_r.sum(), keep_c.sum()), cov, n, design.degf)
+    f, d0, ddf, p = _rao_scott(shares.reshape(counts.shape), cov, n, design.degf)
     return {"statistic": f, "df": d0, "df_denom": ddf, "p_value": p, "method": "Rao-Scott F (second order)"}
 
 
