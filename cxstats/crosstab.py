@@ -362,22 +362,24 @@ def _cells(design, discrete, row, column) -> dict:
     W = weighted.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = weighted / W
-    in_column = c >= 0
-    col_missing = np.bincount(c[in_column & (r < 0)], weights=discrete["n_pos"][in_column & (r < 0)], minlength=nc)
+    by_column = np.where(c >= 0, c, nc)  # groups without a banner answer in a bin of their own
+    no_row = (c >= 0) & (r < 0)
+    col_missing = np.bincount(c[no_row], weights=discrete["n_pos"][no_row], minlength=nc)
     # influence coefficients of the answered groups g (cell r', c) on the shares of their column: (1[r' = rr] - p) / W_c
     g = np.flatnonzero(answered)
+    c_g = c[g]
     with np.errstate(invalid="ignore", divide="ignore"):
-        coef = np.nan_to_num(((r[g] == np.arange(nr)[:, None]) - estimate[:, c[g]]) / W[c[g]])  # row answers x g
-    target = np.arange(nr)[:, None] * nc + c[g]  # the share (rr, c) each coefficient is on
+        coef = np.nan_to_num(((r[g] == np.arange(nr)[:, None]) - estimate[:, c_g]) / W[c_g])  # row answers x g
+    target = np.arange(nr)[:, None] * nc + c_g  # the share (rr, c) each coefficient is on
     none = np.zeros(len(discrete))
     sums = discrete.replace(sw_y=np.where(answered, discrete["sw"], 0.0),
                             sw2_y=np.where(answered, discrete["sw2"], 0.0), swy=none, sw2y=none, sw2y2=none)
     H = len(design.strata_table)
     present = np.zeros((H, nc), dtype=bool)
-    present[discrete["stratum"][answered], c[answered]] = True
+    present[discrete["stratum"][g], c_g] = True
     variance_cells = _share_variances(design, sums, g, nr, coef, target, np.tile(present, nr)).reshape(nr, nc)
-    df = _domain_degf(discrete, np.where(in_column, c, nc), nc + 1, design)[:nc]
-    nrow = np.bincount(np.where(in_column, c, nc), weights=discrete["n"], minlength=nc + 1)[:nc]
+    df = _domain_degf(discrete, by_column, nc + 1, design)[:nc]
+    nrow = np.bincount(by_column, weights=discrete["n"], minlength=nc + 1)[:nc]
     with np.errstate(invalid="ignore", divide="ignore"):
         n_kish = W**2 / sw2.sum(axis=0)
     return {"rows": rows, "cols": cols, "row_labels": discrete.labels[row][rows],
