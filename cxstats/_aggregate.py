@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.lib import NumpyVersion
 
 from ._validate import plain
 from .design import SurveyDesign, sum_and_min
@@ -35,6 +36,7 @@ _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows)
 _PLAIN_CHUNK = 1 << 14  # rows per matrix product of one group's sums: small enough for one BLAS thread
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
+_PAIRED_SUMS = NumpyVersion(np.__version__) >= "1.25.0"  # numpy's fast ufunc.at (older ones: a bincount per sum)
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
         return _plain_sums(w, y, shift)
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
-    ids_buffer, narrow_buffer, *scratch = _scratch(min(chunk, len(w)), 5)  # the chunk's group ids and products
+    # the chunk's group ids and products (twice a chunk long: the (w, w^2) pairs of _sum_and_square)
+    ids_buffer, narrow_buffer, *scratch = _scratch(2 * min(chunk, len(w)), 5)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
@@ -295,10 +298,11 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     are only needed when the rows are the PSUs; ``lean`` leaves out what a
     mean does not read: ``swy_raw``, and ``sw2`` unless ``row_moments``.
     Products go to ``scratch`` (three float arrays at least as long as ``w``,
-    reused from chunk to chunk: a fresh large temporary costs a page fault
-    per page each time).
+    the first best twice as long, reused from chunk to chunk: a fresh large
+    temporary costs a page fault per page each time).
     """
     tmp = [buffer[: w.size] for buffer in scratch] if scratch else [np.empty(w.size) for _ in range(3)]
+    pair_buffer = scratch[0] if scratch else tmp[0]
     if group is None:  # one group: sums and dot products
         count = lambda mask=None: np.array([w.size if mask is None else np.count_nonzero(mask)])  # noqa: E731
         add = lambda values: np.array([values.sum()])  # noqa: E731
@@ -310,9 +314,13 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     kish = row_moments or not lean  # sums of squared weights
     positive = None if all_positive else w > 0
     n = count()
-    out = {"n": n, "n_pos": n if all_positive else count(positive), "sw": add(w)}
-    if kish:
-        out["sw2"] = add_product(w, w)
+    out = {"n": n, "n_pos": n if all_positive else count(positive)}
+    if kish and group is not None and _PAIRED_SUMS:
+        out["sw"], out["sw2"] = _sum_and_square(group, n_groups, w, pair_buffer)
+    else:
+        out["sw"] = add(w)
+        if kish:
+            out["sw2"] = add_product(w, w)
     if y is None:
         return out
     complete = complete or not np.isnan(y).any()  # a chunk may be complete where the column is not
@@ -339,6 +347,28 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     if row_moments:
         out.update(sw2y=add_product(wy, wa, 2), sw2y2=add_product(wy, wy, 2))
     return out
+
+
+def _sum_and_square(group, n_groups, w, buffer) -> tuple[np.ndarray, np.ndarray]:
+    """``bincount(group, w)`` and ``bincount(group, w * w)`` in one pass over the group ids: the same numbers.
+
+    The pairs (w, w^2) are added as complex numbers (one scatter-add reads
+    each group id once, where two bincounts read it four times); the real
+    and imaginary parts are each added in row order from zero, exactly as
+    bincount adds. The pairs go through ``buffer`` (a float array), all at
+    once if it is twice as long as ``w``, else a block of rows at a time,
+    added on to the same totals (the same numbers).
+    """
+    total = np.zeros(n_groups, dtype=complex)
+    block = len(buffer) // 2 or max(len(w), 1)  # rows of pairs the buffer holds (too short for one: a new one)
+    buffer = buffer if len(buffer) >= 2 else np.empty(2 * len(w))
+    for start in range(0, len(w), block):  # a loop over blocks of rows (one when the buffer holds them all)
+        rows = slice(start, start + block)
+        pairs = buffer[: 2 * len(w[rows])].reshape(-1, 2)
+        pairs[:, 0] = w[rows]
+        np.multiply(w[rows], w[rows], out=pairs[:, 1])
+        np.add.at(total, group[rows], pairs.view(complex).ravel())
+    return total.real.copy(), total.imag.copy()
 
 
 def numeric_values(design: SurveyDesign, column: str) -> tuple[np.ndarray, bool, float | None]:

@@ -263,3 +263,59 @@ def test_many_wide_ranging_groups_do_not_overflow():
     ref = df.groupby(list("abcd"))["y"].mean().reset_index()
     assert_allclose(got["estimate"].to_numpy(), ref["y"].to_numpy(), rtol=1e-12)
     assert got[list("abcd")].to_numpy().tolist() == ref[list("abcd")].to_numpy().tolist()
+
+
+@pytest.mark.parametrize("sizes", [(127,), (1, 127), (128, 1), (3, 5, 8), (127, 258), (32767,), (1, 32768),
+                                   (181, 182), (1 << 16, (1 << 15) + 1)])
+def test_chunk_ids_in_narrow_integers_are_the_mixed_radix_numbers(sizes):
+    """A chunk's group ids, computed in the narrowest integers that hold the number of groups (int8 up to 127,
+    then int16, int32), are the int64 mixed-radix numbers of the codes, whatever the codes' own integer types."""
+    from cxstats._aggregate import _chunk_ids, _id_type
+
+    rng = np.random.default_rng(6)
+    n_groups = int(np.prod(sizes))
+    types = [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64]
+    for first in range(len(types)):  # each part's codes in the first of types[first:] that holds them
+        parts = []
+        for size in sizes:
+            codes = rng.integers(0, size, 3000).astype(next(t for t in types[first:] if np.iinfo(t).max >= size - 1))
+            codes[:2] = size - 1, 0  # the largest and smallest codes
+            parts.append((codes, size))
+        expected = np.zeros(3000, dtype=np.int64)
+        for codes, size in parts:
+            expected = expected * size + codes.astype(np.int64)
+        narrow = np.empty(3000, dtype=_id_type(n_groups))
+        assert np.iinfo(narrow.dtype).max >= n_groups and (narrow.dtype == np.int8) == (n_groups <= 127)
+        got = _chunk_ids(parts, slice(0, 3000), narrow, np.empty(3000, dtype=np.int64))
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("buffer_rows", [1, 999, 1000, 2000])
+def test_sum_and_square_is_two_bincounts_to_the_last_bit(buffer_rows):
+    """The per-group sums of w and w^2 taken as one complex scatter-add equal bincount's exactly (the same additions
+    in the same order), whether the (w, w^2) pairs go through the buffer at once or a block of rows at a time."""
+    from cxstats._aggregate import _sum_and_square
+
+    rng = np.random.default_rng(7)
+    group = rng.integers(0, 37, 1000)
+    w = rng.gamma(0.5, 3.0, 1000) * 10.0 ** rng.integers(-8, 8, 1000)  # magnitudes that round differently by order
+    sw, sw2 = _sum_and_square(group, 40, w, np.empty(buffer_rows))
+    assert np.array_equal(sw, np.bincount(group, weights=w, minlength=40))
+    assert np.array_equal(sw2, np.bincount(group, weights=w * w, minlength=40))
+
+
+def test_crosstab_sums_without_the_paired_scatter_are_the_same(monkeypatch):
+    """With numpy's slow ufunc.at (before 1.25) the sums fall back to a bincount each: the same table."""
+    import cxstats._aggregate as aggregation
+
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"a": rng.integers(0, 5, 200_000), "b": rng.choice(list("xyz"), 200_000),
+                       "w": rng.gamma(4.0, 0.25, 200_000)})
+    design = cxstats.survey_design(df, weight="w")
+    paired = aggregate(design, ("a", "b")).columns
+    monkeypatch.setattr(aggregation, "_PAIRED_SUMS", False)
+    separate = aggregate(design, ("a", "b")).columns
+    assert paired.keys() == separate.keys()
+    for name in paired:
+        assert np.array_equal(paired[name], separate[name]), name
