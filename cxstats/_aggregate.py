@@ -188,8 +188,9 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
         return _plain_sums(w, y, shift)
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
-    # the chunk's group ids and products (twice a chunk long: the (w, w^2) pairs of _sum_and_square)
-    ids_buffer, narrow_buffer, *scratch = _scratch(2 * min(chunk, len(w)), 5)
+    # the chunk's group ids and products; up to _CHUNK more floats: (w, w^2) pairs of a whole chunk, most often
+    length = min(chunk, len(w))
+    ids_buffer, narrow_buffer, *scratch = _scratch(length + min(length, _CHUNK), 5)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
@@ -209,7 +210,7 @@ def _id_type(n_groups) -> type:
 
 
 def _chunk_ids(parts, rows, narrow_buffer, ids) -> np.ndarray:
-    """The mixed-radix group ids of a chunk's ``rows``, as int64 in ``ids`` (what bincount reads).
+    """The mixed-radix group ids of a chunk's ``rows``, as int64 in ``ids`` (what bincount and ufunc.at read).
 
     Every partial id is below the number of groups, so they are computed in
     the narrowest integers that hold them (``narrow_buffer``'s type: one byte
@@ -299,10 +300,10 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     mean does not read: ``swy_raw``, and ``sw2`` unless ``row_moments``.
     Products go to ``scratch`` (three float arrays at least as long as ``w``,
     the first best twice as long, reused from chunk to chunk: a fresh large
-    temporary costs a page fault per page each time).
+    temporary costs a page fault per page each time); with it (a few groups,
+    summed chunk by chunk) the sums of w and w^2 are taken in one pass.
     """
     tmp = [buffer[: w.size] for buffer in scratch] if scratch else [np.empty(w.size) for _ in range(3)]
-    pair_buffer = scratch[0] if scratch else tmp[0]
     if group is None:  # one group: sums and dot products
         count = lambda mask=None: np.array([w.size if mask is None else np.count_nonzero(mask)])  # noqa: E731
         add = lambda values: np.array([values.sum()])  # noqa: E731
@@ -315,8 +316,8 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     positive = None if all_positive else w > 0
     n = count()
     out = {"n": n, "n_pos": n if all_positive else count(positive)}
-    if kish and group is not None and _PAIRED_SUMS:
-        out["sw"], out["sw2"] = _sum_and_square(group, n_groups, w, pair_buffer)
+    if kish and group is not None and scratch and _PAIRED_SUMS:  # few groups (chunks): one pass for both
+        out["sw"], out["sw2"] = _sum_and_square(group, n_groups, w, scratch[0])
     else:
         out["sw"] = add(w)
         if kish:
