@@ -87,9 +87,15 @@ def design_query(table, *, weight=None, strata=None, cluster=(), fpc=()):
     """The checks of a survey design as one Ibis expression over ``table`` (not executed).
 
     Per stratum and sampling unit: rows, rows with a positive weight, and
-    with a weight column the rows whose weight is missing or not finite,
-    negative weights and the sum of the weights; per fpc column its range and
-    missing values. Result columns carry a prefix no column of the table has.
+    with a weight column the weights given (not missing), the lowest weight
+    and the sum of the weights; per fpc column its range and missing values.
+    These few aggregates decide whether every weight is valid: a missing
+    weight makes the count of weights short, a negative one the lowest
+    below 0, a NaN or an infinite one the sum not finite (NaN and the
+    infinities propagate through a sum on every engine); only then are the
+    faulty rows counted and found, by :func:`weight_faults` and
+    :func:`_rows_where`. Result columns carry a prefix no column of the
+    table has.
 
     Examples
     --------
@@ -103,13 +109,20 @@ def design_query(table, *, weight=None, strata=None, cluster=(), fpc=()):
     keys = [c for c in [strata, *cluster] if c is not None]
     metrics = {_x("n"): table.count(), _x("n_pos"): _count(w > 0)}
     if weight is not None:
-        metrics.update({_x("n_bad_w"): _count(~_finite(table[weight].cast("float64"))), _x("n_neg_w"): _count(w < 0),
-                        _x("sw"): w.sum()})
+        metrics.update({_x("n_w"): table[weight].count(), _x("w_min"): w.min(), _x("sw"): w.sum()})
     for s, column in enumerate(fpc):
         metrics[_x(f"fpc{s + 1}_min")] = table[column].cast("float64").min()
         metrics[_x(f"fpc{s + 1}_max")] = table[column].cast("float64").max()
         metrics[_x(f"fpc{s + 1}_null")] = _count(table[column].isnull())
     return _grouped(table, keys, metrics)
+
+
+def weight_faults(table, weight) -> tuple[int, int]:
+    """The rows of ``table`` whose weight is missing or not finite, and those whose weight is negative (a query)."""
+    _x = _namer(table.columns)
+    w = table[weight].cast("float64")
+    found = table.aggregate(**{_x("bad"): _count(~_finite(w)), _x("neg"): _count(w < 0)}).to_pandas().iloc[0]
+    return int(found[_x("bad")]), int(found[_x("neg")])
 
 
 def _rows_where(table, condition) -> str:
@@ -194,7 +207,9 @@ def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {missing} missing value(s) in {source}, {rows}; every "
                              "respondent needs one")
     if weight is not None:
-        bad, negative = int(units[_x("n_bad_w")].sum()), int(units[_x("n_neg_w")].sum())
+        suspect = (units[_x("n_w")] < units[_x("n")]).any() or (units[_x("w_min")] < 0).any() or \
+            not np.isfinite(units[_x("sw")].to_numpy(dtype=float, na_value=np.nan)).all()
+        bad, negative = weight_faults(table, weight) if suspect else (0, 0)
         if bad:
             rows = _rows_where(table, lambda t: ~_finite(t[weight].cast("float64")))
             raise ValueError(f"weight column {weight!r} has {bad} missing or non-finite "
@@ -203,6 +218,8 @@ def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
             rows = _rows_where(table, lambda t: t[weight] < 0)
             raise ValueError(f"weight column {weight!r} has {negative} negative value(s) in "
                              f"{source}, {rows}; weights must be 0 or more")
+        if suspect:  # every weight finite and 0 or more, yet their sum is not finite
+            raise ValueError(f"weight column {weight!r} is too large to sum in {source}; rescale it")
         if units[_x("sw")].sum() <= 0:
             raise ValueError(f"weight column {weight!r} sums to zero in {source}; at least one respondent needs a "
                              "positive weight")
@@ -246,6 +263,7 @@ def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
                           n_zero_weight=n_rows - n_pos, degf=design_degf(strata_table))
     object.__setattr__(design, "_code_map", code_map)
     object.__setattr__(design, "_categories", categories or {})
+    object.__setattr__(design, "_kept_sums", {})  # aggregations kept to sum up for coarser groupings
     return design
 
 
@@ -258,7 +276,7 @@ def _lowest_answer(table, weight, value) -> float:
     return float(low) if pd.notna(low) else 0.0
 
 
-def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_moments=True):
+def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_moments=True, positive=True):
     """The aggregation of :mod:`cxstats._aggregate` as one Ibis expression over ``table`` (not executed).
 
     Per group of ``keys`` (design columns first, then the domains): rows,
@@ -266,7 +284,9 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
     with ``value``, the same over the rows whose answer is a finite number,
     the sums of w (y - shift) and w (y - shift)^2, the sum of w y, the count
     of infinite answers, and with ``row_moments`` (rows are the PSUs) the
-    sums of w^2 (y - shift) and w^2 (y - shift)^2. Result columns carry a
+    sums of w^2 (y - shift) and w^2 (y - shift)^2. Without ``positive``
+    (a design whose weights are all positive) the rows with a positive
+    weight are not counted: they are all the rows. Result columns carry a
     prefix that no column of the table has (``_cx_n``, ...).
 
     Examples
@@ -291,6 +311,8 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
             swy_raw=(w * raw).sum(where=answered), n_inf=_count(_infinite(raw)))
         if row_moments:
             metrics.update(sw2y=(wy * w).sum(where=answered), sw2y2=(wy * wy).sum(where=answered))
+    if not positive:
+        metrics = {name: expr for name, expr in metrics.items() if name not in ("n_pos", "n_y_pos")}
     return _grouped(table, list(keys), {_x(name): expr for name, expr in metrics.items()})
 
 
@@ -318,18 +340,61 @@ def _with_codes(design, out, design_keys, internal) -> pd.DataFrame:
     return out.assign(**{internal[0]: 0})
 
 
+_KEPT_GROUPS = 100_000  # a design keeps aggregations up to this many groups, to sum up for coarser groupings
+
+
+def _sums_by(design: SurveyDesign, group_keys: list, positive: bool) -> pd.DataFrame:
+    """Rows, weights and squared weights per group of ``group_keys``: a query, or the sum of a finer one kept.
+
+    Every aggregation without an answer column that a design's engine
+    returns (if it has at most ``_KEPT_GROUPS`` groups) is kept with the
+    design; a later one by some of the same columns (a crosstab by month
+    and channel after an NPS by month, channel and answer) is summed up
+    from it in memory instead of reading the data again. Groups with a
+    missing value keep it as a group of their own, as in the engine.
+    """
+    kept = design._kept_sums
+    if tuple(group_keys) in kept:
+        return kept[tuple(group_keys)]
+    finer = [keys for keys in kept if set(group_keys) <= set(keys)]
+    if finer:
+        smallest = min(finer, key=lambda keys: len(kept[keys]))
+        found = kept[smallest]
+        sums = [c for c in found.columns if c not in smallest]
+        if group_keys:
+            return found.groupby(group_keys, dropna=False, sort=False, observed=True)[sums].sum().reset_index()
+        return found[sums].sum().to_frame().T
+    out = totals_query(design.data, weight=design.weight, keys=group_keys, positive=positive).to_pandas()
+    if len(out) <= _KEPT_GROUPS:
+        kept[tuple(group_keys)] = out
+    return out
+
+
 def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
-    """:func:`cxstats._aggregate.aggregate` for data read where it lives: one query, run by its engine."""
+    """:func:`cxstats._aggregate.aggregate` for data read where it lives: one query, run by its engine.
+
+    Without an answer column the sums may come from a finer aggregation the
+    design keeps (see :func:`_sums_by`). When every weight is positive, the
+    rows with a positive weight are all the rows and are not counted again.
+    """
     data = design.data
     _x = _namer(data.columns)  # the same names as when the design was made
     units = unit_columns(design)
     design_keys = _design_keys(design, len(units))
     group_keys = design_keys + [k for k in keys if k not in design_keys]
-    shift = _lowest_answer(data, design.weight, value) if value is not None else 0.0
-    out = totals_query(data, weight=design.weight, keys=group_keys, value=value, shift=shift,
-                       row_moments=not units).to_pandas()
-    if value is not None and out[_x("n_inf")].sum():
-        refuse_infinite(design, value, int(out[_x("n_inf")].sum()))
+    positive = design.n_zero_weight > 0
+    if value is None:
+        out = _sums_by(design, group_keys, positive)
+    else:
+        shift = _lowest_answer(data, design.weight, value)
+        out = totals_query(data, weight=design.weight, keys=group_keys, value=value, shift=shift,
+                           row_moments=not units, positive=positive).to_pandas()
+        if out[_x("n_inf")].sum():
+            refuse_infinite(design, value, int(out[_x("n_inf")].sum()))
+    if not positive:  # every row has a positive weight
+        out = out.assign(**{_x("n_pos"): out[_x("n")]})
+        if value is not None:
+            out = out.assign(**{_x("n_y_pos"): out[_x("n_y")]})
     merged = _with_codes(design, out, design_keys, [_x("stratum"), *[_x(unit) for unit in units]])
     columns = {"stratum": merged[_x("stratum")].to_numpy(dtype=np.int64)}
     columns.update((unit, merged[_x(unit)].to_numpy(dtype=np.int64)) for unit in units)
@@ -354,7 +419,7 @@ def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
             if name in VALUE_SUMS:
                 values = values.fillna(0.0)  # a group without answers: the engine's empty sum is NULL
             columns[name] = values.to_numpy(dtype=np.int64 if name in COUNTS else float)
-    return Totals(columns, codes, keys, labels, declared, tuple(units), shift)
+    return Totals(columns, codes, keys, labels, declared, tuple(units), shift if value is not None else 0.0)
 
 
 # ---------------------------------------------------------------- cross-products (key drivers)

@@ -9,6 +9,7 @@ and only small tables come back).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +75,25 @@ def _whitespace_cells(table) -> list:
     return sorted({v for values in found.iloc[0] if values is not None for v in values})
 
 
+_connection = threading.local()
+
+
+def _duckdb():
+    """The embedded DuckDB (through Ibis) that reads files where they lie: one in-memory database per thread.
+
+    Opening a database costs more than reading a small file, so it is opened once per thread and each file
+    read becomes one more view of it (a name, no data).
+    """
+    con = getattr(_connection, "duckdb", None)
+    if con is None:
+        import ibis
+
+        con = _connection.duckdb = ibis.duckdb.connect()
+    return con
+
+
 def _open_folder(path: Path):
     """A folder of Parquet files (partitions ``key=value`` in the folder names) as one DuckDB table, via Ibis."""
-    import ibis
     import pyarrow.parquet as pq
 
     from . import _tabular
@@ -87,7 +104,7 @@ def _open_folder(path: Path):
     keys = [part.split("=", 1)[0] for part in files[0].relative_to(path).parts[:-1] if "=" in part]
     _tabular.refuse_duplicate_names([*pq.read_schema(files[0]).names, *keys], files[0],
                                     "rename them where the files are written (partition folders count as columns)")
-    con = ibis.duckdb.connect()
+    con = _duckdb()
     try:
         table = con.read_parquet(str(path / "**" / "*.parquet"), hive_partitioning=bool(keys), union_by_name=True)
     except Exception as err:  # duckdb raises several types; name the folder either way
@@ -259,8 +276,6 @@ def open_source(data):
     if isinstance(data, pd.DataFrame):
         return data, "the data"
     if isinstance(data, str | Path):
-        import ibis
-
         path = Path(data)
         if path.is_dir():
             return _open_folder(path), str(path)
@@ -282,7 +297,7 @@ def open_source(data):
 
                 return read_responses(path), str(path)
         options = _file_options(path, reader)
-        con = ibis.duckdb.connect()
+        con = _duckdb()
         try:
             table = getattr(con, reader)(str(path), **options)
             if reader == "read_csv" and (blanks := _whitespace_cells(table)):
@@ -323,7 +338,11 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
         An Ibis table of any backend (DuckDB, Spark through
         ``ibis.pyspark.connect(session)``, a warehouse) stays in its engine:
         the checks here and every estimate are queries run there, and only
-        small tables of sums come back. Groups come in a categorical's order
+        small tables of sums come back. The design keeps those tables, so an
+        estimate by some of the columns of an earlier one (a crosstab by
+        month and channel after an NPS by month and channel) is summed from
+        them without a query; make a new design after the data changes.
+        Groups come in a categorical's order
         (unused categories included) for a DataFrame and for a Parquet file
         written from one (its categories are read from the file); other
         tables hold text, so their groups are the values found, sorted.

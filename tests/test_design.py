@@ -664,10 +664,14 @@ def _parquet_with_weights(tmp_path, frame, weights):
     (np.nan, r"weight column 'pw' has 2 missing or non-finite value\(s\) in .*design.parquet, e.g. rows \[3, 7\] "
              r"\(0-based\)"),
     (np.inf, r"weight column 'pw' has 2 missing or non-finite value\(s\) in .*design.parquet, e.g. rows \[3, 7\]"),
+    (-np.inf, r"weight column 'pw' has 2 missing or non-finite value\(s\) in .*design.parquet, e.g. rows \[3, 7\]"),
     (-2.0, r"weight column 'pw' has 2 negative value\(s\) in .*design.parquet, e.g. rows \[3, 7\] \(0-based\)"),
-], ids=["null", "NaN", "inf", "negative"])
+    (1e308, r"weight column 'pw' is too large to sum in .*design.parquet; rescale it"),
+], ids=["null", "NaN", "inf", "-inf", "negative", "overflow"])
 def test_parquet_weight_errors_give_0_based_rows(api, tmp_path, bad, message):
-    """Missing (null), NaN, infinite and negative weights in a Parquet file are named by 0-based row number."""
+    """Missing (null), NaN, infinite and negative weights in a Parquet file are named by 0-based row number; finite
+    weights whose sum overflows are refused as too large (the engine checks the count, lowest and sum of the weights
+    per sampling unit, and only then finds the faulty rows)."""
     weights = api["STRAT"]["pw"].tolist()
     weights[3] = weights[7] = bad
     path = _parquet_with_weights(tmp_path, api["STRAT"], weights)

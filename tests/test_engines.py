@@ -243,6 +243,27 @@ def test_engine_weight_errors_say_what_pandas_says(tmp_path):
         cxstats.weighted_mean(tmp_path / "zero.parquet", "y", weight="w")
 
 
+def test_a_coarser_grouping_is_summed_from_a_finer_one_the_design_kept(frame, tmp_path, monkeypatch):
+    """After an NPS by month, channel and answer, a crosstab by month and channel on the same design reads no data:
+    its cells (missing channels a group of their own) are summed from the kept groups, and equal a fresh design's
+    and the DataFrame's."""
+    from cxstats import _engine
+
+    path = _parquet(frame, tmp_path)
+    design = cxstats.survey_design(path, **SPEC)
+    cxstats.nps(design, "ltr", by=["month", "channel"])
+    queries = []
+    monkeypatch.setattr(_engine, "totals_query", lambda *a, **k: queries.append(k) or totals_query(*a, **k))
+    got = cxstats.crosstab(design, "channel", "month")
+    assert queries == []
+    assert any(kept["channel"].isna().any() for kept in design._kept_sums.values())  # missing: a group of its own
+    in_memory = cxstats.crosstab(cxstats.survey_design(frame, **SPEC), "channel", "month")
+    fresh = cxstats.crosstab(cxstats.survey_design(path, **SPEC), "channel", "month")
+    assert len(queries) == 1
+    for expected, what in ((fresh, "fresh design"), (in_memory, "pandas")):
+        _same(got, expected, f"crosstab summed from kept groups vs {what}")
+
+
 def test_path_folder_of_parquet_partitions_is_one_table(frame, tmp_path):
     """A folder partitioned by month (month=2024-01/...) reads as one table with ``month`` as a column."""
     for month, rows in frame.groupby("month"):

@@ -4,19 +4,8 @@ SELECT
   "t1"."store",
   COUNT(*) AS "_cx_n",
   SUM(CAST("t1"."_cx_w" > 0 AS BIGINT)) AS "_cx_n_pos",
-  SUM(
-    CAST(NOT (
-      (
-        "t1"."weight" IS NOT NULL
-      )
-      AND (
-        (
-          "t1"."weight" - "t1"."weight"
-        ) = 0
-      )
-    ) AS BIGINT)
-  ) AS "_cx_n_bad_w",
-  SUM(CAST("t1"."_cx_w" < 0 AS BIGINT)) AS "_cx_n_neg_w",
+  COUNT("t1"."weight") AS "_cx_n_w",
+  MIN("t1"."_cx_w") AS "_cx_w_min",
   SUM("t1"."_cx_w") AS "_cx_sw"
 FROM (
   SELECT
