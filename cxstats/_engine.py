@@ -207,8 +207,10 @@ def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {missing} missing value(s) in {source}, {rows}; every "
                              "respondent needs one")
     if weight is not None:
-        suspect = (units[_x("n_w")] < units[_x("n")]).any() or (units[_x("w_min")] < 0).any() or \
-            not np.isfinite(units[_x("sw")].to_numpy(dtype=float, na_value=np.nan)).all()
+        sums = units[_x("sw")].to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(over="ignore"):  # the total of finite sums may overflow too
+            suspect = (units[_x("n_w")] < units[_x("n")]).any() or (units[_x("w_min")] < 0).any() or \
+                not (np.isfinite(sums).all() and np.isfinite(sums.sum()))
         bad, negative = weight_faults(table, weight) if suspect else (0, 0)
         if bad:
             rows = _rows_where(table, lambda t: ~_finite(t[weight].cast("float64")))

@@ -75,21 +75,25 @@ def _whitespace_cells(table) -> list:
     return sorted({v for values in found.iloc[0] if values is not None for v in values})
 
 
-_connection = threading.local()
+_database = []  # the embedded DuckDB database that reads files, opened on first use
+_database_lock = threading.Lock()
 
 
 def _duckdb():
-    """The embedded DuckDB (through Ibis) that reads files where they lie: one in-memory database per thread.
+    """A connection (through Ibis) to the embedded DuckDB that reads files where they lie, one per file read.
 
-    Opening a database costs more than reading a small file, so it is opened once per thread and each file
-    read becomes one more view of it (a name, no data).
+    Opening a database costs more than reading a small file, so one in-memory database is opened once; each file
+    read gets a cursor of it of its own, so designs on different files can run their queries at the same time
+    (from several threads) as with a database each.
     """
-    con = getattr(_connection, "duckdb", None)
-    if con is None:
-        import ibis
+    import duckdb
+    import ibis
 
-        con = _connection.duckdb = ibis.duckdb.connect()
-    return con
+    with _database_lock:
+        if not _database:
+            _database.append(duckdb.connect())
+        cursor = _database[0].cursor()
+    return ibis.duckdb.from_connection(cursor)
 
 
 def _open_folder(path: Path):

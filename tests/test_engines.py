@@ -264,6 +264,33 @@ def test_a_coarser_grouping_is_summed_from_a_finer_one_the_design_kept(frame, tm
         _same(got, expected, f"crosstab summed from kept groups vs {what}")
 
 
+def test_weights_whose_total_overflows_across_strata_are_refused(tmp_path):
+    """Each stratum's weights sum to a finite number but all of them do not: refused as in memory, not NaN results."""
+    w = np.ones(40)
+    w[0] = w[39] = 1e308  # one huge weight in each stratum
+    df = pd.DataFrame({"st": np.repeat(["a", "b"], 20), "y": np.arange(40) % 11 * 1.0, "w": w})
+    df.to_parquet(tmp_path / "huge.parquet")
+    for data, where in ((df, ""), (tmp_path / "huge.parquet", r" in .*huge.parquet")):
+        with pytest.raises(ValueError, match=rf"weight column 'w' is too large to sum{where}; rescale it"):
+            cxstats.survey_design(data, weight="w", strata="st")
+
+
+def test_designs_on_files_run_their_queries_from_several_threads(tmp_path):
+    """Designs on different files, made on one thread, are estimated at the same time from worker threads (the
+    files share one embedded database, each with a connection of its own) and give what one thread gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        pd.DataFrame({"y": rng.normal(size=50_000), "w": rng.gamma(2.0, 1.0, 50_000)}).to_parquet(tmp_path / f"{i}.pq")
+    designs = [cxstats.survey_design(tmp_path / f"{i}.pq", weight="w") for i in range(2)]
+    alone = [cxstats.weighted_mean(d, "y")["estimate"].item() for d in designs]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(8):
+            together = list(pool.map(lambda d: cxstats.weighted_mean(d, "y")["estimate"].item(), designs))
+            assert_allclose(together, alone, rtol=1e-12)
+
+
 def test_path_folder_of_parquet_partitions_is_one_table(frame, tmp_path):
     """A folder partitioned by month (month=2024-01/...) reads as one table with ``month`` as a column."""
     for month, rows in frame.groupby("month"):
