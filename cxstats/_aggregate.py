@@ -33,7 +33,7 @@ VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2",
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
-_PLAIN_CHUNK = 1 << 14  # rows per matrix product of one group's sums: small enough for one BLAS thread
+_PLAIN_CHUNK = 1 << 16  # rows per chunk of one group's sums (a chunk's products stay in the processor cache)
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
 _PAIRED_SUMS = NumpyVersion(np.__version__) >= "1.25.0"  # numpy's fast ufunc.at (older ones: a bincount per sum)
@@ -250,26 +250,54 @@ def _scratch(length, count) -> list:
 def _plain_sums(w, y, shift) -> dict:
     """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs).
 
-    Every sum is the product of two of a chunk's rows 1, w, y - shift,
-    w (y - shift) and y, so one small matrix product per chunk gives them all
-    in one pass over the cache (BLAS, with one thread at this size).
+    Chunk by chunk, while the chunk is in the processor cache: the products
+    w (y - shift) and seven sums and dot products of them with w and y.
     """
-    length = min(_PLAIN_CHUNK, len(w))
-    rows = _scratch(5 * length, 1)[0].reshape(5, length)
-    rows[0] = 1.0
-    total = np.zeros((2, 5))
-    for start in range(0, len(w), length):  # a loop over chunks of rows, each one matrix product
-        chunk = slice(start, start + length)
-        part = rows[:, : len(w[chunk])]
-        part[1] = w[chunk]
-        np.subtract(y[chunk], shift, out=part[2])
-        np.multiply(part[1], part[2], out=part[3])
-        part[4] = y[chunk]
-        total += part[1::2] @ part.T  # rows w and w (y - shift) times every row
-    (sw, sw2, swy, sw2y, swy_raw), (_, _, swy2, sw2y2, _) = ([np.array([v]) for v in row] for row in total)
+    return _plain_sums_and_lowest(w, y, shift)[0]
+
+
+def _plain_sums_and_lowest(w, y, shift) -> tuple[dict, float]:
+    """:func:`_plain_sums`, and the lowest answer (NaN if any answer is NaN), from the same pass."""
+    length = max(min(_PLAIN_CHUNK, len(w)), 1)
+    centred, weighted = _scratch(length, 2)
+    total, lowest = np.zeros(7), []
+    for start in range(0, len(w), length):  # a loop over chunks of rows, each vectorized
+        wc, yc = w[start:start + length], y[start:start + length]
+        c = np.subtract(yc, shift, out=centred[: len(wc)])
+        wy = np.multiply(wc, c, out=weighted[: len(wc)])
+        total += (wc.sum(), np.dot(wc, wc), np.dot(wc, yc), wy.sum(), np.dot(wy, c), np.dot(wy, wc), np.dot(wy, wy))
+        lowest.append(c.min())
+    sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2 = ([value] for value in total)
     n = np.array([len(w)])
-    return {"n": n, "n_pos": n, "sw": sw, "sw2": sw2, "n_y": n, "n_y_pos": n, "sw_y": sw, "sw2_y": sw2,
-            "swy_raw": swy_raw, "swy": swy, "swy2": swy2, "sw2y": sw2y, "sw2y2": sw2y2}
+    sums = {"n": n, "n_pos": n, "sw": np.array(sw), "sw2": np.array(sw2), "n_y": n, "n_y_pos": n,
+            "sw_y": np.array(sw), "sw2_y": np.array(sw2), "swy_raw": np.array(swy_raw), "swy": np.array(swy),
+            "swy2": np.array(swy2), "sw2y": np.array(sw2y), "sw2y2": np.array(sw2y2)}
+    return sums, float(np.min(lowest)) + shift if lowest else np.nan
+
+
+def _unchecked_plain_sums(w, y) -> tuple[dict, float] | None:
+    """:func:`_plain_sums` about the lowest answer, for a float answer column not yet checked; None unless the
+    answers are all finite (so the column needs no pass of its own to be checked).
+
+    The sums are taken about the lowest answer of the first chunk, then moved
+    to the lowest answer of all (a shift by d: sum w (c + d)^2 = sum w c^2 +
+    2 d sum w c + d^2 sum w, where d is within the answers' range).
+    """
+    first = y[:_PLAIN_CHUNK]
+    shift = float(first.min()) if first.size else np.nan
+    if not np.isfinite(shift):
+        return None
+    sums, lowest = _plain_sums_and_lowest(w, y, shift)
+    if not all(np.isfinite(values).all() for values in sums.values()) or not np.isfinite(lowest):
+        return None  # a missing or infinite answer (or sums that overflow): checked the usual way
+    d = shift - lowest
+    if d:
+        swy, sw2y = sums["swy"].copy(), sums["sw2y"].copy()
+        sums["swy"] += d * sums["sw"]
+        sums["swy2"] += 2 * d * swy + d * d * sums["sw"]
+        sums["sw2y"] += d * sums["sw2"]
+        sums["sw2y2"] += 2 * d * sw2y + d * d * sums["sw2"]
+    return sums, lowest
 
 
 def _decode(parts, ids: np.ndarray) -> list:
@@ -411,6 +439,8 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         names.append(key)
     y, shift, complete = None, 0.0, True
     all_positive = design.n_zero_weight == 0
+    if value is not None and not parts and all_positive and (found := _plain_totals(design, value)):
+        return Totals(found[0], found[1], keys, labels, declared, (), found[2])
     if value is not None:
         if isinstance(value, np.ndarray):  # scores: finite or NaN
             y, complete, lowest = value, bool(np.isfinite(value.sum())), None
@@ -451,6 +481,21 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
     ordered = {name: columns[name] for name in ["stratum", *units]}
     ordered.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
     return Totals(ordered, codes, keys, labels, declared, tuple(units), shift)
+
+
+def _plain_totals(design: SurveyDesign, value):
+    """The one row of sums when the rows are the PSUs, in one pass over a float answer that is checked by the
+    sums themselves (finite sums: finite answers): (columns, codes, shift), or None to take the usual way."""
+    y = value if isinstance(value, np.ndarray) else design.data[value]
+    if y.dtype != np.float64:
+        return None
+    found = _unchecked_plain_sums(design.weights, y if isinstance(y, np.ndarray) else y.to_numpy())
+    if found is None:
+        return None
+    sums, lowest = found
+    columns = {"stratum": np.zeros(1, dtype=np.int64)}
+    columns.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
+    return columns, {}, lowest
 
 
 def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: bool) -> float:

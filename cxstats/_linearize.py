@@ -36,9 +36,7 @@ def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 def _first_stage_factors(design):
     """Per stratum: n_h, (N_h - n_h) / N_h (1 with replacement) and whether the stratum has one PSU."""
-    strata = design.strata_table
-    n = strata["n_psu"].to_numpy(dtype=float)
-    pop = strata["popsize"].to_numpy(dtype=float)
+    n, pop = design.first_stage
     with np.errstate(invalid="ignore", divide="ignore"):
         fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
     return n, fpc, n == 1
@@ -188,7 +186,7 @@ def _later_stages(design, table, t, units, n1, diagonal, sum_rows=_sum_by):
     contributes nothing (its own mean is its centre), as in R.
     """
     total = 0.0  # an array from the first stage on
-    pop1 = design.strata_table["popsize"].to_numpy(dtype=float)
+    pop1 = design.first_stage[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where(np.isinf(pop1), 0.0, n1 / pop1)[table["stratum"]]  # per group row
     for s in range(2, len(units) + 1):

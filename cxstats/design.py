@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,11 @@ class SurveyDesign:
     @property
     def columns(self) -> list:
         return list(self.data.columns)
+
+    @cached_property
+    def first_stage(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per stratum (rows of ``strata_table``), as floats: sampled PSUs and PSUs in the population."""
+        return (self.strata_table["n_psu"].to_numpy(dtype=float), self.strata_table["popsize"].to_numpy(dtype=float))
 
     @property
     def with_replacement(self) -> bool:

@@ -319,3 +319,46 @@ def test_crosstab_sums_without_the_paired_scatter_are_the_same(monkeypatch):
     assert paired.keys() == separate.keys()
     for name in paired:
         assert np.array_equal(paired[name], separate[name]), name
+
+
+@pytest.mark.parametrize("lowest_at", [3, 700])  # in the first chunk, or found late (the sums are then moved)
+@pytest.mark.parametrize("scored", [False, True])  # an answer column, or scores handed over as an array
+def test_weights_only_sums_check_the_answers_in_the_same_pass(monkeypatch, lowest_at, scored):
+    """Without groups, strata or clusters the answers are checked by the sums themselves (one pass): the table
+    equals the sums written out about the lowest answer (the shift every engine uses), to rounding."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)  # sixteen chunks of this small frame
+    rng = np.random.default_rng(11)
+    y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
+    y[lowest_at] = 30.0  # the lowest answer
+    design = cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w")
+    totals = aggregate(design, value=y if scored else "y")
+    c = y - 30.0
+    expected = {"n": 1000, "n_y": 1000, "sw": w.sum(), "sw2": (w * w).sum(), "sw_y": w.sum(), "swy": (w * c).sum(),
+                "swy2": (w * c * c).sum(), "sw2y": (w * w * c).sum(), "sw2y2": (w * w * c * c).sum(),
+                "swy_raw": (w * y).sum()}
+    assert totals.shift == 30.0 and len(totals) == 1
+    for name, value in expected.items():
+        assert_allclose(totals[name], [value], rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("bad_at", [5, 700])
+def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypatch, bad_at):
+    """A missing answer is counted (the rows that answered are summed); an infinite one is an error naming it."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    rng = np.random.default_rng(12)
+    y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
+    y[bad_at] = np.nan
+    design = cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w")
+    totals = aggregate(design, value="y")
+    answered = ~np.isnan(y)
+    assert totals["n"][0] == 1000 and totals["n_y"][0] == 999
+    assert_allclose(totals["swy_raw"], [(w * y)[answered].sum()], rtol=1e-12)
+    result = cxstats.weighted_mean(design, "y")
+    assert result["n_missing"].iloc[0] == 1 and result["n"].iloc[0] == 999
+    y[bad_at] = np.inf
+    with pytest.raises(ValueError, match=rf"column 'y' has 1 infinite value\(s\), e.g. rows \[{bad_at}\]"):
+        aggregate(cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w"), value="y")
