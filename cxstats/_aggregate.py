@@ -253,51 +253,59 @@ def _plain_sums(w, y, shift) -> dict:
     Chunk by chunk, while the chunk is in the processor cache: the products
     w (y - shift) and seven sums and dot products of them with w and y.
     """
-    return _plain_sums_and_lowest(w, y, shift)[0]
-
-
-def _plain_sums_and_lowest(w, y, shift) -> tuple[dict, float]:
-    """:func:`_plain_sums`, and the lowest answer (NaN if any answer is NaN), from the same pass."""
     length = max(min(_PLAIN_CHUNK, len(w)), 1)
     centred, weighted = _scratch(length, 2)
-    total, lowest = np.zeros(7), []
+    total = np.zeros(7)
     for start in range(0, len(w), length):  # a loop over chunks of rows, each vectorized
         wc, yc = w[start:start + length], y[start:start + length]
         c = np.subtract(yc, shift, out=centred[: len(wc)])
         wy = np.multiply(wc, c, out=weighted[: len(wc)])
         total += (wc.sum(), np.dot(wc, wc), np.dot(wc, yc), wy.sum(), np.dot(wy, c), np.dot(wy, wc), np.dot(wy, wy))
-        lowest.append(c.min())
-    sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2 = ([value] for value in total)
-    n = np.array([len(w)])
-    sums = {"n": n, "n_pos": n, "sw": np.array(sw), "sw2": np.array(sw2), "n_y": n, "n_y_pos": n,
-            "sw_y": np.array(sw), "sw2_y": np.array(sw2), "swy_raw": np.array(swy_raw), "swy": np.array(swy),
-            "swy2": np.array(swy2), "sw2y": np.array(sw2y), "sw2y2": np.array(sw2y2)}
-    return sums, float(np.min(lowest)) + shift if lowest else np.nan
+    return _plain_dict(len(w), *total)
+
+
+def _plain_dict(n, sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2) -> dict:
+    """The one group's sums as :func:`_sums` gives them (every answer counted, every weight positive)."""
+    n = np.array([n])
+    sw, sw2 = np.array([sw]), np.array([sw2])
+    return {"n": n, "n_pos": n, "sw": sw, "sw2": sw2, "n_y": n, "n_y_pos": n, "sw_y": sw, "sw2_y": sw2,
+            "swy_raw": np.array([swy_raw]), "swy": np.array([swy]), "swy2": np.array([swy2]),
+            "sw2y": np.array([sw2y]), "sw2y2": np.array([sw2y2])}
 
 
 def _unchecked_plain_sums(w, y) -> tuple[dict, float] | None:
     """:func:`_plain_sums` about the lowest answer, for a float answer column not yet checked; None unless the
     answers are all finite (so the column needs no pass of its own to be checked).
 
-    The sums are taken about the lowest answer of the first chunk, then moved
-    to the lowest answer of all (a shift by d: sum w (c + d)^2 = sum w c^2 +
-    2 d sum w c + d^2 sum w, where d is within the answers' range).
+    Each chunk's sums are taken about the chunk's own lowest answer, then
+    moved to the lowest answer of all (a shift by d >= 0: sum w (c + d)^2 =
+    sum w c^2 + 2 d sum w c + d^2 sum w, every term at least 0 since c >= 0),
+    so the moved sums are as exact as sums taken about the lowest answer
+    directly, however far a chunk's answers lie from the rest's.
     """
-    first = y[:_PLAIN_CHUNK]
-    shift = float(first.min()) if first.size else np.nan
-    if not np.isfinite(shift):
+    length = max(min(_PLAIN_CHUNK, len(w)), 1)
+    centred, weighted = _scratch(length, 2)
+    parts, lows = [], []
+    for start in range(0, len(w), length):  # a loop over chunks of rows, each vectorized
+        wc, yc = w[start:start + length], y[start:start + length]
+        low = float(yc.min())
+        if not np.isfinite(low):
+            return None  # a missing answer, or minus infinity: checked the usual way
+        c = np.subtract(yc, low, out=centred[: len(wc)])
+        wy = np.multiply(wc, c, out=weighted[: len(wc)])
+        parts.append((wc.sum(), np.dot(wc, wc), np.dot(wc, yc), wy.sum(), np.dot(wy, c), np.dot(wy, wc),
+                      np.dot(wy, wy)))
+        lows.append(low)
+    if not parts:
         return None
-    sums, lowest = _plain_sums_and_lowest(w, y, shift)
-    if not all(np.isfinite(values).all() for values in sums.values()) or not np.isfinite(lowest):
-        return None  # a missing or infinite answer (or sums that overflow): checked the usual way
-    d = shift - lowest
-    if d:
-        swy, sw2y = sums["swy"].copy(), sums["sw2y"].copy()
-        sums["swy"] += d * sums["sw"]
-        sums["swy2"] += 2 * d * swy + d * d * sums["sw"]
-        sums["sw2y"] += d * sums["sw2"]
-        sums["sw2y2"] += 2 * d * sw2y + d * d * sums["sw2"]
-    return sums, lowest
+    sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2 = np.array(parts).T  # per chunk
+    lowest = min(lows)
+    d = np.array(lows) - lowest  # each chunk's move, at least 0
+    totals = [values.sum() for values in (sw, sw2, swy_raw, swy + d * sw, swy2 + 2 * d * swy + d * d * sw,
+                                           sw2y + d * sw2, sw2y2 + 2 * d * sw2y + d * d * sw2)]
+    if not np.isfinite(totals).all():
+        return None  # an infinite answer (or sums that overflow): checked the usual way
+    return _plain_dict(len(w), *totals), lowest
 
 
 def _decode(parts, ids: np.ndarray) -> list:

@@ -362,3 +362,29 @@ def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypa
     y[bad_at] = np.inf
     with pytest.raises(ValueError, match=rf"column 'y' has 1 infinite value\(s\), e.g. rows \[{bad_at}\]"):
         aggregate(cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w"), value="y")
+
+
+@pytest.mark.parametrize("scored", [False, True])
+def test_weights_only_sums_exact_when_the_first_chunk_lies_far_from_the_rest(monkeypatch, scored):
+    """A first chunk of answers far above the rest, with weights too small to matter: the sums moved to the
+    lowest answer keep the digits of the rest (each chunk's sums are taken about its own lowest answer, so no
+    move cancels). Sums taken about the first chunk's lowest and moved lost them: the SE came out NaN."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    rng = np.random.default_rng(13)
+    y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
+    y[:64], w[:64] = 1e10, 1e-12  # the first chunk
+    design = cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w")
+    totals = aggregate(design, value=y if scored else "y")
+    low = y.min()
+    assert totals.shift == low
+    c = y - low
+    for name, value in {"swy": (w * c).sum(), "swy2": (w * c * c).sum(), "sw2y": (w * w * c).sum(),
+                        "sw2y2": (w * w * c * c).sum()}.items():
+        assert_allclose(totals[name], [value], rtol=1e-12, err_msg=name)
+    mean = (w * y).sum() / w.sum()
+    z = w * (y - mean) / w.sum()
+    result = cxstats.weighted_mean(design, "y").iloc[0]
+    assert_allclose(result["estimate"], mean, rtol=1e-14)
+    assert_allclose(result["se"], np.sqrt(1000 / 999 * (z * z).sum()), rtol=1e-12)
