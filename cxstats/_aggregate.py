@@ -111,11 +111,30 @@ def aggregate(design: SurveyDesign, keys=(), value=None, coded=None, lean=False)
     sampling units, ``sw2`` and ``sw2_y`` (Kish bases).
     """
     keys = tuple(keys)
-    if design.in_memory:
-        return _aggregate_numpy(design, keys, value, coded or {}, lean)
-    from ._engine import aggregate_table
+    with np.errstate(over="ignore", invalid="ignore"):  # sums that overflow are refused below, by name
+        if design.in_memory:
+            totals = _aggregate_numpy(design, keys, value, coded or {}, lean)
+        else:
+            from ._engine import aggregate_table
 
-    return aggregate_table(design, keys, value)
+            totals = aggregate_table(design, keys, value)
+    if value is not None:
+        _check_value_sums(design, totals, value)
+    return totals
+
+
+def _check_value_sums(design: SurveyDesign, totals: Totals, value) -> None:
+    """Answers whose weighted squares overflow are an error (their spread would read as 0 or NaN)."""
+    sums = [totals[name] for name in VALUE_SUMS if name in totals]
+    if all(np.isfinite(values).all() for values in sums):
+        return
+    what = f"column {value!r}" if isinstance(value, str) else "the scored answers"
+    where = ""
+    if isinstance(value, str) and design.in_memory and pd.api.types.is_numeric_dtype(design.data[value]):
+        magnitude = pd.to_numeric(design.data[value], errors="coerce").abs()
+        where = f" (the largest, {plain(magnitude.max())}, in row {plain(magnitude.idxmax())})"
+    raise ValueError(f"{what}: the answers are too large to square and sum with their weights{where}; rescale "
+                     "the answers (e.g. in thousands) or the weights")
 
 
 # ---------------------------------------------------------------- numpy
