@@ -17,6 +17,7 @@ warehouse), which the table's own engine executes (:mod:`cxstats._engine`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ class Totals:
     declared: dict
     units: tuple
     shift: float = 0.0
+    value: str | None = None  # the answer column summed, to name it in an error (None: scores, or no answer)
 
     def __len__(self) -> int:
         return len(self.columns["n"])
@@ -79,7 +81,7 @@ class Totals:
     def replace(self, **columns) -> Totals:
         """The same groups with some columns replaced or added."""
         return Totals({**self.columns, **columns}, self.codes, self.keys, self.labels, self.declared, self.units,
-                      self.shift)
+                      self.shift, self.value)
 
     def answers(self, key) -> np.ndarray:
         """The value of grouping column ``key`` in each group (object array, NaN for missing)."""
@@ -120,6 +122,8 @@ def aggregate(design: SurveyDesign, keys=(), value=None, coded=None, lean=False)
             totals = aggregate_table(design, keys, value)
     if value is not None:
         _check_value_sums(design, totals, value)
+        if isinstance(value, str):
+            totals = dataclasses.replace(totals, value=value)
     return totals
 
 

@@ -134,6 +134,22 @@ def variance(design, table, a, b, present=None, diagonal=True, domain=None):
         (a domain's): ``index`` (G,) is that estimate, of K, and ``a``, ``b``
         have shape (G,), its coefficients; no G x K array is made.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # sums of squares that overflow are refused, by name
+        return _variance(design, table, a, b, present, diagonal, domain)
+
+
+def _refuse_overflow(table, inputs, found) -> None:
+    """An error when finite coefficients and sums gave sums of squares that overflow (read as 0 they would give a
+    standard error of 0, or one stage's spread only; as NaN, none)."""
+    if all(np.isfinite(x).all() for x in found) or not all(np.isfinite(x).all() for x in inputs):
+        return
+    value = getattr(table, "value", None)
+    what = f"column {value!r}" if value is not None else "the answers"
+    raise ValueError(f"{what}: the answers are too large for their variance: the squares of the sampling units' "
+                     "totals overflow; rescale the answers (e.g. in thousands) or the weights")
+
+
+def _variance(design, table, a, b, present, diagonal, domain):
     sum_rows = _sum_by  # sums of the group rows by stratum or unit
     if domain is None:
         a, b = np.atleast_2d(a), np.atleast_2d(b)
@@ -172,13 +188,15 @@ def variance(design, table, a, b, present=None, diagonal=True, domain=None):
                 ah, bh = a[rows], b[rows]
                 G[h] = (ah.T * sw2[rows]) @ ah + (ah.T * sw2y[rows]) @ bh + (bh.T * sw2y[rows]) @ ah \
                     + (bh.T * sw2y2[rows]) @ bh
+    inputs = (a, b, sw, swy)
+    _refuse_overflow(table, inputs, (S, G) if size is None else (S, G, size))
     V = _combine(n, fpc, lonely, S, G, present, design.lonely_psu, diagonal, size)
     if len(units) > 1:
-        V = V + _later_stages(design, table, t, units, n, diagonal, sum_rows)
+        V = V + _later_stages(design, table, t, units, n, diagonal, sum_rows, inputs)
     return V
 
 
-def _later_stages(design, table, t, units, n1, diagonal, sum_rows=_sum_by):
+def _later_stages(design, table, t, units, n1, diagonal, sum_rows=_sum_by, inputs=()):
     """Within-unit variance of stages 2 and later (with fpc), times the sampling fractions of the stages above.
 
     Each unit of the stage above acts as a stratum of the stage below (R's
@@ -199,6 +217,7 @@ def _later_stages(design, table, t, units, n1, diagonal, sum_rows=_sum_by):
             fpc = np.where(np.isinf(pop), 1.0, (pop - n) / pop)
         P = len(stage)
         S, G = _unit_moments(child, position, t, P, diagonal, sum_rows=sum_rows)
+        _refuse_overflow(table, inputs, (S, G))
         above = np.zeros(P)
         above[position] = fraction
         total = total + _spread(_stratum_scale(n, fpc, n == 1) * above, S, G, n, diagonal)

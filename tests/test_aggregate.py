@@ -425,3 +425,32 @@ def test_a_far_low_outlier_in_one_domain_leaves_the_others_ses():
         z = (rows.y - rows.y.mean()) / len(rows)  # domain rows' influence; the others' is 0
         se = np.sqrt(2000 / 1999 * (z**2).sum())
         assert_allclose(result.loc[g, "se"], se, rtol=1e-9)
+
+
+@pytest.mark.parametrize("design", [{}, {"strata": "h", "cluster": "psu"}, {"cluster": ["psu", "ssu"],
+                                                                            "fpc": ["fpc1", "fpc2"]}])
+@pytest.mark.parametrize("on_file", [False, True])
+def test_a_total_whose_unit_squares_overflow_is_refused(tmp_path, design, on_file):
+    """Answers near 1e152: every sum of the aggregation is finite, but the squares of the sampling units' totals
+    of a weighted total overflow; read as 0 (a spread 'lost to rounding') the SE came out 0, or (two stages) the
+    second stage's share only (2.5e153 against 5.7e153). It is an error naming the column; 100 times smaller
+    answers give 100 times smaller SEs (the same design), so the scale itself is not the trouble."""
+    rng = np.random.default_rng(1)
+    n = 2000
+    df = pd.DataFrame({"y": rng.normal(0.0, 1.0, n) * 1e150, "w": rng.uniform(0.5, 2.0, n), "g": np.arange(n) % 3,
+                       "h": (np.arange(n) // 10) % 4, "psu": np.arange(n) // 10, "ssu": np.arange(n) // 2,
+                       "fpc1": 1000, "fpc2": 50})
+    small = cxstats.weighted_total(cxstats.survey_design(df, weight="w", **design), "y", by="g")
+    assert (small["se"] > 1e151).all()
+    df["y"] *= 100
+    data = df
+    if on_file:
+        data = tmp_path / "big.parquet"
+        df.to_parquet(data, index=False)
+    large = cxstats.survey_design(data, weight="w", **design)
+    with pytest.raises(ValueError, match=r"column 'y': the answers are too large for their variance"):
+        cxstats.weighted_total(large, "y", by="g")
+    mean = cxstats.weighted_mean(large, "y", by="g")  # a mean's influence values are small: its SE is a number
+    assert_allclose(mean["se"], 100 * cxstats.weighted_mean(cxstats.survey_design(df.assign(y=df.y / 100), weight="w",
+                                                                                 **design), "y", by="g")["se"],
+                    rtol=1e-12)
