@@ -355,11 +355,17 @@ def srs_variance(dom: Domains, kind) -> np.ndarray:
     """Variance under simple random sampling with replacement (R's ``deff = "replace"``), per domain."""
     W, Y, Y2 = dom.add("sw_y"), dom.add("swy"), dom.add("swy2")
     n = dom.counts["n"].astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean = Y / W
         ss = np.maximum(Y2 - 2 * mean * Y + mean**2 * W, 0.0)  # sum of w (y - mean)^2
         unit = np.where(n > 1, ss / (W * (n - 1)), np.nan)  # svyvar / n; undefined for one respondent
-        return unit if kind == "mean" else unit * W**2
+        srs = unit if kind == "mean" else unit * W**2
+    if np.any((n > 1) & (W > 0) & np.isfinite(Y) & ~np.isfinite(srs)):  # sums added across units overflow
+        value = dom.table.value
+        raise ValueError(f"{f'column {value!r}' if value is not None else 'the answers'}: the answers are too "
+                         "large for their design effect: their weighted squares overflow when added up; rescale "
+                         "the answers (e.g. in thousands) or the weights")
+    return srs
 
 
 def _finish(design, dom: Domains, kind, conf_level, by):

@@ -454,3 +454,20 @@ def test_a_total_whose_unit_squares_overflow_is_refused(tmp_path, design, on_fil
     assert_allclose(mean["se"], 100 * cxstats.weighted_mean(cxstats.survey_design(df.assign(y=df.y / 100), weight="w",
                                                                                  **design), "y", by="g")["se"],
                     rtol=1e-12)
+
+
+def test_a_mean_whose_design_effect_overflows_is_refused():
+    """Answers near 1e152 in a clustered design: each PSU's sums are finite (the SE is right) but their sum for
+    the design effect's SRS variance overflows; an error naming the column, not a design effect of NaN. At 1e150
+    the design effect is a number, and the same as for the answers divided by 1e150."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(0.0, 1.0, 2000)
+    df = pd.DataFrame({"y": y * 1e150, "w": rng.uniform(0.5, 2.0, 2000), "h": (np.arange(2000) // 10) % 4,
+                       "psu": np.arange(2000) // 10})
+    design = cxstats.survey_design(df, weight="w", strata="h", cluster="psu")
+    unscaled = cxstats.weighted_mean(cxstats.survey_design(df.assign(y=y), weight="w", strata="h", cluster="psu"),
+                                     "y")
+    assert_allclose(cxstats.weighted_mean(design, "y")["deff"], unscaled["deff"], rtol=1e-9)
+    with pytest.raises(ValueError, match="column 'y': the answers are too large for their design effect"):
+        cxstats.weighted_mean(cxstats.survey_design(df.assign(y=y * 1e152), weight="w", strata="h", cluster="psu"),
+                              "y")
