@@ -121,10 +121,26 @@ def look(browser, path, screenshot=None) -> dict:
     page.goto(Path(path).as_uri())
     page.wait_for_load_state("load")
     if screenshot:
-        page.screenshot(path=str(screenshot), full_page=True)
+        _full_page_screenshot(page, screenshot)
     seen = {**page.evaluate(READ_PAGE), "errors": errors, "screenshot": screenshot}
     page.close()
     return seen
+
+
+def _full_page_screenshot(page, path, attempts=3) -> None:
+    """Save a full-page screenshot. Chromium now and then refuses one capture ("Unable to capture screenshot", a
+    transient protocol error seen on busy machines; it takes the same picture when asked again, see
+    robotframework-browser issue 5237), so that one error is retried; any other error fails at once."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(attempts):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return
+        except PlaywrightError as err:
+            if "Unable to capture screenshot" not in str(err) or attempt + 1 == attempts:
+                raise
+            page.wait_for_timeout(500)
 
 
 def _is_zero(cell) -> bool:
