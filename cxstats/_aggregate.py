@@ -132,13 +132,18 @@ def _check_value_sums(design: SurveyDesign, totals: Totals, value) -> None:
     sums = [totals[name] for name in VALUE_SUMS if name in totals]
     if all(np.isfinite(values).all() for values in sums):
         return
-    what = f"column {value!r}" if isinstance(value, str) else "the scored answers"
     where = ""
     if isinstance(value, str) and design.in_memory and pd.api.types.is_numeric_dtype(design.data[value]):
         magnitude = pd.to_numeric(design.data[value], errors="coerce").abs()
         where = f" (the largest, {plain(magnitude.max())}, in row {plain(magnitude.idxmax())})"
-    raise ValueError(f"{what}: the answers are too large to square and sum with their weights{where}; rescale "
-                     "the answers (e.g. in thousands) or the weights")
+    raise too_large(value if isinstance(value, str) else None, f"to square and sum with their weights{where}")
+
+
+def too_large(value: str | None, step: str) -> ValueError:
+    """The error for answers whose weighted squares overflow at ``step`` (``value``: the column, if one)."""
+    what = f"column {value!r}" if value is not None else "the scored answers"
+    return ValueError(f"{what}: the answers are too large {step}; rescale the answers (e.g. in thousands) or "
+                      "the weights")
 
 
 # ---------------------------------------------------------------- numpy
@@ -207,8 +212,6 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     every sum while they are in the processor cache; no full-length id array
     or temporary is ever built (allocating those costs more than the sums).
     """
-    if not parts and y is not None and flags["complete"] and flags["all_positive"]:
-        return _plain_sums(w, y, shift)
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
     # the chunk's group ids and products; up to _CHUNK more floats: (w, w^2) pairs of a whole chunk, most often
@@ -270,23 +273,6 @@ def _scratch(length, count) -> list:
     return [array[:length] for array in kept[:count]]
 
 
-def _plain_sums(w, y, shift) -> dict:
-    """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs).
-
-    Chunk by chunk, while the chunk is in the processor cache: the products
-    w (y - shift) and seven sums and dot products of them with w and y.
-    """
-    length = max(min(_PLAIN_CHUNK, len(w)), 1)
-    centred, weighted = _scratch(length, 2)
-    total = np.zeros(7)
-    for start in range(0, len(w), length):  # a loop over chunks of rows, each vectorized
-        wc, yc = w[start:start + length], y[start:start + length]
-        c = np.subtract(yc, shift, out=centred[: len(wc)])
-        wy = np.multiply(wc, c, out=weighted[: len(wc)])
-        total += (wc.sum(), np.dot(wc, wc), np.dot(wc, yc), wy.sum(), np.dot(wy, c), np.dot(wy, wc), np.dot(wy, wy))
-    return _plain_dict(len(w), *total)
-
-
 def _plain_dict(n, sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2) -> dict:
     """The one group's sums as :func:`_sums` gives them (every answer counted, every weight positive)."""
     n = np.array([n])
@@ -296,10 +282,13 @@ def _plain_dict(n, sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2) -> dict:
             "sw2y": np.array([sw2y]), "sw2y2": np.array([sw2y2])}
 
 
-def _unchecked_plain_sums(w, y) -> tuple[dict, float] | None:
-    """:func:`_plain_sums` about the lowest answer, for a float answer column not yet checked; None unless the
-    answers are all finite (so the column needs no pass of its own to be checked).
+def _plain_sums(w, y) -> tuple[dict, float] | None:
+    """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs), about
+    the lowest answer, and that answer; None unless every answer is finite (so the answers need no pass of
+    their own to be checked), for the usual way to count or name them.
 
+    Chunk by chunk, while the chunk is in the processor cache: the products
+    w (y - low) and seven sums and dot products of them with w and y.
     Each chunk's sums are taken about the chunk's own lowest answer, then
     moved to the lowest answer of all (a shift by d >= 0: sum w (c + d)^2 =
     sum w c^2 + 2 d sum w c + d^2 sum w, every term at least 0 since c >= 0),
@@ -515,12 +504,12 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
 
 
 def _plain_totals(design: SurveyDesign, value):
-    """The one row of sums when the rows are the PSUs, in one pass over a float answer that is checked by the
-    sums themselves (finite sums: finite answers): (columns, codes, shift), or None to take the usual way."""
+    """The one row of sums when the rows are the PSUs, in one pass over an answer that is checked by the sums
+    themselves (finite sums: finite answers): (columns, codes, shift), or None to take the usual way."""
     y = value if isinstance(value, np.ndarray) else design.data[value]
-    if y.dtype != np.float64:
+    if not (isinstance(y.dtype, np.dtype) and y.dtype.kind in "fiub"):  # numpy numbers (others: converted first)
         return None
-    found = _unchecked_plain_sums(design.weights, y if isinstance(y, np.ndarray) else y.to_numpy())
+    found = _plain_sums(design.weights, y if isinstance(y, np.ndarray) else y.to_numpy())
     if found is None:
         return None
     sums, lowest = found

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._aggregate import too_large
+
 SELF_REPRESENTING = 1e-7  # R: a stratum with (N - n) / N below this contributes nothing
 ROUNDING = 1e-12  # a difference of sums this small relative to the sums is rounding, not spread
 
@@ -143,10 +145,8 @@ def _refuse_overflow(table, inputs, found) -> None:
     standard error of 0, or one stage's spread only; as NaN, none)."""
     if all(np.isfinite(x).all() for x in found) or not all(np.isfinite(x).all() for x in inputs):
         return
-    value = getattr(table, "value", None)
-    what = f"column {value!r}" if value is not None else "the answers"
-    raise ValueError(f"{what}: the answers are too large for their variance: the squares of the sampling units' "
-                     "totals overflow; rescale the answers (e.g. in thousands) or the weights")
+    raise too_large(getattr(table, "value", None), "for their variance: the squares of the sampling units' totals "
+                    "overflow")
 
 
 def _variance(design, table, a, b, present, diagonal, domain):

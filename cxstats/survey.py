@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import scales
-from ._aggregate import Totals, _decode, aggregate, key_codes, numeric_values
+from ._aggregate import Totals, _decode, aggregate, key_codes, numeric_values, too_large
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -361,10 +361,7 @@ def srs_variance(dom: Domains, kind) -> np.ndarray:
         unit = np.where(n > 1, ss / (W * (n - 1)), np.nan)  # svyvar / n; undefined for one respondent
         srs = unit if kind == "mean" else unit * W**2
     if np.any((n > 1) & (W > 0) & np.isfinite(Y) & ~np.isfinite(srs)):  # sums added across units overflow
-        value = dom.table.value
-        raise ValueError(f"{f'column {value!r}' if value is not None else 'the answers'}: the answers are too "
-                         "large for their design effect: their weighted squares overflow when added up; rescale "
-                         "the answers (e.g. in thousands) or the weights")
+        raise too_large(dom.table.value, "for their design effect: their weighted squares overflow when added up")
     return srs
 
 

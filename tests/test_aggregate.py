@@ -471,3 +471,21 @@ def test_a_mean_whose_design_effect_overflows_is_refused():
     with pytest.raises(ValueError, match="column 'y': the answers are too large for their design effect"):
         cxstats.weighted_mean(cxstats.survey_design(df.assign(y=y * 1e152), weight="w", strata="h", cluster="psu"),
                               "y")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "bool"])
+def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype):
+    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    rng = np.random.default_rng(15)
+    y = (rng.integers(0, 2, 1000) if dtype == "bool" else rng.integers(3, 11, 1000)).astype(dtype)
+    w = rng.gamma(2.0, 1.0, 1000)
+    totals = aggregate(cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w"), value="y")
+    low = float(y.min())
+    c = y.astype(float) - low
+    assert totals.shift == low
+    for name, value in {"swy": (w * c).sum(), "swy2": (w * c * c).sum(), "sw2y": (w * w * c).sum(),
+                        "sw2y2": (w * w * c * c).sum(), "swy_raw": (w * y).sum(), "sw": w.sum()}.items():
+        assert_allclose(totals[name], [value], rtol=1e-12, err_msg=name)
