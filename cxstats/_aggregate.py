@@ -50,8 +50,10 @@ class Totals:
     ``n``, ``n_pos``, ``sw``, ``sw2`` (all rows) and, with a value, ``n_y``,
     ``n_y_pos``, ``sw_y``, ``sw2_y``, ``swy``, ``swy2``, ``sw2y``, ``sw2y2``
     (rows that answered) and ``swy_raw``. The value sums are of ``y -
-    shift``, with ``shift`` one of the answers, so that the sums of squares
-    do not lose the spread of answers far from zero to rounding (a constant
+    shift``, with ``shift`` the lowest answer (given with a positive weight)
+    of the group's domain (its values of ``keys``; one number, or one per
+    group), so that the sums of squares do not lose the spread of answers
+    far from zero, or far from another domain's, to rounding (a constant
     answer has exactly no spread); ``swy_raw`` is the sum of w y itself, for
     the estimate. ``codes`` holds one integer code column per grouping key
     (apart from ``columns``, so a key may have any name); its labels are
@@ -66,7 +68,7 @@ class Totals:
     labels: dict
     declared: dict
     units: tuple
-    shift: float = 0.0
+    shift: float | np.ndarray = 0.0
     value: str | None = None  # the answer column summed, to name it in an error (None: scores, or no answer)
 
     def __len__(self) -> int:
@@ -82,6 +84,10 @@ class Totals:
         """The same groups with some columns replaced or added."""
         return Totals({**self.columns, **columns}, self.codes, self.keys, self.labels, self.declared, self.units,
                       self.shift, self.value)
+
+    def row_shift(self) -> np.ndarray:
+        """The shift of each group's value sums (one float per group)."""
+        return np.broadcast_to(np.asarray(self.shift, dtype=float), (len(self),))
 
     def answers(self, key) -> np.ndarray:
         """The value of grouping column ``key`` in each group (object array, NaN for missing)."""
@@ -221,7 +227,8 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])]) if parts else None
-        part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], shift, **flags, scratch=scratch)
+        shift_rows = shift[ids] if isinstance(shift, np.ndarray) else shift  # a shift per group: each row's
+        part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], shift_rows, **flags, scratch=scratch)
         if total is None:
             total = {name: np.array(values, copy=True) for name, values in part.items()}
         else:
@@ -387,7 +394,7 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
             out["sw2_y"] = add_product(wa, wa)
     if not lean:
         out["swy_raw"] = add_product(wa, ya)
-    if shift:
+    if np.ndim(shift) or shift:
         ya = np.subtract(ya, shift, out=tmp[1])
         if not complete:
             np.copyto(ya, 0.0, where=~answered)
@@ -466,23 +473,31 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
             y, complete, lowest = value, bool(np.isfinite(value.sum())), None
         else:
             y, complete, lowest = numeric_values(design, value)
-        shift = lowest if lowest is not None and all_positive else _lowest_counted(y, design.weights, complete,
-                                                                                    all_positive)
+        if not keys:  # one domain: its lowest answer
+            shift = lowest if lowest is not None and all_positive else _lowest_counted(y, design.weights, complete,
+                                                                                        all_positive)
     flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units, "lean": lean}
     possible = math.prod(size for _, size in parts)  # Python integers: no overflow however many keys
     if possible <= max(_FEW_GROUPS, len(design.weights) // 32):
-        sums = _chunked_sums(parts, possible, design.weights, y, shift, flags)
+        if y is not None and keys:
+            shift = _chunked_lowest(parts, possible, design.weights, y, all_positive)
+        sums = _chunked_sums(parts, possible, design.weights, y, _finite_shift(shift), flags)
         present = np.flatnonzero(sums["n"])  # dense group numbers: keep the groups that have rows
         sums = {name: values[present] for name, values in sums.items()}
         decoded = _decode(parts, present)
+        shift = shift[present] if isinstance(shift, np.ndarray) else shift
     else:
         group, found, dense = _group_ids(parts)
         n_groups = possible if dense else len(found) if found is not None else int(group.max()) + 1
-        sums = _sums(group, n_groups, design.weights, y, shift, **flags)
+        if y is not None and keys:
+            shift = _lowest_by(group, n_groups, design.weights, y, all_positive)
+        sums = _sums(group, n_groups, design.weights, y, _finite_shift(shift)[group]
+                     if isinstance(shift, np.ndarray) else shift, **flags)
         if dense:
             present = np.flatnonzero(sums["n"])
             sums = {name: values[present] for name, values in sums.items()}
             decoded = _decode(parts, present)
+            shift = shift[present] if isinstance(shift, np.ndarray) else shift
         elif found is not None:
             decoded = _decode(parts, found)
         else:  # numbered one key at a time: each group's codes from its first row
@@ -500,7 +515,105 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         columns["stratum"] = np.zeros(len(sums["n"]), dtype=np.int64)
     ordered = {name: columns[name] for name in ["stratum", *units]}
     ordered.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
+    if isinstance(shift, np.ndarray):  # each group's lowest answer: moved to its domain's
+        index, n_domains = _domain_numbers(codes, keys, labels)
+        lowest, gap = lowest_of_domains(shift, index, n_domains)
+        ordered.update(moved_sums(ordered, gap))
+        shift = lowest[index]
     return Totals(ordered, codes, keys, labels, declared, tuple(units), shift)
+
+
+def _finite_shift(shift):
+    """The shifts to sum about: a group without an answer given with a positive weight (NaN) about 0."""
+    return np.nan_to_num(shift, nan=0.0) if isinstance(shift, np.ndarray) else shift
+
+
+def about_domain_lowest(totals: Totals, index: np.ndarray, D: int) -> tuple[np.ndarray, Totals]:
+    """Each of ``D`` domains' lowest answer and the totals' value sums moved to it (``index``: each group's domain).
+
+    The sums of a group come about its own domain's lowest answer (see
+    :class:`cxstats._aggregate.Totals`); domains that pool several (a
+    segment against the rest) take the lowest of them, so that the sums of
+    one domain share one shift, with nothing lost to rounding.
+    """
+    if "swy" not in totals:
+        return np.zeros(D), totals
+    shift = totals.row_shift()
+    if "n_y_pos" in totals:  # groups without an answer (with a positive weight) do not count
+        shift = np.where(totals["n_y_pos"] > 0, shift, np.nan)
+    lowest, gap = lowest_of_domains(shift, index, D)
+    if gap.any():
+        totals = dataclasses.replace(totals, columns={**totals.columns, **moved_sums(totals.columns, gap)})
+    return lowest, dataclasses.replace(totals, shift=lowest[index])
+
+
+def _chunked_lowest(parts, n_groups, w, y, all_positive) -> np.ndarray:
+    """The lowest answer given with a positive weight in each group (NaN where none), chunk by chunk."""
+    lowest = np.full(n_groups, np.nan)
+    ids_buffer, narrow_buffer = _scratch(min(_CHUNK, len(w)), 2)
+    ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
+    for start in range(0, len(w), _CHUNK):  # a loop over chunks of rows, each vectorized
+        rows = slice(start, start + _CHUNK)
+        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])])
+        _fold_lowest(lowest, ids, w[rows], y[rows], all_positive)
+    return lowest
+
+
+def _lowest_by(group, n_groups, w, y, all_positive) -> np.ndarray:
+    """:func:`_chunked_lowest` for group ids already made for every row."""
+    lowest = np.full(n_groups, np.nan)
+    _fold_lowest(lowest, group, w, y, all_positive)
+    return lowest
+
+
+def _fold_lowest(lowest, ids, w, y, all_positive) -> None:
+    """Lower ``lowest`` (per group) to the answers of rows ``ids`` given with a positive weight (NaN: none)."""
+    values = y if y.dtype == np.float64 else y.astype(float)
+    if not all_positive:
+        values = np.where(w > 0, values, np.nan)
+    np.fmin.at(lowest, ids, values)  # fmin passes over NaN (a missing answer)
+
+
+def _domain_numbers(codes: dict, keys: tuple, labels: dict) -> tuple[np.ndarray, int]:
+    """The domain (combination of the keys' codes) of each group, numbered from 0, and the number of domains."""
+    if math.prod(len(labels[key]) for key in keys) < 1 << 62:  # one mixed-radix number per domain
+        ids = np.zeros(len(codes[keys[0]]), dtype=np.int64)
+        for key in keys:
+            ids = ids * len(labels[key]) + codes[key]
+    else:
+        ids = np.column_stack([codes[key] for key in keys])
+    found, index = np.unique(ids, return_inverse=True, axis=0)
+    return index.ravel(), len(found)
+
+
+def lowest_of_domains(shift: np.ndarray, index: np.ndarray, n_domains: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each domain's lowest shift (0 for a domain with no answer) and each group's gap from it (at least 0).
+
+    ``shift`` holds each group's shift (NaN: no answer given with a positive
+    weight, so its value sums are 0 about any shift), ``index`` each group's
+    domain, of ``n_domains``.
+    """
+    lowest = np.full(n_domains, np.nan)
+    np.fmin.at(lowest, index, shift)
+    lowest = np.where(np.isnan(lowest), 0.0, lowest)
+    return lowest, np.where(np.isnan(shift), 0.0, shift - lowest[index])
+
+
+def moved_sums(columns: dict, gap: np.ndarray) -> dict:
+    """The value sums of ``columns`` about a shift lower by ``gap`` (per group, at least 0).
+
+    With c = y - shift and d = gap: sum w (c + d) = sum w c + d sum w and
+    sum w (c + d)^2 = sum w c^2 + 2 d sum w c + d^2 sum w (likewise with
+    w^2). Every term is at least 0 (c >= 0: the shift is at most every answer
+    given with a positive weight), so nothing cancels: the moved sums are as
+    exact as sums taken about the lower shift directly.
+    """
+    moved = {"swy": columns["swy"] + gap * columns["sw_y"],
+             "swy2": columns["swy2"] + gap * (2 * columns["swy"] + gap * columns["sw_y"])}
+    if "sw2y" in columns:
+        moved.update(sw2y=columns["sw2y"] + gap * columns["sw2_y"],
+                     sw2y2=columns["sw2y2"] + gap * (2 * columns["sw2y"] + gap * columns["sw2_y"]))
+    return moved
 
 
 def _plain_totals(design: SurveyDesign, value):

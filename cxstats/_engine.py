@@ -278,7 +278,8 @@ def _lowest_answer(table, weight, value) -> float:
     return float(low) if pd.notna(low) else 0.0
 
 
-def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_moments=True, positive=True):
+def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, domains=(), row_moments=True,
+                 positive=True):
     """The aggregation of :mod:`cxstats._aggregate` as one Ibis expression over ``table`` (not executed).
 
     Per group of ``keys`` (design columns first, then the domains): rows,
@@ -286,7 +287,11 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
     with ``value``, the same over the rows whose answer is a finite number,
     the sums of w (y - shift) and w (y - shift)^2, the sum of w y, the count
     of infinite answers, and with ``row_moments`` (rows are the PSUs) the
-    sums of w^2 (y - shift) and w^2 (y - shift)^2. Without ``positive``
+    sums of w^2 (y - shift) and w^2 (y - shift)^2. ``shift`` is a number,
+    or ``"lowest"``: the lowest finite answer given with a positive weight in
+    the group's domain (its values of ``domains``, some of ``keys``; 0 for a
+    domain without one), found by the same query (a join of the table with
+    its domains' lowest answers) and returned as a column. Without ``positive``
     (a design whose weights are all positive) the rows with a positive
     weight are not counted: they are all the rows. Result columns carry a
     prefix that no column of the table has (``_cx_n``, ...).
@@ -305,6 +310,12 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
     if value is not None:
         raw = table[value].cast("float64")
         answered = _finite(raw)
+        if isinstance(shift, str):  # each domain's lowest answer, joined to its rows
+            table = _with_lowest(table, raw, w, list(domains), _x)
+            raw, answered, w = table[value].cast("float64"), _finite(table[value].cast("float64")), table[_x("w")]
+            shift = table[_x("low")]
+            metrics = {"n": table.count(), "n_pos": _count(w > 0), "sw": w.sum(), "sw2": (w * w).sum(),
+                       "shift": shift.min()}
         y = raw - shift
         wy = w * y
         metrics.update(
@@ -316,6 +327,21 @@ def totals_query(table, *, weight=None, keys=(), value=None, shift=0.0, row_mome
     if not positive:
         metrics = {name: expr for name, expr in metrics.items() if name not in ("n_pos", "n_y_pos")}
     return _grouped(table, list(keys), {_x(name): expr for name, expr in metrics.items()})
+
+
+def _with_lowest(table, raw, w, domains, _x):
+    """``table`` with a column ``_x("low")``: the lowest finite answer with a positive weight of each row's
+    domain (the rows' values of ``domains``, a missing value a domain of its own; 0 where none)."""
+    import ibis
+
+    low = _grouped(table, domains, {_x("low"): raw.min(where=_finite(raw) & (w > 0))})
+    if not domains:
+        return table.cross_join(low).mutate(**{_x("low"): ibis.coalesce(ibis._[_x("low")], 0.0)})
+    right = low.rename({_x("key") + str(k): key for k, key in enumerate(domains)})
+    joined = table.left_join(right, [table[key].identical_to(right[_x("key") + str(k)])
+                                     for k, key in enumerate(domains)])
+    joined = joined.select(*table.columns, **{_x("low"): ibis.coalesce(joined[_x("low")], 0.0)})
+    return joined
 
 
 def refuse_infinite(design: SurveyDesign, column, count=None) -> None:
@@ -387,6 +413,9 @@ def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
     positive = design.n_zero_weight > 0
     if value is None:
         out = _sums_by(design, group_keys, positive)
+    elif keys:  # value sums about each domain's lowest answer, as in memory
+        out = totals_query(data, weight=design.weight, keys=group_keys, value=value, shift="lowest",
+                           domains=list(keys), row_moments=not units, positive=positive).to_pandas()
     else:
         shift = _lowest_answer(data, design.weight, value)
         out = totals_query(data, weight=design.weight, keys=group_keys, value=value, shift=shift,
@@ -398,6 +427,8 @@ def aggregate_table(design: SurveyDesign, keys: tuple, value) -> Totals:
         if value is not None:
             out = out.assign(**{_x("n_y_pos"): out[_x("n_y")]})
     merged = _with_codes(design, out, design_keys, [_x("stratum"), *[_x(unit) for unit in units]])
+    if _x("shift") in merged:  # each group's domain's lowest answer
+        shift = merged[_x("shift")].fillna(0.0).to_numpy(dtype=float)
     columns = {"stratum": merged[_x("stratum")].to_numpy(dtype=np.int64)}
     columns.update((unit, merged[_x(unit)].to_numpy(dtype=np.int64)) for unit in units)
     codes, labels, declared = {}, {}, {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._aggregate import aggregate
+from ._aggregate import about_domain_lowest, aggregate
 from ._inference import p_value
 from ._linearize import variance
 from ._validate import check_open_unit
@@ -31,11 +31,12 @@ def _segment_vs_rest(design, totals, segment, code):
     known = ~pd.isna(totals.labels[segment])[totals.codes[segment]]
     inside = (totals.codes[segment] == code) & known
     rest = ~inside & known
+    lowest, totals = about_domain_lowest(totals, np.where(inside, 0, np.where(rest, 1, 2)), 3)  # one shift for each
     sw, swy = totals["sw_y"], totals["swy"]
     W = np.array([sw[inside].sum(), sw[rest].sum()])
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.array([swy[inside].sum(), swy[rest].sum()]) / W  # of the shifted answers, for the influence
-        means = totals.shift + r
+        means = lowest[:2] + r
         a = np.column_stack([np.where(inside, -r[0] / W[0], 0.0), np.where(rest, -r[1] / W[1], 0.0)])
         b = np.column_stack([np.where(inside, 1 / W[0], 0.0), np.where(rest, 1 / W[1], 0.0)])
     if not (W > 0).all():

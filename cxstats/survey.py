@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import scales
-from ._aggregate import Totals, _decode, aggregate, key_codes, numeric_values, too_large
+from ._aggregate import Totals, _decode, about_domain_lowest, aggregate, key_codes, numeric_values, too_large
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -302,16 +302,17 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
     """Ratio means (or totals) of the scored answer per domain of ``by``, with influence coefficients."""
     labels, index = domain_index(totals, by)
     D = len(labels)
+    lowest, totals = about_domain_lowest(totals, index, D)
     add = lambda col: np.bincount(index, weights=totals[col], minlength=D)  # noqa: E731
-    W, Y = add("sw_y"), add("swy")  # Y: the sum of w (y - shift)
+    W, Y = add("sw_y"), add("swy")  # Y: the sum of w (y - shift), the shift the domain's lowest answer
     with np.errstate(invalid="ignore", divide="ignore"):
         r = Y / W
         if kind == "mean":
             a = np.where(W[index] > 0, -r[index] / W[index], 0.0)
             b = np.where(W[index] > 0, 1 / W[index], 0.0)
-            estimate = totals.shift + r  # the mean about the lowest answer: all answers equal give it exactly
+            estimate = lowest + r  # the mean about the lowest answer: all answers equal give it exactly
         else:  # the influence of a total is w y = w (y - shift) + shift w
-            a, b = np.full(len(totals), totals.shift), np.ones(len(totals))
+            a, b = lowest[index], np.ones(len(totals))
             estimate = add("swy_raw")  # the sum of w y
     H = len(design.strata_table)
     answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)

@@ -410,20 +410,29 @@ def test_answers_whose_squares_overflow_are_refused(tmp_path, by, on_file):
     assert np.isfinite(result["se"]).all() and result["se"].iloc[0] > 1e95
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the sums of squares are taken about one shift (the lowest answer), "
-                   "so a domain whose answers lie far from it (here 1e6 times their spread) loses its spread to "
-                   "rounding: its SE reads 0. Needs a shift per domain (numpy and engines)")
-def test_a_far_low_outlier_in_one_domain_leaves_the_others_ses():
+@pytest.mark.parametrize("on_file", [False, True])
+@pytest.mark.parametrize("clustered", [False, True])
+def test_a_far_low_outlier_in_one_domain_leaves_the_others_ses(tmp_path, on_file, clustered):
     """A low outlier (an undeclared missing code such as -1e6) in one domain: the other domains' estimates and SEs
-    are those of their own rows (closed form, rows as PSUs: SE^2 = n/(n-1) sum z^2, z = w (y - mean) / sum w)."""
+    are those of their own rows (closed form, rows as PSUs: SE^2 = n/(n-1) sum z^2, z = w (y - mean) / sum w; with
+    clusters, the same over the PSU totals of z). Before each domain's sums had their own shift, all were taken
+    about the outlier and domains 1 and 2 lost their spread to rounding: SE 0.0 against 0.039."""
     y = np.random.default_rng(14).normal(5.0, 1.0, 2000)
     y[1500] = -1e6  # row 1500 is in domain 0
-    df = pd.DataFrame({"y": y, "w": np.ones(2000), "g": np.arange(2000) % 3})
-    result = cxstats.weighted_mean(df, "y", weight="w", by="g").set_index("g")
+    df = pd.DataFrame({"y": y, "w": np.ones(2000), "g": np.arange(2000) % 3, "psu": np.arange(2000) // 4})
+    data = df
+    if on_file:
+        data = tmp_path / "far.parquet"
+        df.to_parquet(data, index=False)
+    design = cxstats.survey_design(data, weight="w", cluster="psu" if clustered else None)
+    result = cxstats.weighted_mean(design, "y", by="g").set_index("g")
     for g in (1, 2):
         rows = df[df.g == g]
-        z = (rows.y - rows.y.mean()) / len(rows)  # domain rows' influence; the others' is 0
-        se = np.sqrt(2000 / 1999 * (z**2).sum())
+        z = ((df.y - rows.y.mean()) / len(rows)).where(df.g == g, 0.0)  # domain rows' influence; the others' is 0
+        totals = z.groupby(df.psu).sum() if clustered else z
+        m = len(totals)
+        se = np.sqrt(m / (m - 1) * ((totals - totals.mean()) ** 2).sum())
+        assert_allclose(result.loc[g, "estimate"], rows.y.mean(), rtol=1e-12)
         assert_allclose(result.loc[g, "se"], se, rtol=1e-9)
 
 

@@ -375,8 +375,9 @@ QUERIES = {  # each made over FEEDBACK (no connection) or over the same columns 
     "design_checks": lambda t=FEEDBACK: design_query(t, weight="weight", strata="region", cluster=("store",)),
     "nps_by_month_channel": lambda t=FEEDBACK: totals_query(t, weight="weight",
                                                             keys=["region", "store", "month", "channel", "nps"]),
-    "csat_mean_by_month": lambda t=FEEDBACK: totals_query(t, weight="weight", keys=["month"], value="csat",
-                                                          shift=1.0),
+    "csat_mean_by_month": lambda t=FEEDBACK: totals_query(t, weight="weight", keys=["region", "store", "month"],
+                                                          value="csat", shift="lowest", domains=["month"],
+                                                          row_moments=False),
     "driver_cross_products": lambda t=FEEDBACK: cross_product_query(t, ["resolved", "csat", "nps"], weight="weight",
                                                                     center=[0.75, 3.8, 7.5], keys=["region", "store"]),
 }
@@ -462,6 +463,32 @@ def test_the_engine_query_gives_the_pandas_sums(frame, tmp_path):
     by_month = frame.assign(wy=frame.w * (frame.csat - 1.0)).where(answered).groupby(frame.month)
     assert_allclose(got["_cx_swy"], by_month.wy.sum().to_numpy(), rtol=1e-12)
     assert got["_cx_n_y"].tolist() == answered.groupby(frame.month).sum().tolist()
+
+
+def test_the_engine_query_sums_about_each_domains_lowest_answer(frame, tmp_path):
+    """With shift="lowest", each group's sums are about the lowest answer (given with a positive weight) of its
+    domain, found in the same query; a missing domain value (NULL) is a domain of its own, a domain without any
+    answer has shift 0. Reference: pandas."""
+    rows = frame.assign(w=np.where(np.arange(len(frame)) % 7 == 0, 0.0, frame.w),
+                        month=frame.month.astype(object).where(np.arange(len(frame)) % 11 != 0, None))
+    rows.loc[rows.month == rows.month.dropna().iloc[0], "csat"] = np.nan  # one domain without answers
+    path = tmp_path / "lowest.parquet"
+    rows.to_parquet(path, index=False)
+    table = ibis.duckdb.connect().read_parquet(path)
+    got = totals_query(table, weight="w", keys=["region", "month"], value="csat", shift="lowest",
+                       domains=["month"]).to_pandas()
+    month = rows.month.fillna("<missing>")
+    lowest = rows.csat.where(rows.w > 0).groupby(month).min().fillna(0.0)
+    shift = month.map(lowest)
+    answered = rows.csat.notna()
+    expected = rows.assign(wy=rows.w * (rows.csat - shift), wy2=rows.w * (rows.csat - shift) ** 2, shift=shift,
+                           key=month).where(answered).assign(key=month, region=rows.region, shift=shift)
+    sums = expected.groupby(["region", "key"]).agg(swy=("wy", "sum"), swy2=("wy2", "sum"), shift=("shift", "min"))
+    got = got.assign(key=got.month.fillna("<missing>")).set_index(["region", "key"]).loc[sums.index]
+    assert_allclose(got["_cx_swy"].fillna(0.0), sums.swy, rtol=1e-12, atol=1e-12)
+    assert_allclose(got["_cx_swy2"].fillna(0.0), sums.swy2, rtol=1e-12, atol=1e-12)
+    assert_allclose(got["_cx_shift"], sums["shift"], rtol=0)
+    assert (got["_cx_shift"] > 0).any() and (got["_cx_shift"] == 0).any()
 
 
 if __name__ == "__main__" and "--write-sql" in sys.argv:

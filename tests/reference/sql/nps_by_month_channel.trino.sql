@@ -1,4 +1,4 @@
--- compiled by ibis-framework 12.0.0 with sqlglot 30.30.0
+-- compiled by ibis-framework 12.0.0 with sqlglot 30.31.0
 SELECT
   "t1"."region",
   "t1"."store",
