@@ -217,18 +217,20 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     The group ids of a chunk are made from the small code arrays and used for
     every sum while they are in the processor cache; no full-length id array
     or temporary is ever built (allocating those costs more than the sums).
+    ``shift`` is a number or one per group.
     """
     total = None
     chunk = max(_CHUNK, 8 * n_groups)  # each chunk's rows outweigh the group sums it writes
     # the chunk's group ids and products; up to _CHUNK more floats: (w, w^2) pairs of a whole chunk, most often
     length = min(chunk, len(w))
-    ids_buffer, narrow_buffer, *scratch = _scratch(length + min(length, _CHUNK), 5)
+    ids_buffer, narrow_buffer, shift_rows, *scratch = _scratch(length + min(length, _CHUNK), 6)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
-        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])]) if parts else None
-        shift_rows = shift[ids] if isinstance(shift, np.ndarray) else shift  # a shift per group: each row's
-        part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], shift_rows, **flags, scratch=scratch)
+        size = len(w[rows])
+        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[:size]) if parts else None
+        chunk_shift = np.take(shift, ids, out=shift_rows[:size]) if isinstance(shift, np.ndarray) else shift
+        part = _sums(ids, n_groups, w[rows], None if y is None else y[rows], chunk_shift, **flags, scratch=scratch)
         if total is None:
             total = {name: np.array(values, copy=True) for name, values in part.items()}
         else:
@@ -479,8 +481,8 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
     flags = {"complete": complete, "all_positive": all_positive, "row_moments": not units, "lean": lean}
     possible = math.prod(size for _, size in parts)  # Python integers: no overflow however many keys
     if possible <= max(_FEW_GROUPS, len(design.weights) // 32):
-        if y is not None and keys:
-            shift = _chunked_lowest(parts, possible, design.weights, y, all_positive)
+        if y is not None and keys:  # each group's value sums about its lowest answer, found by a first pass
+            shift = _chunked_lowest(parts, possible, design.weights, y, complete, all_positive)
         sums = _chunked_sums(parts, possible, design.weights, y, _finite_shift(shift), flags)
         present = np.flatnonzero(sums["n"])  # dense group numbers: keep the groups that have rows
         sums = {name: values[present] for name, values in sums.items()}
@@ -490,7 +492,7 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         group, found, dense = _group_ids(parts)
         n_groups = possible if dense else len(found) if found is not None else int(group.max()) + 1
         if y is not None and keys:
-            shift = _lowest_by(group, n_groups, design.weights, y, all_positive)
+            shift = _lowest_by(group, n_groups, design.weights, y, complete, all_positive)
         sums = _sums(group, n_groups, design.weights, y, _finite_shift(shift)[group]
                      if isinstance(shift, np.ndarray) else shift, **flags)
         if dense:
@@ -547,31 +549,35 @@ def about_domain_lowest(totals: Totals, index: np.ndarray, D: int) -> tuple[np.n
     return lowest, dataclasses.replace(totals, shift=lowest[index])
 
 
-def _chunked_lowest(parts, n_groups, w, y, all_positive) -> np.ndarray:
+def _chunked_lowest(parts, n_groups, w, y, complete, all_positive) -> np.ndarray:
     """The lowest answer given with a positive weight in each group (NaN where none), chunk by chunk."""
-    lowest = np.full(n_groups, np.nan)
-    ids_buffer, narrow_buffer = _scratch(min(_CHUNK, len(w)), 2)
+    lowest = np.full(n_groups, np.inf)
+    ids_buffer, narrow_buffer, values = _scratch(min(_CHUNK, len(w)), 3)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
     for start in range(0, len(w), _CHUNK):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + _CHUNK)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])])
-        _fold_lowest(lowest, ids, w[rows], y[rows], all_positive)
-    return lowest
+        _fold_lowest(lowest, ids, w[rows], y[rows], complete, all_positive, values[: len(w[rows])])
+    return np.where(np.isinf(lowest), np.nan, lowest)
 
 
-def _lowest_by(group, n_groups, w, y, all_positive) -> np.ndarray:
-    """:func:`_chunked_lowest` for group ids already made for every row."""
-    lowest = np.full(n_groups, np.nan)
-    _fold_lowest(lowest, group, w, y, all_positive)
-    return lowest
+def _lowest_by(group, n_groups, w, y, complete, all_positive) -> np.ndarray:
+    """The lowest answer given with a positive weight in each group of ``group`` (NaN where none)."""
+    lowest = np.full(n_groups, np.inf)
+    _fold_lowest(lowest, group, w, y, complete, all_positive, np.empty(len(w)))
+    return np.where(np.isinf(lowest), np.nan, lowest)
 
 
-def _fold_lowest(lowest, ids, w, y, all_positive) -> None:
-    """Lower ``lowest`` (per group) to the answers of rows ``ids`` given with a positive weight (NaN: none)."""
-    values = y if y.dtype == np.float64 else y.astype(float)
-    if not all_positive:
-        values = np.where(w > 0, values, np.nan)
-    np.fmin.at(lowest, ids, values)  # fmin passes over NaN (a missing answer)
+def _fold_lowest(lowest, ids, w, y, complete, all_positive, buffer) -> None:
+    """Lower ``lowest`` (per group, from +inf) to the answers of rows ``ids`` given with a positive weight."""
+    values = y
+    if not (complete and all_positive and y.dtype == np.float64):  # leave out the others: +inf
+        values = np.copyto(buffer, y, casting="unsafe") or buffer
+        if not complete:
+            np.copyto(values, np.inf, where=np.isnan(values))
+        if not all_positive:
+            np.copyto(values, np.inf, where=~(w > 0))
+    np.minimum.at(lowest, ids, values)
 
 
 def _domain_numbers(codes: dict, keys: tuple, labels: dict) -> tuple[np.ndarray, int]:
