@@ -140,8 +140,9 @@ def _check_value_sums(design: SurveyDesign, totals: Totals, value) -> None:
         return
     where = ""
     if isinstance(value, str) and design.in_memory and pd.api.types.is_numeric_dtype(design.data[value]):
-        magnitude = pd.to_numeric(design.data[value], errors="coerce").abs()
-        where = f" (the largest, {plain(magnitude.max())}, in row {plain(magnitude.idxmax())})"
+        answers = pd.to_numeric(design.data[value], errors="coerce")
+        row = answers.abs().where(design.weights > 0).idxmax()
+        where = f" (the largest in size given a positive weight, {plain(answers[row])}, in row {plain(row)})"
     raise too_large(value if isinstance(value, str) else None, f"to square and sum with their weights{where}")
 
 

@@ -397,12 +397,14 @@ def test_answers_whose_squares_overflow_are_refused(tmp_path, by, on_file):
     no width around a wrong-looking mean) or NaN: it is an error naming the column (and, in memory, the row)."""
     y = np.random.default_rng(13).normal(0.0, 1.0, 2000)
     y[1500] = -1e155  # its square is beyond the largest float
-    df = pd.DataFrame({"y": y, "w": np.ones(2000), "g": np.arange(2000) % 3})
+    y[7] = 1e300  # larger still, but with weight 0: it counts in no sum, so it is not the row named
+    df = pd.DataFrame({"y": y, "w": np.where(np.arange(2000) == 7, 0.0, 1.0), "g": np.arange(2000) % 3})
     data = df
     if on_file:
         data = tmp_path / "big.parquet"
         df.to_parquet(data, index=False)
-    message = r"column 'y': the answers are too large to square and sum" + ("" if on_file else r".*in row 1500")
+    message = r"column 'y': the answers are too large to square and sum" + ("" if on_file else
+                                                                          r".*-1e\+155, in row 1500")
     with pytest.raises(ValueError, match=message):
         cxstats.weighted_mean(data, "y", weight="w", by=by)
     df.loc[1500, "y"] = -1e100  # large, but its square sums: a number, not an error
