@@ -29,7 +29,7 @@ from . import scales
 from ._aggregate import Totals, _decode, about_domain_lowest, aggregate, key_codes, numeric_values, too_large
 from ._inference import critical_value, p_value
 from ._linearize import variance
-from ._validate import ALTERNATIVES, check_choice, check_open_unit
+from ._validate import ALTERNATIVES, check_choice, check_open_unit, plain
 from .design import SurveyDesign, check_columns, check_weights, dense_codes, survey_design
 
 PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
@@ -388,14 +388,14 @@ def _finish_columns(design, dom: Domains, kind, conf_level, by) -> dict:
         out = {**{k: dom.labels[k].to_numpy() for k in dom.labels.columns},
                "estimate": est, "se": se, "ci_low": est - crit * se, "ci_high": est + crit * se, "n": n,
                "n_missing": dom.counts["n_missing"], "deff": deff, "n_effective": n / deff, "df": df,
-               "weighted_n": dom.counts["weighted_n"], "note": _notes(dom.counts, df)}
+               "weighted_n": dom.counts["weighted_n"], "note": _notes(dom.counts, df, se)}
     return out
 
 
-def _notes(counts, df) -> list:
+def _notes(counts, df, se) -> list:
     """Why a row's estimate or interval is missing or weak: empty groups are reported, never dropped."""
     notes = []
-    for n, missing, rows, dof in zip(counts["n"], counts["n_missing"], counts["nrow"], df, strict=True):
+    for n, missing, rows, dof, error in zip(counts["n"], counts["n_missing"], counts["nrow"], df, se, strict=True):
         zero = rows - n - missing  # respondents with weight 0
         if rows == 0:
             notes.append("empty: no respondents in this group")
@@ -407,9 +407,21 @@ def _notes(counts, df) -> list:
                          "interval do not show sampling error")
         elif not dof > 0:
             notes.append("no degrees of freedom (the group's answers come from one PSU): no interval")
+        elif error == 0:
+            notes.append("every answer scores the same: no spread to measure, so the standard error is 0 and the "
+                         "interval (of no width) does not show sampling error")
         else:
             notes.append("")
     return notes
+
+
+def _beyond_scale(out, low, high, unit) -> None:
+    """Add a note where a t interval reaches past the scale's ends (few respondents; the bounds are kept)."""
+    for i, (a, b) in enumerate(zip(out["ci_low"], out["ci_high"], strict=True)):
+        if a < low or b > high:
+            why = (f"the interval passes the end of the scale ({plain(low)} to {plain(high)} {unit}): too few "
+                   "respondents for the normal approximation it rests on; its bounds are shown as computed")
+            out["note"][i] = f"{out['note'][i]}; {why}" if out["note"][i] else why
 
 
 def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95):
@@ -789,6 +801,7 @@ def nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95)
     discrete, category = scored_groups(design, column, by, _nps_points(design, column, scale), lean=True)
     dom = domains(design, moments(discrete, by, category), by)
     out = _finish_columns(design, dom, "mean", conf_level, by)
+    _beyond_scale(out, -100, 100, "points")
     _, index = domain_index(discrete, by)  # the same domains, for the discrete rows
     D = len(dom.labels)
     answered = np.bincount(index, weights=np.where(np.isnan(category), 0.0, discrete["sw"]), minlength=D)

@@ -533,3 +533,22 @@ def test_names_and_answers_that_would_mislead(sample, call, message):
     """A group named like a result column, a group listed twice and True/False as NPS answers are refused."""
     with pytest.raises(ValueError, match=message):
         call(sample)
+
+
+def test_an_nps_interval_past_the_scale_and_a_group_without_spread_are_noted():
+    """Group a: four promoters, NPS 100 with SE 0 (every answer scores +100; closed form: no spread) and an interval
+    of no width, which says nothing of sampling error: noted. Group b: NPS 50 from 8 answers, SE^2 = n/(n-1) sum
+    z^2 over all n = 12 respondents (the full design, as svyby) with z = (score - 50)/8 in b and 0 elsewhere, and
+    the t interval on 7 df passes 100: noted, bounds kept as computed."""
+    df = pd.DataFrame({"ltr": [10, 10, 9, 10, 0, 10, 9, 10, 10, 10, 5, 9], "g": ["a"] * 4 + ["b"] * 8})
+    result = cxstats.nps(df, "ltr", by="g").set_index("g")
+    assert result.loc["a", "estimate"] == 100 and result.loc["a", "se"] == 0
+    assert result.loc["a", "note"].startswith("every answer scores the same")
+    scores = np.array([-100, 100, 100, 100, 100, 100, -100, 100])
+    z = (scores - 50.0) / 8
+    se = np.sqrt(12 / 11 * (z**2).sum())
+    assert_allclose(result.loc["b", ["estimate", "se"]].to_numpy(float), [50.0, se], rtol=1e-12)
+    assert_allclose(result.loc["b", "ci_high"], 50 + stats.t.ppf(0.975, 7) * se, rtol=1e-12)
+    assert result.loc["b", "ci_high"] > 100
+    assert result.loc["b", "note"].startswith("the interval passes the end of the scale (-100 to 100 points)")
+    assert cxstats.nps(pd.Series([10, 9, 8, 7, 3, 0, 10, 6] * 5, name="ltr"))["note"].iloc[0] == ""
