@@ -43,7 +43,7 @@ def _segment_vs_rest(design, totals, segment, code):
         return means, np.nan, np.nan
     cov = variance(design, totals, a, b, diagonal=False)
     se = float(np.sqrt(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0)))
-    return means, se, means[0] - means[1]
+    return means, se, (lowest[0] - lowest[1]) + (r[0] - r[1])  # apart: two large means close together keep digits
 
 
 def profile(data, segment, *, columns=None, basis=(), weight=None, conf_level=0.95, adjust="holm"):

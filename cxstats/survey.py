@@ -29,7 +29,7 @@ from . import scales
 from ._aggregate import Totals, _decode, about_domain_lowest, aggregate, key_codes, numeric_values, too_large
 from ._inference import critical_value, p_value
 from ._linearize import variance
-from ._validate import ALTERNATIVES, check_choice, check_open_unit, plain
+from ._validate import ALTERNATIVES, check_choice, check_open_unit
 from .design import SurveyDesign, check_columns, check_weights, dense_codes, survey_design
 
 PROPORTION_METHODS = ("logit", "wilson", "korn_graubard", "asin", "wald")
@@ -276,6 +276,13 @@ class Domains:
     b: np.ndarray
     present: np.ndarray  # strata (H) x domains: the domain has answered rows there
     counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays)
+    lowest: np.ndarray  # estimate = lowest + offset: a difference of estimates is taken in two parts, each exact
+    offset: np.ndarray
+
+    def differences(self, i, j) -> np.ndarray:
+        """Estimates ``i`` minus estimates ``j`` (index arrays), the shifts and the offsets subtracted apart (the
+        difference of two large means close to each other keeps its digits)."""
+        return (self.lowest[i] - self.lowest[j]) + (self.offset[i] - self.offset[j])
 
     def add(self, name) -> np.ndarray:
         """Sum of a column of the table over each domain."""
@@ -311,14 +318,16 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
             a = np.where(W[index] > 0, -r[index] / W[index], 0.0)
             b = np.where(W[index] > 0, 1 / W[index], 0.0)
             estimate = lowest + r  # the mean about the lowest answer: all answers equal give it exactly
+            parts = (lowest, r)
         else:  # the influence of a total is w y = w (y - shift) + shift w
             a, b = lowest[index], np.ones(len(totals))
             estimate = add("swy_raw")  # the sum of w y
+            parts = (np.zeros(D), estimate)
     H = len(design.strata_table)
     answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)
     counts = {"n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
               "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(totals, index, D, design)}
-    return Domains(labels, index, totals, estimate, a, b, answered_rows > 0, counts)
+    return Domains(labels, index, totals, estimate, a, b, answered_rows > 0, counts, *parts)
 
 
 def _domain_degf(table, index, D, design) -> np.ndarray:
@@ -392,6 +401,12 @@ def _finish_columns(design, dom: Domains, kind, conf_level, by) -> dict:
     return out
 
 
+NO_SPREAD = ("every answer scores the same: no spread to measure, so the standard error is 0 and the interval (of "
+             "no width) does not show sampling error")
+SHARE_AT_END = ("a share of {}: no spread for the linearization variance (standard error 0); the interval is "
+                "Clopper-Pearson on Kish's effective base (n_kish)")
+
+
 def _notes(counts, df, se) -> list:
     """Why a row's estimate or interval is missing or weak: empty groups are reported, never dropped."""
     notes = []
@@ -408,19 +423,19 @@ def _notes(counts, df, se) -> list:
         elif not dof > 0:
             notes.append("no degrees of freedom (the group's answers come from one PSU): no interval")
         elif error == 0:
-            notes.append("every answer scores the same: no spread to measure, so the standard error is 0 and the "
-                         "interval (of no width) does not show sampling error")
+            notes.append(NO_SPREAD)
         else:
             notes.append("")
     return notes
 
 
 def _beyond_scale(out, low, high, unit) -> None:
-    """Add a note where a t interval reaches past the scale's ends (few respondents; the bounds are kept)."""
+    """Add a note where a t interval reaches past the scale's ends (its bounds are kept as computed)."""
     for i, (a, b) in enumerate(zip(out["ci_low"], out["ci_high"], strict=True)):
         if a < low or b > high:
-            why = (f"the interval passes the end of the scale ({plain(low)} to {plain(high)} {unit}): too few "
-                   "respondents for the normal approximation it rests on; its bounds are shown as computed")
+            why = (f"the interval passes the end of the scale ({low:g} to {high:g}{unit}): the normal "
+                   "approximation it rests on fails this close to the end (few respondents, or an estimate near "
+                   "it); its bounds are shown as computed")
             out["note"][i] = f"{out['note'][i]}; {why}" if out["note"][i] else why
 
 
@@ -494,7 +509,12 @@ def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_l
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     totals = _measure_totals(design, column, by, "mean", None, None, scale, lean=True)
-    return _finish(design, domains(design, totals, by), "mean", conf_level, by)
+    out = _finish_columns(design, domains(design, totals, by), "mean", conf_level, by)
+    if scale is not None or isinstance(_column_dtype(design, column), pd.CategoricalDtype):  # a bounded scale
+        points, scores = scales.scale_points(column, scale, _column_dtype(design, column))
+        ends = scores if scores is not None else np.asarray(points, dtype=float)
+        _beyond_scale(out, float(np.min(ends)), float(np.max(ends)), "")
+    return pd.DataFrame(out)
 
 
 def weighted_total(data, column=None, *, by=None, weight=None, level=None, conf_level=0.95):
@@ -652,6 +672,10 @@ def _proportion_frame(design, dom, by, conf_level, method):
     nrow = dom.counts["nrow"].astype(float) if by else np.full(D, float(design.n_rows))
     out["ci_low"], out["ci_high"] = _proportion_interval(out["estimate"], out["se"], out["df"], n_kish, nrow,
                                                          conf_level, method)
+    for i, estimate in enumerate(out["estimate"]):  # a share of 0 or 1 has its own interval: say which
+        if out["note"][i] == NO_SPREAD:
+            out["note"][i] = SHARE_AT_END.format(f"{estimate:g}")
+    _beyond_scale(out, 0, 1, " as a share")
     out["method"] = method
     return pd.DataFrame(out)
 
@@ -801,7 +825,7 @@ def nps(data, column=None, *, by=None, weight=None, scale=None, conf_level=0.95)
     discrete, category = scored_groups(design, column, by, _nps_points(design, column, scale), lean=True)
     dom = domains(design, moments(discrete, by, category), by)
     out = _finish_columns(design, dom, "mean", conf_level, by)
-    _beyond_scale(out, -100, 100, "points")
+    _beyond_scale(out, -100, 100, " points")
     _, index = domain_index(discrete, by)  # the same domains, for the discrete rows
     D = len(dom.labels)
     answered = np.bincount(index, weights=np.where(np.isnan(category), 0.0, discrete["sw"]), minlength=D)
@@ -1033,17 +1057,21 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
             raise ValueError("give at least two independent samples as {label: data}")
         if by is not None:
             raise ValueError("with independent samples ({label: data}) the samples are the groups; drop by=")
-        labels, estimates, variances, ns, dfs = [], [], [], [], []
+        labels, estimates, variances, ns, dfs, lowest, offset = [], [], [], [], [], [], []
         for label, sample in data.items():
             design, col = as_design(sample, column, weight)
             dom = domains(design, _measure_totals(design, col, [], measure, level, k, scale, lean=True), [])
             labels.append(label)
             estimates.append(dom.estimate[0])
+            lowest.append(dom.lowest[0])
+            offset.append(dom.offset[0])
             variances.append(domain_variance(design, dom)[0])
             ns.append(int(dom.counts["n"][0]))
             dfs.append(design.degf)
         estimates, ns = np.array(estimates), np.array(ns)
         cov = np.diag(variances)
+        difference = lambda i, j: (np.array(lowest)[i] - np.array(lowest)[j]) + (np.array(offset)[i]  # noqa: E731
+                                                                                  - np.array(offset)[j])
 
         def pair_df(i, j):  # Welch-Satterthwaite: the two variances come with their own degrees of freedom
             v1, v2 = variances[i], variances[j]
@@ -1059,13 +1087,14 @@ def compare_domains(data, column=None, *, by=None, measure="mean", level=None, k
         labels = [tuple(r) if len(by) > 1 else r[0] for r in dom.labels.itertuples(index=False)]
         estimates, ns = dom.estimate, dom.counts["n"]
         pair_df = lambda i, j: design.degf  # noqa: E731
+        difference = dom.differences
     answered = [label for label, n in zip(labels, ns, strict=True) if n > 0]
     if len(answered) < 2:
         raise ValueError(f"need at least two groups with answers to compare; groups with answers: {answered} "
                          f"of {labels}")
     i, j = np.triu_indices(len(labels), k=1)
     empty = (ns[i] == 0) | (ns[j] == 0)  # pairs with an empty group are listed, not tested
-    diff = np.where(empty, np.nan, estimates[i] - estimates[j])
+    diff = np.where(empty, np.nan, difference(i, j))
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.maximum(cov[i, i] + cov[j, j] - 2 * cov[i, j], 0.0))
         se[empty] = np.nan

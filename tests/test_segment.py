@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from scipy import stats
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -205,6 +206,10 @@ def test_profile_matches_svyttest():
         assert part.segment.tolist() == ["A", "B", "C"]
         assert_allclose(part["diff"], getattr(R, f"PROFILE_{column.upper()}_DIFF"), rtol=1e-6)
         assert_allclose(part["se"], getattr(R, f"PROFILE_{column.upper()}_SE"), rtol=1e-6)
+        # t on degf of the design (rows as PSUs, one stratum: n - 1); svyttest's own df is one fewer
+        assert (part["df"] == len(sample) - 1).all()
+        assert_allclose(part["p_value"], 2 * stats.t.sf(np.abs(part["diff"] / part["se"]), len(sample) - 1),
+                        rtol=1e-10)
     assert table.loc[table.column == "likes", "measure"].eq("proportion").all()
     assert table.loc[table.column == "csat", "measure"].eq("mean").all()
 

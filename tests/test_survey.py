@@ -552,3 +552,46 @@ def test_an_nps_interval_past_the_scale_and_a_group_without_spread_are_noted():
     assert result.loc["b", "ci_high"] > 100
     assert result.loc["b", "note"].startswith("the interval passes the end of the scale (-100 to 100 points)")
     assert cxstats.nps(pd.Series([10, 9, 8, 7, 3, 0, 10, 6] * 5, name="ltr"))["note"].iloc[0] == ""
+
+
+def test_a_share_at_0_or_1_and_intervals_past_the_ends_are_noted_as_what_they_are():
+    """A share of 1 (group a) has no linearization variance: its interval is Clopper-Pearson on Kish's base
+    (closed form: with 4 equal weights, the lower bound is (alpha/2)^(1/4)), which does show sampling error, and the
+    note says so; a Wald share interval (group b: 0.25 -/+ t(0.975, 3) SE) and a mean on a 1-5 scale passing the
+    scale's ends are noted, bounds kept as computed; a logit interval never passes them: no note."""
+    df = pd.DataFrame({"r": [5, 5, 4, 5, 5, 3, 1, 2], "g": ["a"] * 4 + ["b"] * 4, "yes": [1, 1, 1, 1, 0, 1, 0, 0]})
+    share = cxstats.weighted_proportion(df, "yes", by="g").set_index("g")
+    assert_allclose(share.loc["a", "ci_low"], 0.025 ** (1 / 4), rtol=1e-12)
+    assert share.loc["a", "note"] == ("a share of 1: no spread for the linearization variance (standard error 0); "
+                                      "the interval is Clopper-Pearson on Kish's effective base (n_kish)")
+    assert share.loc["b", "note"] == ""
+    wald = cxstats.weighted_proportion(df, "yes", by="g", method="wald").set_index("g")
+    assert_allclose(wald.loc["b", "ci_low"], 0.25 - stats.t.ppf(0.975, 3) * wald.loc["b", "se"], rtol=1e-12)
+    assert wald.loc["b", "ci_low"] < 0 and wald.loc["b", "note"].startswith(
+        "the interval passes the end of the scale (0 to 1 as a share)")
+    mean = cxstats.weighted_mean(df, "r", by="g", scale=range(1, 6)).set_index("g")
+    assert mean.loc["a", "ci_high"] > 5 and mean.loc["a", "note"].startswith(
+        "the interval passes the end of the scale (1 to 5)")
+    assert (cxstats.weighted_mean(df, "r", by="g")["note"] == "").all()  # no scale given: no ends to pass
+
+
+def test_differences_of_large_close_means_keep_their_digits():
+    """Spend near 1e12 with a spread of 1: each group's mean is ~1e12, their differences ~0.03. Taking each
+    difference as (shift difference) + (offset difference) keeps its digits; subtracting the rounded means lost
+    0.3% (compare_domains) and 1.2% (profile). Reference: the weighted means in exact rational arithmetic."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"big": 1e12 + rng.normal(0, 1, 3000), "g": rng.choice(["a", "b", "c"], 3000),
+                       "w": rng.uniform(0.5, 2, 3000)})
+
+    def exact_mean(rows):
+        return (sum(Fraction(w) * Fraction(y) for w, y in zip(rows.w, rows.big, strict=True))
+                / sum(Fraction(w) for w in rows.w))
+
+    mean = {g: exact_mean(df[df.g == g]) for g in "abc"}
+    pairs = cxstats.compare_domains(df, "big", by="g", weight="w")
+    assert_allclose(pairs["diff"], [float(mean[a] - mean[b]) for a, b in zip(pairs.group1, pairs.group2,
+                                                                             strict=True)], rtol=1e-6)
+    table = cxstats.profile(df, "g", columns=["big"], weight="w")
+    assert_allclose(table["diff"], [float(mean[g] - exact_mean(df[df.g != g])) for g in table.g], rtol=1e-6)
