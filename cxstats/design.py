@@ -765,7 +765,7 @@ def design_tables(unit_table: pd.DataFrame, spec: dict):
         table = pd.DataFrame({"unit": per_parent.index.to_numpy(), "n_units": per_parent.to_numpy()})
         if len(fpcs) >= s:
             table["popsize"] = _popsize(unit_table, s, parent, table["n_units"].to_numpy(float), fractions,
-                                        f"unit of stage {s - 1}", source)
+                                        f"{spec['cluster'][s - 2]!r} unit", source)
         else:
             table["popsize"] = np.inf
         single = ((table["n_units"] == 1) & (table["popsize"] > 1)).to_numpy()

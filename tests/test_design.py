@@ -606,7 +606,11 @@ DESIGN_ERRORS = [
      r"fpc at stage 1 varies within stratum 'E' \(4421 to 5000\)"),
     ("fpc varies within a PSU at stage 2", lambda a: cxstats.survey_design(
         _with(a["CLUS2"], "fpc2", [2], 99.0), weight="pw", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
-     r"fpc at stage 2 varies within unit of stage 1 .*\(3 to 99\) in the data"),
+     r"fpc at stage 2 varies within 'dnum' unit .*\(3 to 99\) in the data; it must be one value per 'dnum' unit"),
+    ("fpc smaller than the sample at stage 2", lambda a: cxstats.survey_design(
+        a["CLUS2"].assign(fpc2=np.where(a["CLUS2"]["dnum"] == 83, 1, a["CLUS2"]["fpc2"])), weight="pw",
+        cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
+     r"fpc implies more than 100% sampling at stage 2 in 'dnum' unit 83: 3 units sampled from a population of 1"),
     ("one sampled school of many at stage 2", lambda a: cxstats.survey_design(
         _with(a["CLUS2"], "fpc2", [0], 5.0), weight="pw", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
      r"unit\(s\) \[15\] of 'dnum' have a single sampled unit of 'snum'.*lonely_psu="),
