@@ -328,7 +328,7 @@ def test_weights_only_sums_check_the_answers_in_the_same_pass(monkeypatch, lowes
     equals the sums written out about the lowest answer (the shift every engine uses), to rounding."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)  # sixteen chunks of this small frame
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)  # sixteen rows (two blocks and a part) of this small frame
     rng = np.random.default_rng(11)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[lowest_at] = 30.0  # the lowest answer
@@ -348,7 +348,7 @@ def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypa
     """A missing answer is counted (the rows that answered are summed); an infinite one is an error naming it."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(12)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[bad_at] = np.nan
@@ -371,7 +371,7 @@ def test_weights_only_sums_exact_when_the_first_chunk_lies_far_from_the_rest(mon
     move cancels). Sums taken about the first chunk's lowest and moved lost them: the SE came out NaN."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(13)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[:64], w[:64] = 1e10, 1e-12  # the first chunk
@@ -484,14 +484,19 @@ def test_a_mean_whose_design_effect_overflows_is_refused():
                               "y")
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "bool"])
-def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype):
-    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest."""
+@pytest.mark.parametrize("dtype, zero_one", [("int64", False), ("int8", False), ("uint8", False), ("bool", True),
+                                             ("int8", True), ("uint8", True)])
+def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype, zero_one):
+    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest.
+    0/1 answers (in blocks of rows whose lowest is 0 everywhere: not the first, whose first rows answer 1)
+    are summed without the squares (c^2 = c), to the same numbers."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(15)
-    y = (rng.integers(0, 2, 1000) if dtype == "bool" else rng.integers(3, 11, 1000)).astype(dtype)
+    y = (rng.integers(0, 2, 1000) if zero_one else rng.integers(3, 11, 1000)).astype(dtype)
+    if zero_one:
+        y[:100] = 1  # a row of ones: its lowest is 1
     w = rng.gamma(2.0, 1.0, 1000)
     totals = aggregate(cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w"), value="y")
     low = float(y.min())
@@ -500,3 +505,4 @@ def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype):
     for name, value in {"swy": (w * c).sum(), "swy2": (w * c * c).sum(), "sw2y": (w * w * c).sum(),
                         "sw2y2": (w * w * c * c).sum(), "swy_raw": (w * y).sum(), "sw": w.sum()}.items():
         assert_allclose(totals[name], [value], rtol=1e-12, err_msg=name)
+
