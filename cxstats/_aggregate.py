@@ -27,7 +27,7 @@ import pandas as pd
 from numpy.lib import NumpyVersion
 
 from ._validate import plain
-from .design import SurveyDesign, sum_and_min
+from .design import SurveyDesign, sum_and_min, weight_values, weights_only_design
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
@@ -672,6 +672,30 @@ def _plain_totals(design: SurveyDesign, value, lean=False):
     if found is None:
         return None
     return plain_columns(found[0]), {}, found[1]
+
+
+def weights_only(data, column, weight, raw=False, kinds="fiub") -> tuple[SurveyDesign, Totals] | None:
+    """The design ``survey_design(data, weight=weight)`` and the sums of a numeric answer ``column`` (no groups),
+    from one pass that checks the weights as well as the answers; None to take the usual way, whose checks
+    name any fault (a weight missing, negative or 0, an answer missing or infinite), or for anything else
+    than a DataFrame with numpy numbers in both columns (the answers of the dtype ``kinds``). ``raw``: with
+    ``swy_raw`` (for totals)."""
+    if not (isinstance(data, pd.DataFrame) and isinstance(column, str) and isinstance(weight, str)):
+        return None
+    names = data.columns
+    if not (names.is_unique and column in names and weight in names):
+        return None
+    answers, weights = data[column], data[weight]
+    if not all(isinstance(x.dtype, np.dtype) and x.dtype.kind in k for x, k in ((answers, kinds), (weights, "fiub"))):
+        return None
+    w = weight_values(weights)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums that are not numbers: the usual way names the fault
+        found = _plain_sums(w, answers.to_numpy(), raw=raw, weights_checked=False)
+    if found is None or not found[2] > 0:  # a weight of 0 (the design counts them), or any fault
+        return None
+    sums, shift, lowest_weight = found
+    totals = Totals(plain_columns(sums), {}, (), {}, {}, (), shift, column)
+    return weights_only_design(data, weight, w, lowest_weight), totals
 
 
 def plain_columns(sums: dict) -> dict:

@@ -143,7 +143,7 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
         shown = [plain(v) for v in column[text].unique()[:5]]
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
-    w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
+    w = weight_values(column)
     total, lowest = sum_and_min(w)
     if not np.isfinite(total):
         bad = ~np.isfinite(w)
@@ -158,6 +158,11 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
     return w, lowest
+
+
+def weight_values(column: pd.Series) -> np.ndarray:
+    """A numeric weight column as floats (NaN where missing), read in place when it holds floats already."""
+    return column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def sum_and_min(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
@@ -544,7 +549,16 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
     return units
 
 
-def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
+def weights_only_design(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float) -> SurveyDesign:
+    """The design ``survey_design(df, weight=weight)`` makes, given the weights already checked by the caller:
+    ``w`` from :func:`weight_values`, all finite, ``lowest`` the lowest of them, above 0."""
+    spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
+            "source": "the data"}
+    return _design_in_memory(df, spec, (w, lowest))
+
+
+def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> SurveyDesign:
+    """The design of a DataFrame (``checked_weights``: the weights and their lowest, when already checked)."""
     source = spec["source"]
     duplicated = sorted(set(map(str, df.columns[df.columns.duplicated()])))
     if duplicated:
@@ -574,7 +588,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
-    w, lowest = weights_and_lowest(df, spec["weight"], where=source)
+    w, lowest = checked_weights or weights_and_lowest(df, spec["weight"], where=source)
     if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
         n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
         if n < 2:

@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from . import scales
-from ._aggregate import Totals, _decode, about_domain_lowest, aggregate, key_codes, numeric_values, too_large
+from ._aggregate import (
+    Totals,
+    _decode,
+    about_domain_lowest,
+    aggregate,
+    key_codes,
+    numeric_values,
+    too_large,
+    weights_only,
+)
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit, plain
@@ -491,6 +500,9 @@ def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_l
     0      3.25  3          1
     """
     conf_level = check_open_unit("conf_level", conf_level)
+    if by is None and scale is None and (found := weights_only(data, column, weight)):
+        design, totals = found  # a DataFrame and its weights: the sums and the weights' check in one pass
+        return _finish(design, domains(design, totals, []), "mean", conf_level, [])
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     totals = _measure_totals(design, column, by, "mean", None, None, scale, lean=True)
@@ -712,6 +724,10 @@ def weighted_proportion(data, column=None, *, level=None, by=None, weight=None, 
     """
     check_choice("method", method, PROPORTION_METHODS)
     conf_level = check_open_unit("conf_level", conf_level)
+    if by is None and level is None and (found := weights_only(data, column, weight, kinds="fiu")):
+        design, totals = found  # a DataFrame and its weights: the sums and the weights' check in one pass
+        _check_binary(design, column)
+        return _proportion_frame(design, domains(design, totals, []), [], conf_level, method)
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     if level is None and _is_plain_numeric(design, column):
@@ -735,8 +751,10 @@ def _is_plain_numeric(design, column) -> bool:
 def _check_binary(design, column):
     if design.in_memory:
         values = design.data[column]
-        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and 0 <= values.min() <= values.max() <= 1:
-            return  # numpy integers (never missing) from 0 to 1
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+            numbers = values.to_numpy()
+            if 0 <= numbers.min() <= numbers.max() <= 1:
+                return  # numpy integers (never missing) from 0 to 1
         y = values.to_numpy(dtype=float, na_value=np.nan)
         bad = ~((y == 0) | (y == 1) | np.isnan(y))
         if bad.any():
