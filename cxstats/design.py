@@ -214,6 +214,10 @@ class SurveyDesign:
     unit_first_rows : tuple of numpy.ndarray
         Per stage, the first row of each unit (in memory only), to find a
         unit's stratum and the units above it.
+    strata_frame : pandas.DataFrame or None
+        The strata table as made; None for a DataFrame with weights only,
+        whose ``strata_table`` is made when first read (estimates need only
+        ``n_strata`` and ``first_stage``).
     """
 
     data: object
@@ -224,7 +228,6 @@ class SurveyDesign:
     nest: bool
     lonely_psu: str
     source: str
-    strata_table: pd.DataFrame
     stage_tables: tuple
     n_rows: int
     n_zero_weight: int
@@ -233,6 +236,7 @@ class SurveyDesign:
     stratum_codes: np.ndarray | None = None
     unit_codes: tuple = ()
     unit_first_rows: tuple = ()
+    strata_frame: pd.DataFrame | None = None  # the strata table; None for weights only (made when first read)
 
     @property
     def in_memory(self) -> bool:
@@ -244,9 +248,26 @@ class SurveyDesign:
         return list(self.data.columns)
 
     @cached_property
+    def strata_table(self) -> pd.DataFrame:
+        """One row per stratum (see the attributes above)."""
+        if self.strata_frame is not None:
+            return self.strata_frame
+        n, n_pos = self.n_rows, self.n_rows - self.n_zero_weight  # weights only: one stratum, rows as PSUs
+        one = lambda value: np.array([value])  # noqa: E731 (numpy columns: a frame built at half the cost of lists)
+        return pd.DataFrame({"stratum": one(1), "n_rows": one(n), "n_psu": one(n), "n_psu_positive": one(n_pos),
+                             "popsize": one(np.inf)}, copy=False)
+
+    @property
+    def n_strata(self) -> int:
+        """The number of strata (rows of ``strata_table``)."""
+        return 1 if self.strata_frame is None else len(self.strata_frame)
+
+    @cached_property
     def first_stage(self) -> tuple[np.ndarray, np.ndarray]:
         """Per stratum (rows of ``strata_table``), as floats: sampled PSUs and PSUs in the population."""
-        return (self.strata_table["n_psu"].to_numpy(dtype=float), self.strata_table["popsize"].to_numpy(dtype=float))
+        if self.strata_frame is None:  # weights only: every row a PSU of one stratum, sampled with replacement
+            return np.array([float(self.n_rows)]), np.array([np.inf])
+        return (self.strata_frame["n_psu"].to_numpy(dtype=float), self.strata_frame["popsize"].to_numpy(dtype=float))
 
     @property
     def with_replacement(self) -> bool:
@@ -560,7 +581,7 @@ def weights_only_design(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: fl
 def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> SurveyDesign:
     """The design of a DataFrame (``checked_weights``: the weights and their lowest, when already checked)."""
     source = spec["source"]
-    duplicated = sorted(set(map(str, df.columns[df.columns.duplicated()])))
+    duplicated = [] if df.columns.is_unique else sorted(set(map(str, df.columns[df.columns.duplicated()])))
     if duplicated:
         raise ValueError(f"{source} has more than one column named {duplicated}; rename them so that each "
                          "answer has one column")
@@ -593,10 +614,8 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> Sur
         n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
-        strata_table = pd.DataFrame({"stratum": [1], "n_rows": [n], "n_psu": [n], "n_psu_positive": [n_pos],
-                                     "popsize": [np.inf]})
-        return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
-                            n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
+        return SurveyDesign(data=df, **spec, stage_tables=(), n_rows=n, n_zero_weight=n - n_pos,
+                            degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
                              all_positive=lowest > 0)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
@@ -609,7 +628,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> Sur
         else:
             w = final_weights[stratum]
     return SurveyDesign(
-        data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
+        data=df, **spec, strata_frame=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
         stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first)
 

@@ -284,11 +284,14 @@ class Domains:
     a: np.ndarray  # influence coefficients per table row (of the row's own domain)
     b: np.ndarray
     present: np.ndarray  # strata (H) x domains: the domain has answered rows there
-    counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays)
+    counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays; df the design's without groups)
 
     def add(self, name) -> np.ndarray:
         """Sum of a column of the table over each domain."""
         return np.bincount(self.index, weights=self.table[name], minlength=len(self.labels))
+
+
+_ONE_DOMAIN = pd.DataFrame(index=pd.RangeIndex(1))  # the labels of the one domain without groups (read, never changed)
 
 
 def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
@@ -298,7 +301,7 @@ def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
     categorical's order), a missing value last.
     """
     if not by:
-        return pd.DataFrame(index=[0]), np.zeros(len(totals), dtype=np.int64)
+        return _ONE_DOMAIN, np.zeros(len(totals), dtype=np.int64)
     parts = [(totals.codes[k], len(totals.labels[k])) for k in by]
     if len(by) == 1 and totals.declared[by[0]]:  # declared categories are domains even without rows
         parts = [(np.concatenate([parts[0][0], np.arange(totals.declared[by[0]])]), parts[0][1])]
@@ -323,10 +326,11 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
         else:  # the influence of a total is w y = w (y - shift) + shift w
             a, b = lowest[index], np.ones(len(totals))
             estimate = add("swy_raw")  # the sum of w y
-    H = len(design.strata_table)
+    H = design.n_strata
     answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)
     counts = {"n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
-              "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(totals, index, D, design)}
+              "weighted_n": W, "nrow": add("n").astype(np.int64),
+              "df": _domain_degf(totals, index, D, design) if by else np.full(D, float(design.degf))}
     return Domains(labels, index, totals, estimate, a, b, answered_rows > 0, counts)
 
 
@@ -336,7 +340,7 @@ def _domain_degf(table, index, D, design) -> np.ndarray:
         return np.zeros(D)
     positive = table["n_pos"] > 0
     stratum = table["stratum"]
-    H = len(design.strata_table)
+    H = design.n_strata
     strata_hit = np.zeros((D, H), dtype=bool)
     strata_hit[index[positive], stratum[positive]] = True
     if "unit1" in table:
@@ -386,7 +390,7 @@ def _finish_columns(design, dom: Domains, kind, conf_level, by) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
         deff = var / srs_variance(dom, kind)
-        df = dom.counts["df"] if by else np.full(len(dom.labels), float(design.degf))
+        df = dom.counts["df"]
         crit = critical_value(conf_level, np.where(df > 0, df, np.nan))
         n = dom.counts["n"]
         empty = 0.0 if kind == "total" else np.nan  # nobody in a domain: a total of 0, a mean undefined
