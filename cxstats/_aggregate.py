@@ -312,9 +312,9 @@ def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, floa
     need no pass of their own to be checked), for the usual way to count or name them. ``raw``: with the sum
     of w y itself (``swy_raw``, for totals).
 
-    With ``weights_checked=False`` the same pass finds the lowest weight (None otherwise), and the sums of
-    the weights: the weights are finite and positive if it is above 0 and the sums are numbers, as the caller
-    then checks.
+    With ``weights_checked=False`` the same pass checks the weights: None as soon as a block of rows has a
+    weight that is not above 0 (or is missing); with the sums numbers, every weight is finite and positive,
+    the lowest one returned (None otherwise).
 
     Row by row of ``_PLAIN_ROW`` answers, a block of rows at a time while it is in the processor cache (see
     :func:`_block_sums`). Each row's sums are taken about the row's own lowest answer, then moved to the
@@ -324,29 +324,31 @@ def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, floa
     """
     scratch = _scratch(max(min(_PLAIN_BLOCK * _PLAIN_ROW, len(w)), 1), 2)
     integers = y.dtype.kind in "iub"  # always finite
-    parts = []
+    parts, lowest_weight = [], None if weights_checked else np.inf
     for wb, yb in _plain_blocks(w, y):  # a loop over blocks of rows, each vectorized
+        if not weights_checked:
+            block_lowest = float(wb.min())  # NaN if one is missing
+            if not block_lowest > 0:
+                return None  # a weight of 0 (the design counts them), below 0 or missing: the usual way
+            lowest_weight = min(lowest_weight, block_lowest)
         low = yb.min(axis=1)
         zero_one = integers and not low.any() and yb.max() <= 1  # answers 0 and 1 only
         low = low.astype(float)
         if not (integers or np.isfinite(low.sum())):
             return None  # a missing answer, or minus infinity: checked the usual way
-        part = [low, *_block_sums(wb, yb, low, scratch, raw, zero_one)]
-        if not weights_checked:
-            part.append(wb.min(axis=1))
-        parts.append(part)
+        parts.append([low, *_block_sums(wb, yb, low, scratch, raw, zero_one)])
     if not parts:
         return None
-    low, sw, sw2, swy, swy2, sw2y, sw2y2, *more = (np.concatenate(rows) for rows in zip(*parts, strict=True))
+    low, sw, sw2, swy, swy2, sw2y, sw2y2, *raw_sums = (np.concatenate(rows) for rows in zip(*parts, strict=True))
     lowest = low.min()
     d = low - lowest  # each row's move, at least 0
     totals = [values.sum() for values in (sw, sw2, swy + d * sw, swy2 + 2 * d * swy + d * d * sw, sw2y + d * sw2,
                                            sw2y2 + 2 * d * sw2y + d * d * sw2)]
     if raw:
-        totals.append(more[0].sum())
+        totals.append(raw_sums[0].sum())
     if not np.isfinite(totals).all():
         return None  # an infinite answer (or sums that overflow): checked the usual way
-    return _plain_dict(len(w), *totals), float(lowest), None if weights_checked else float(more[-1].min())
+    return _plain_dict(len(w), *totals), float(lowest), lowest_weight
 
 
 def _block_sums(wb, yb, low, scratch, raw, zero_one) -> list:
@@ -691,7 +693,7 @@ def weights_only(data, column, weight, raw=False, kinds="fiub") -> tuple[SurveyD
     w = weight_values(weights)
     with np.errstate(over="ignore", invalid="ignore"):  # sums that are not numbers: the usual way names the fault
         found = _plain_sums(w, answers.to_numpy(), raw=raw, weights_checked=False)
-    if found is None or not found[2] > 0:  # a weight of 0 (the design counts them), or any fault
+    if found is None:  # a weight of 0 (the design counts them), or any fault
         return None
     sums, shift, lowest_weight = found
     totals = Totals(plain_columns(sums), {}, (), {}, {}, (), shift, column)
