@@ -27,17 +27,19 @@ import pandas as pd
 from numpy.lib import NumpyVersion
 
 from ._validate import plain
-from .design import SurveyDesign, sum_and_min
+from .design import SurveyDesign, sum_and_min, weight_values, weights_only_design
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
-_PLAIN_CHUNK = 1 << 16  # rows per chunk of one group's sums (a chunk's products stay in the processor cache)
+_PLAIN_ROW = 1 << 13  # answers per row of one group's sums: each row's dot product runs in one thread
+_PLAIN_BLOCK = 8  # rows summed at a time (64K answers: their products stay in the processor cache)
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
 _PAIRED_SUMS = NumpyVersion(np.__version__) >= "1.25.0"  # numpy's fast ufunc.at (older ones: a bincount per sum)
+_row_dots = getattr(np, "vecdot", None) or (lambda a, b: np.einsum("ij,ij->i", a, b))  # numpy < 2: einsum
 
 
 @dataclass(frozen=True)
@@ -283,51 +285,90 @@ def _scratch(length, count) -> list:
     return [array[:length] for array in kept[:count]]
 
 
-def _plain_dict(n, sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2) -> dict:
+def _plain_dict(n, sw, sw2, swy, swy2, sw2y, sw2y2, swy_raw=None) -> dict:
     """The one group's sums as :func:`_sums` gives them (every answer counted, every weight positive)."""
     n = np.array([n])
     sw, sw2 = np.array([sw]), np.array([sw2])
-    return {"n": n, "n_pos": n, "sw": sw, "sw2": sw2, "n_y": n, "n_y_pos": n, "sw_y": sw, "sw2_y": sw2,
-            "swy_raw": np.array([swy_raw]), "swy": np.array([swy]), "swy2": np.array([swy2]),
-            "sw2y": np.array([sw2y]), "sw2y2": np.array([sw2y2])}
+    out = {"n": n, "n_pos": n, "sw": sw, "sw2": sw2, "n_y": n, "n_y_pos": n, "sw_y": sw, "sw2_y": sw2,
+           "swy": np.array([swy]), "swy2": np.array([swy2]), "sw2y": np.array([sw2y]), "sw2y2": np.array([sw2y2])}
+    if swy_raw is not None:
+        out["swy_raw"] = np.array([swy_raw])
+    return out
 
 
-def _plain_sums(w, y) -> tuple[dict, float] | None:
+def _plain_blocks(w, y):
+    """``w`` and ``y`` as blocks of ``_PLAIN_BLOCK`` rows of ``_PLAIN_ROW`` answers (2-d views), then the rest."""
+    full = len(w) // _PLAIN_ROW * _PLAIN_ROW
+    rows_w, rows_y = w[:full].reshape(-1, _PLAIN_ROW), y[:full].reshape(-1, _PLAIN_ROW)
+    for start in range(0, len(rows_w), _PLAIN_BLOCK):
+        yield rows_w[start:start + _PLAIN_BLOCK], rows_y[start:start + _PLAIN_BLOCK]
+    if full < len(w):
+        yield w[full:][None], y[full:][None]
+
+
+def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, float | None] | None:
     """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs), about
-    the lowest answer, and that answer; None unless every answer is finite (so the answers need no pass of
-    their own to be checked), for the usual way to count or name them.
+    the lowest answer, that answer and the lowest weight; None unless every answer is finite (so the answers
+    need no pass of their own to be checked), for the usual way to count or name them. ``raw``: with the sum
+    of w y itself (``swy_raw``, for totals).
 
-    Chunk by chunk, while the chunk is in the processor cache: the products
-    w (y - low) and seven sums and dot products of them with w and y.
-    Each chunk's sums are taken about the chunk's own lowest answer, then
-    moved to the lowest answer of all (a shift by d >= 0: sum w (c + d)^2 =
-    sum w c^2 + 2 d sum w c + d^2 sum w, every term at least 0 since c >= 0),
-    so the moved sums are as exact as sums taken about the lowest answer
-    directly, however far a chunk's answers lie from the rest's.
+    With ``weights_checked=False`` the same pass checks the weights: None as soon as a block of rows has a
+    weight that is not above 0 (or is missing); with the sums numbers, every weight is finite and positive,
+    the lowest one returned (None otherwise).
+
+    Row by row of ``_PLAIN_ROW`` answers, a block of rows at a time while it is in the processor cache (see
+    :func:`_block_sums`). Each row's sums are taken about the row's own lowest answer, then moved to the
+    lowest answer of all (a shift by d >= 0: sum w (c + d)^2 = sum w c^2 + 2 d sum w c + d^2 sum w, every
+    term at least 0 since c >= 0), so the moved sums are as exact as sums taken about the lowest answer
+    directly, however far a row's answers lie from the rest's.
     """
-    length = max(min(_PLAIN_CHUNK, len(w)), 1)
-    centred, weighted = _scratch(length, 2)
-    parts, lows = [], []
-    for start in range(0, len(w), length):  # a loop over chunks of rows, each vectorized
-        wc, yc = w[start:start + length], y[start:start + length]
-        low = float(yc.min())
-        if not np.isfinite(low):
+    scratch = _scratch(max(min(_PLAIN_BLOCK * _PLAIN_ROW, len(w)), 1), 2)
+    integers = y.dtype.kind in "iub"  # always finite
+    parts, lowest_weight = [], None if weights_checked else np.inf
+    for wb, yb in _plain_blocks(w, y):  # a loop over blocks of rows, each vectorized
+        if not weights_checked:
+            block_lowest = float(wb.min())  # NaN if one is missing
+            if not block_lowest > 0:
+                return None  # a weight of 0 (the design counts them), below 0 or missing: the usual way
+            lowest_weight = min(lowest_weight, block_lowest)
+        low = yb.min(axis=1)
+        zero_one = integers and not low.any() and yb.max() <= 1  # answers 0 and 1 only
+        low = low.astype(float)
+        if not (integers or np.isfinite(low.sum())):
             return None  # a missing answer, or minus infinity: checked the usual way
-        c = np.subtract(yc, low, out=centred[: len(wc)])
-        wy = np.multiply(wc, c, out=weighted[: len(wc)])
-        parts.append((wc.sum(), np.dot(wc, wc), np.dot(wc, yc), wy.sum(), np.dot(wy, c), np.dot(wy, wc),
-                      np.dot(wy, wy)))
-        lows.append(low)
+        parts.append([low, *_block_sums(wb, yb, low, scratch, raw, zero_one)])
     if not parts:
         return None
-    sw, sw2, swy_raw, swy, swy2, sw2y, sw2y2 = np.array(parts).T  # per chunk
-    lowest = min(lows)
-    d = np.array(lows) - lowest  # each chunk's move, at least 0
-    totals = [values.sum() for values in (sw, sw2, swy_raw, swy + d * sw, swy2 + 2 * d * swy + d * d * sw,
-                                           sw2y + d * sw2, sw2y2 + 2 * d * sw2y + d * d * sw2)]
+    low, sw, sw2, swy, swy2, sw2y, sw2y2, *raw_sums = (np.concatenate(rows) for rows in zip(*parts, strict=True))
+    lowest = low.min()
+    d = low - lowest  # each row's move, at least 0
+    totals = [values.sum() for values in (sw, sw2, swy + d * sw, swy2 + 2 * d * swy + d * d * sw, sw2y + d * sw2,
+                                           sw2y2 + 2 * d * sw2y + d * d * sw2)]
+    if raw:
+        totals.append(raw_sums[0].sum())
     if not np.isfinite(totals).all():
         return None  # an infinite answer (or sums that overflow): checked the usual way
-    return _plain_dict(len(w), *totals), lowest
+    return _plain_dict(len(w), *totals), float(lowest), lowest_weight
+
+
+def _block_sums(wb, yb, low, scratch, raw, zero_one) -> list:
+    """Each row's sums of w, w^2, w c, w c^2, w^2 c, w^2 c^2 (c = y - ``low``, the row's lowest answer) and,
+    with ``raw``, w y, for a block of rows (2-d ``wb`` and ``yb``); products go to ``scratch``, two arrays.
+
+    One call for the whole block each (a row's dot product runs in one thread, where OpenBLAS splits a
+    longer one across threads: a hand-off that stalls while the machine is busy). With ``zero_one`` (answers
+    0 and 1 only, the lowest 0 in every row) c = y and c^2 = c, so sum w c^2 = sum w c and sum w^2 c^2 =
+    sum w^2 c, term by term: two dot products fewer, and no centring.
+    """
+    weighted = scratch[1][: yb.size].reshape(yb.shape)
+    if zero_one:
+        wy = np.multiply(wb, yb, out=weighted)
+        swy, sw2y = wy.sum(axis=1), _row_dots(wy, wb)
+        return [wb.sum(axis=1), _row_dots(wb, wb), swy, swy, sw2y, sw2y, *[swy] * raw]
+    c = np.subtract(yb, low[:, None], out=scratch[0][: yb.size].reshape(yb.shape))
+    wy = np.multiply(wb, c, out=weighted)
+    return [wb.sum(axis=1), _row_dots(wb, wb), wy.sum(axis=1), _row_dots(wy, c), _row_dots(wy, wb),
+            _row_dots(wy, wy), *([_row_dots(wb, yb)] if raw else [])]
 
 
 def _decode(parts, ids: np.ndarray) -> list:
@@ -469,7 +510,7 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         names.append(key)
     y, shift, complete = None, 0.0, True
     all_positive = design.n_zero_weight == 0
-    if value is not None and not parts and all_positive and (found := _plain_totals(design, value)):
+    if value is not None and not parts and all_positive and (found := _plain_totals(design, value, lean)):
         return Totals(found[0], found[1], keys, labels, declared, (), found[2])
     if value is not None:
         if isinstance(value, np.ndarray):  # scores: finite or NaN
@@ -541,6 +582,8 @@ def about_domain_lowest(totals: Totals, index: np.ndarray, D: int) -> tuple[np.n
     """
     if "swy" not in totals:
         return np.zeros(D), totals
+    if np.ndim(totals.shift) == 0:  # one shift for every group: already common to each domain
+        return np.full(D, float(totals.shift)), totals
     shift = totals.row_shift()
     if "n_y_pos" in totals:  # groups without an answer (with a positive weight) do not count
         shift = np.where(totals["n_y_pos"] > 0, shift, np.nan)
@@ -623,19 +666,47 @@ def moved_sums(columns: dict, gap: np.ndarray) -> dict:
     return moved
 
 
-def _plain_totals(design: SurveyDesign, value):
+def _plain_totals(design: SurveyDesign, value, lean=False):
     """The one row of sums when the rows are the PSUs, in one pass over an answer that is checked by the sums
     themselves (finite sums: finite answers): (columns, codes, shift), or None to take the usual way."""
     y = value if isinstance(value, np.ndarray) else design.data[value]
     if not (isinstance(y.dtype, np.dtype) and y.dtype.kind in "fiub"):  # numpy numbers (others: converted first)
         return None
-    found = _plain_sums(design.weights, y if isinstance(y, np.ndarray) else y.to_numpy())
+    found = _plain_sums(design.weights, y if isinstance(y, np.ndarray) else y.to_numpy(), raw=not lean)
     if found is None:
         return None
-    sums, lowest = found
+    return plain_columns(found[0]), {}, found[1]
+
+
+def weights_only(data, column, weight, raw=False, kinds="fiub") -> tuple[SurveyDesign, Totals] | None:
+    """The design ``survey_design(data, weight=weight)`` and the sums of a numeric answer ``column`` (no groups),
+    from one pass that checks the weights as well as the answers; None to take the usual way, whose checks
+    name any fault (a weight missing, negative or 0, an answer missing or infinite), or for anything else
+    than a DataFrame with numpy numbers in both columns (the answers of the dtype ``kinds``). ``raw``: with
+    ``swy_raw`` (for totals)."""
+    if not (isinstance(data, pd.DataFrame) and isinstance(column, str) and isinstance(weight, str)):
+        return None
+    names = data.columns
+    if not (names.is_unique and column in names and weight in names):
+        return None
+    answers, weights = data[column], data[weight]
+    if not all(isinstance(x.dtype, np.dtype) and x.dtype.kind in k for x, k in ((answers, kinds), (weights, "fiub"))):
+        return None
+    w = weight_values(weights)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums that are not numbers: the usual way names the fault
+        found = _plain_sums(w, answers.to_numpy(), raw=raw, weights_checked=False)
+    if found is None:  # a weight of 0 (the design counts them), or any fault
+        return None
+    sums, shift, lowest_weight = found
+    totals = Totals(plain_columns(sums), {}, (), {}, {}, (), shift, column)
+    return weights_only_design(data, weight, w, lowest_weight), totals
+
+
+def plain_columns(sums: dict) -> dict:
+    """The columns of :class:`Totals` for the one row of :func:`_plain_sums`."""
     columns = {"stratum": np.zeros(1, dtype=np.int64)}
     columns.update((name, sums[name]) for name in SUMS + VALUE_SUMS if name in sums)
-    return columns, {}, lowest
+    return columns
 
 
 def _lowest_counted(y: np.ndarray, w: np.ndarray, complete: bool, all_positive: bool) -> float:

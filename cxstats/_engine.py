@@ -261,7 +261,7 @@ def design_from_table(table, spec: dict, categories=None) -> SurveyDesign:
         code_map[_x(f"unit{s + 1}")] = c
     n_rows = int(units[_x("n")].sum())
     n_pos = int(units[_x("n_pos")].sum())
-    design = SurveyDesign(data=table, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n_rows,
+    design = SurveyDesign(data=table, **spec, strata_frame=strata_table, stage_tables=stage_tables, n_rows=n_rows,
                           n_zero_weight=n_rows - n_pos, degf=design_degf(strata_table))
     object.__setattr__(design, "_code_map", code_map)
     object.__setattr__(design, "_categories", categories or {})

@@ -158,7 +158,7 @@ def _variance(design, table, a, b, present, diagonal, domain):
         index, K = domain
         a, b = a[:, None], b[:, None]
         sum_rows = lambda by, values, size: _sum_by(by * K + index, values, size * K).reshape(size, K)  # noqa: E731
-    H = len(design.strata_table)
+    H = design.n_strata
     stratum = table["stratum"]
     sw, swy = table["sw_y"], table["swy"]
     t = a * sw[:, None] + b * swy[:, None]  # each group's total influence

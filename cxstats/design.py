@@ -143,7 +143,7 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
         shown = [plain(v) for v in column[text].unique()[:5]]
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
-    w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
+    w = weight_values(column)
     total, lowest = sum_and_min(w)
     if not np.isfinite(total):
         bad = ~np.isfinite(w)
@@ -158,6 +158,11 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
     return w, lowest
+
+
+def weight_values(column: pd.Series) -> np.ndarray:
+    """A numeric weight column as floats (NaN where missing), read in place when it holds floats already."""
+    return column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def sum_and_min(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
@@ -209,6 +214,10 @@ class SurveyDesign:
     unit_first_rows : tuple of numpy.ndarray
         Per stage, the first row of each unit (in memory only), to find a
         unit's stratum and the units above it.
+    strata_frame : pandas.DataFrame or None
+        The strata table as made; None for a DataFrame with weights only,
+        whose ``strata_table`` is made when first read (estimates need only
+        ``n_strata`` and ``first_stage``).
     """
 
     data: object
@@ -219,7 +228,6 @@ class SurveyDesign:
     nest: bool
     lonely_psu: str
     source: str
-    strata_table: pd.DataFrame
     stage_tables: tuple
     n_rows: int
     n_zero_weight: int
@@ -228,6 +236,7 @@ class SurveyDesign:
     stratum_codes: np.ndarray | None = None
     unit_codes: tuple = ()
     unit_first_rows: tuple = ()
+    strata_frame: pd.DataFrame | None = None  # the strata table; None for weights only (made when first read)
 
     @property
     def in_memory(self) -> bool:
@@ -239,9 +248,26 @@ class SurveyDesign:
         return list(self.data.columns)
 
     @cached_property
+    def strata_table(self) -> pd.DataFrame:
+        """One row per stratum (see the attributes above)."""
+        if self.strata_frame is not None:
+            return self.strata_frame
+        n, n_pos = self.n_rows, self.n_rows - self.n_zero_weight  # weights only: one stratum, rows as PSUs
+        one = lambda value: np.array([value])  # noqa: E731 (numpy columns: a frame built at half the cost of lists)
+        return pd.DataFrame({"stratum": one(1), "n_rows": one(n), "n_psu": one(n), "n_psu_positive": one(n_pos),
+                             "popsize": one(np.inf)}, copy=False)
+
+    @property
+    def n_strata(self) -> int:
+        """The number of strata (rows of ``strata_table``)."""
+        return 1 if self.strata_frame is None else len(self.strata_frame)
+
+    @cached_property
     def first_stage(self) -> tuple[np.ndarray, np.ndarray]:
         """Per stratum (rows of ``strata_table``), as floats: sampled PSUs and PSUs in the population."""
-        return (self.strata_table["n_psu"].to_numpy(dtype=float), self.strata_table["popsize"].to_numpy(dtype=float))
+        if self.strata_frame is None:  # weights only: every row a PSU of one stratum, sampled with replacement
+            return np.array([float(self.n_rows)]), np.array([np.inf])
+        return (self.strata_frame["n_psu"].to_numpy(dtype=float), self.strata_frame["popsize"].to_numpy(dtype=float))
 
     @property
     def with_replacement(self) -> bool:
@@ -544,9 +570,18 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
     return units
 
 
-def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
+def weights_only_design(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float) -> SurveyDesign:
+    """The design ``survey_design(df, weight=weight)`` makes, given the weights already checked by the caller:
+    ``w`` from :func:`weight_values`, all finite, ``lowest`` the lowest of them, above 0."""
+    spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
+            "source": "the data"}
+    return _design_in_memory(df, spec, (w, lowest))
+
+
+def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> SurveyDesign:
+    """The design of a DataFrame (``checked_weights``: the weights and their lowest, when already checked)."""
     source = spec["source"]
-    duplicated = sorted(set(map(str, df.columns[df.columns.duplicated()])))
+    duplicated = [] if df.columns.is_unique else sorted(set(map(str, df.columns[df.columns.duplicated()])))
     if duplicated:
         raise ValueError(f"{source} has more than one column named {duplicated}; rename them so that each "
                          "answer has one column")
@@ -574,15 +609,13 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
-    w, lowest = weights_and_lowest(df, spec["weight"], where=source)
+    w, lowest = checked_weights or weights_and_lowest(df, spec["weight"], where=source)
     if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
         n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
-        strata_table = pd.DataFrame({"stratum": [1], "n_rows": [n], "n_psu": [n], "n_psu_positive": [n_pos],
-                                     "popsize": [np.inf]})
-        return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
-                            n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
+        return SurveyDesign(data=df, **spec, stage_tables=(), n_rows=n, n_zero_weight=n - n_pos,
+                            degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
                              all_positive=lowest > 0)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
@@ -595,7 +628,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
         else:
             w = final_weights[stratum]
     return SurveyDesign(
-        data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
+        data=df, **spec, strata_frame=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
         stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first)
 

@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from . import scales
-from ._aggregate import Totals, _decode, about_domain_lowest, aggregate, key_codes, numeric_values, too_large
+from ._aggregate import (
+    Totals,
+    _decode,
+    about_domain_lowest,
+    aggregate,
+    key_codes,
+    numeric_values,
+    too_large,
+    weights_only,
+)
 from ._inference import critical_value, p_value
 from ._linearize import variance
 from ._validate import ALTERNATIVES, check_choice, check_open_unit
@@ -275,7 +284,7 @@ class Domains:
     a: np.ndarray  # influence coefficients per table row (of the row's own domain)
     b: np.ndarray
     present: np.ndarray  # strata (H) x domains: the domain has answered rows there
-    counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays)
+    counts: dict  # per domain: n, n_missing, weighted_n, nrow, df (arrays; df the design's without groups)
     lowest: np.ndarray  # estimate = lowest + offset: a difference of estimates is taken in two parts, each exact
     offset: np.ndarray
 
@@ -289,6 +298,9 @@ class Domains:
         return np.bincount(self.index, weights=self.table[name], minlength=len(self.labels))
 
 
+_ONE_DOMAIN = pd.DataFrame(index=pd.RangeIndex(1))  # the labels of the one domain without groups (read, never changed)
+
+
 def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
     """The domains of ``by`` (observed, plus a categorical's declared categories) and each row's domain.
 
@@ -296,7 +308,7 @@ def domain_index(totals: Totals, by) -> tuple[pd.DataFrame, np.ndarray]:
     categorical's order), a missing value last.
     """
     if not by:
-        return pd.DataFrame(index=[0]), np.zeros(len(totals), dtype=np.int64)
+        return _ONE_DOMAIN, np.zeros(len(totals), dtype=np.int64)
     parts = [(totals.codes[k], len(totals.labels[k])) for k in by]
     if len(by) == 1 and totals.declared[by[0]]:  # declared categories are domains even without rows
         parts = [(np.concatenate([parts[0][0], np.arange(totals.declared[by[0]])]), parts[0][1])]
@@ -323,10 +335,11 @@ def domains(design, totals: Totals, by, kind="mean") -> Domains:
             a, b = lowest[index], np.ones(len(totals))
             estimate = add("swy_raw")  # the sum of w y
             parts = (np.zeros(D), estimate)
-    H = len(design.strata_table)
+    H = design.n_strata
     answered_rows = np.bincount(totals["stratum"] * D + index, weights=totals["n_y"], minlength=H * D).reshape(H, D)
     counts = {"n": add("n_y_pos").astype(np.int64), "n_missing": (add("n_pos") - add("n_y_pos")).astype(np.int64),
-              "weighted_n": W, "nrow": add("n").astype(np.int64), "df": _domain_degf(totals, index, D, design)}
+              "weighted_n": W, "nrow": add("n").astype(np.int64),
+              "df": _domain_degf(totals, index, D, design) if by else np.full(D, float(design.degf))}
     return Domains(labels, index, totals, estimate, a, b, answered_rows > 0, counts, *parts)
 
 
@@ -336,7 +349,7 @@ def _domain_degf(table, index, D, design) -> np.ndarray:
         return np.zeros(D)
     positive = table["n_pos"] > 0
     stratum = table["stratum"]
-    H = len(design.strata_table)
+    H = design.n_strata
     strata_hit = np.zeros((D, H), dtype=bool)
     strata_hit[index[positive], stratum[positive]] = True
     if "unit1" in table:
@@ -386,7 +399,7 @@ def _finish_columns(design, dom: Domains, kind, conf_level, by) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
         deff = var / srs_variance(dom, kind)
-        df = dom.counts["df"] if by else np.full(len(dom.labels), float(design.degf))
+        df = dom.counts["df"]
         crit = critical_value(conf_level, np.where(df > 0, df, np.nan))
         n = dom.counts["n"]
         empty = 0.0 if kind == "total" else np.nan  # nobody in a domain: a total of 0, a mean undefined
@@ -506,6 +519,9 @@ def weighted_mean(data, column=None, *, by=None, weight=None, scale=None, conf_l
     0      3.25  3          1
     """
     conf_level = check_open_unit("conf_level", conf_level)
+    if by is None and scale is None and (found := weights_only(data, column, weight)):
+        design, totals = found  # a DataFrame and its weights: the sums and the weights' check in one pass
+        return _finish(design, domains(design, totals, []), "mean", conf_level, [])
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     totals = _measure_totals(design, column, by, "mean", None, None, scale, lean=True)
@@ -736,6 +752,10 @@ def weighted_proportion(data, column=None, *, level=None, by=None, weight=None, 
     """
     check_choice("method", method, PROPORTION_METHODS)
     conf_level = check_open_unit("conf_level", conf_level)
+    if by is None and level is None and (found := weights_only(data, column, weight, kinds="fiu")):
+        design, totals = found  # a DataFrame and its weights: the sums and the weights' check in one pass
+        _check_binary(design, column)
+        return _proportion_frame(design, domains(design, totals, []), [], conf_level, method)
     design, column = as_design(data, column, weight)
     by = by_columns(design, by, column)
     if level is None and _is_plain_numeric(design, column):
@@ -759,8 +779,10 @@ def _is_plain_numeric(design, column) -> bool:
 def _check_binary(design, column):
     if design.in_memory:
         values = design.data[column]
-        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and 0 <= values.min() <= values.max() <= 1:
-            return  # numpy integers (never missing) from 0 to 1
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+            numbers = values.to_numpy()
+            if 0 <= numbers.min() <= numbers.max() <= 1:
+                return  # numpy integers (never missing) from 0 to 1
         y = values.to_numpy(dtype=float, na_value=np.nan)
         bad = ~((y == 0) | (y == 1) | np.isnan(y))
         if bad.any():

@@ -328,7 +328,7 @@ def test_weights_only_sums_check_the_answers_in_the_same_pass(monkeypatch, lowes
     equals the sums written out about the lowest answer (the shift every engine uses), to rounding."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)  # sixteen chunks of this small frame
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)  # sixteen rows (two blocks and a part) of this small frame
     rng = np.random.default_rng(11)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[lowest_at] = 30.0  # the lowest answer
@@ -348,7 +348,7 @@ def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypa
     """A missing answer is counted (the rows that answered are summed); an infinite one is an error naming it."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(12)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[bad_at] = np.nan
@@ -371,7 +371,7 @@ def test_weights_only_sums_exact_when_the_first_chunk_lies_far_from_the_rest(mon
     move cancels). Sums taken about the first chunk's lowest and moved lost them: the SE came out NaN."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(13)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[:64], w[:64] = 1e10, 1e-12  # the first chunk
@@ -484,14 +484,19 @@ def test_a_mean_whose_design_effect_overflows_is_refused():
                               "y")
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "bool"])
-def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype):
-    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest."""
+@pytest.mark.parametrize("dtype, zero_one", [("int64", False), ("int8", False), ("uint8", False), ("bool", True),
+                                             ("int8", True), ("uint8", True)])
+def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype, zero_one):
+    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest.
+    0/1 answers (in blocks of rows whose lowest is 0 everywhere: not the first, whose first rows answer 1)
+    are summed without the squares (c^2 = c), to the same numbers."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_CHUNK", 64)
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(15)
-    y = (rng.integers(0, 2, 1000) if dtype == "bool" else rng.integers(3, 11, 1000)).astype(dtype)
+    y = (rng.integers(0, 2, 1000) if zero_one else rng.integers(3, 11, 1000)).astype(dtype)
+    if zero_one:
+        y[:100] = 1  # a row of ones: its lowest is 1
     w = rng.gamma(2.0, 1.0, 1000)
     totals = aggregate(cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w"), value="y")
     low = float(y.min())
@@ -500,3 +505,65 @@ def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype):
     for name, value in {"swy": (w * c).sum(), "swy2": (w * c * c).sum(), "sw2y": (w * w * c).sum(),
                         "sw2y2": (w * w * c * c).sum(), "swy_raw": (w * y).sum(), "sw": w.sum()}.items():
         assert_allclose(totals[name], [value], rtol=1e-12, err_msg=name)
+
+
+def _weights_only_frame(n=1000, seed=16):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"y": rng.normal(50.0, 3.0, n), "b": rng.integers(0, 2, n).astype("int8"),
+                         "w": rng.gamma(2.0, 1.0, n)})
+
+
+@pytest.mark.parametrize("estimate", ["mean", "proportion"])
+@pytest.mark.parametrize("rows, value, message", [
+    ([700], -1.0, r"weight column 'w' has 1 negative value\(s\), e.g. rows \[700\]; weights must be 0 or more"),
+    ([3, 700], -0.5, r"weight column 'w' has 2 negative value\(s\), e.g. rows \[3, 700\]"),
+    ([700], np.nan, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[700\]"),
+    ([5, 999], np.inf, r"weight column 'w' has 2 missing or non-finite value\(s\), e.g. rows \[5, 999\]"),
+    ([700], -np.inf, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[700\]"),
+    (slice(None), 0.0, "weight column 'w' sums to zero; at least one respondent needs a positive weight"),
+])
+def test_weights_only_estimates_check_the_weights_in_the_sums_pass(monkeypatch, estimate, rows, value, message):
+    """A DataFrame with weights only: the weights are checked by the pass that sums the answers (their lowest
+    and their sums), not a pass of their own; a bad weight in any row, in any block of rows, is the error
+    survey_design gives, naming the rows."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)  # sixteen rows of 64 (two blocks) and a part
+    df = _weights_only_frame()
+    df.loc[rows, "w"] = value
+    call = cxstats.weighted_mean if estimate == "mean" else cxstats.weighted_proportion
+    with pytest.raises(ValueError, match=message):
+        call(df, "y" if estimate == "mean" else "b", weight="w")
+    with pytest.raises(ValueError, match=message):
+        cxstats.survey_design(df, weight="w")
+
+
+@pytest.mark.parametrize("estimate", ["mean", "proportion"])
+@pytest.mark.parametrize("zero_at", [None, [2, 700]])  # all weights positive, or some 0 (counted by the design)
+def test_weights_only_estimates_without_a_pass_for_the_weights(monkeypatch, estimate, zero_at):
+    """Positive weights are never read in a pass of their own (the sums' pass checks them); the estimate is the
+    one of the design survey_design makes, number for number. Weights of 0 take the usual way (the design
+    counts them): the same numbers again."""
+    import cxstats._aggregate as aggregation
+    import cxstats.design as designs
+
+    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
+    df = _weights_only_frame()
+    if zero_at:
+        df.loc[zero_at, "w"] = 0.0
+    column, call = ("y", cxstats.weighted_mean) if estimate == "mean" else ("b", cxstats.weighted_proportion)
+    expected = call(cxstats.survey_design(df, weight="w"), column)
+    if not zero_at:
+        def refuse(*args, **kwargs):
+            raise AssertionError("the weights were read in a pass of their own")
+        monkeypatch.setattr(designs, "weights_and_lowest", refuse)
+    result = call(df, column, weight="w")
+    pd.testing.assert_frame_equal(result, expected, check_exact=True)
+    assert result["n"].iloc[0] == 1000 - (len(zero_at) if zero_at else 0)
+    w, y = df["w"].to_numpy(), df[column].to_numpy(dtype=float)
+    mean = (w * y).sum() / w.sum()
+    z = w * (y - mean) / w.sum()
+    n = int(np.count_nonzero(w > 0))  # rows with weight 0 are PSUs too (their z is 0), as in R's survey
+    assert_allclose(result["estimate"].iloc[0], mean, rtol=1e-13)
+    assert_allclose(result["se"].iloc[0], np.sqrt(1000 / 999 * (z * z).sum()), rtol=1e-12)
+    assert result["df"].iloc[0] == n - 1

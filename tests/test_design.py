@@ -107,6 +107,15 @@ def test_strata_table_counts_rows_psus_and_population(designs):
     assert table["popsize"].tolist() == [4421, 755, 1018]
 
 
+def test_strata_table_of_weights_only():
+    """With weights only (made when first read): one stratum, every row a PSU, those with a positive weight."""
+    design = cxstats.survey_design(pd.DataFrame({"w": [1.0, 0.0, 2.0, 0.0, 3.0]}), weight="w")
+    expected = pd.DataFrame({"stratum": [1], "n_rows": [5], "n_psu": [5], "n_psu_positive": [3], "popsize": [np.inf]})
+    pd.testing.assert_frame_equal(design.summary(), expected)
+    assert design.n_strata == 1 and design.degf == 2 and design.n_zero_weight == 2
+    assert "1 strata, 5 PSUs, degf 2" in repr(design)
+
+
 @pytest.mark.parametrize("P", DESIGNS)
 def test_mean_matches_svymean(designs, P):
     """svymean(~api00, deff = 'replace'): estimate, SE, deff, and confint(df = degf) as the t interval."""
