@@ -21,6 +21,7 @@ from ._provenance import note_read
 from ._validate import check_choice, plain
 
 LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
+_SUMMABLE = 1e300  # non-negative weights whose number times the largest is below this sum without overflow
 FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read_csv", ".tsv": "read_csv"}
 
 
@@ -144,7 +145,16 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
     w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
-    total, lowest = sum_and_min(w)
+    # the usual weights are checked by their lowest and highest (a NaN fails both tests): no sum is needed, as
+    # none of them can overflow; the rest are summed to tell which error applies
+    lowest, highest = (float(w.min()), float(w.max())) if w.size else (0.0, 0.0)
+    if lowest >= 0 and highest * w.size < _SUMMABLE:
+        if highest == 0:
+            raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive "
+                             "weight")
+        return w, lowest
+    with np.errstate(over="ignore"):  # a sum that overflows is the error below
+        total = float(np.sum(w))
     if not np.isfinite(total):
         bad = ~np.isfinite(w)
         if bad.any():
