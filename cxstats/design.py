@@ -147,7 +147,7 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
     # the usual weights are checked by their lowest and highest (a NaN fails both tests): no sum is needed, as
     # none of them can overflow; the rest are summed to tell which error applies
-    lowest, highest = (float(w.min()), float(w.max())) if w.size else (0.0, 0.0)
+    lowest, highest = lowest_and_highest(w) if w.size else (0.0, 0.0)
     if lowest >= 0 and highest * w.size < _SUMMABLE:
         if highest == 0:
             raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive "
@@ -168,6 +168,19 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
     return w, lowest
+
+
+def lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
+    """The minimum and maximum (NaN if any) of a non-empty array, in one pass.
+
+    Each block is read from memory once and then from the processor cache.
+    """
+    lows, highs = [], []
+    for start in range(0, values.size, block):  # a loop over blocks of rows, each vectorized
+        part = values[start:start + block]
+        lows.append(part.min())
+        highs.append(part.max())
+    return float(np.min(lows)), float(np.max(highs))
 
 
 def sum_and_min(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
