@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import Totals, aggregate
+from ._frames import frame
 from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
@@ -311,8 +312,8 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
 
 def _one_row(values: dict) -> pd.DataFrame:
     """A one-row frame of ``values`` (each column typed as from a one-item list; built from arrays, faster)."""
-    return pd.DataFrame({name: np.array([value], dtype=object if isinstance(value, str) else None)
-                         for name, value in values.items()}, copy=False)
+    return frame(tuple(values), [np.array([value], dtype=object if isinstance(value, str) else None)
+                                 for value in values.values()])
 
 
 def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFrame:
@@ -328,16 +329,13 @@ def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFr
         low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
                                          np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
                                          "logit")
-    return pd.DataFrame({
-        row: np.repeat(cells["row_labels"], nc), column: np.tile(col_labels, nr),
-        "letter": np.tile(_LETTERS[:nc], nr), "n": cells["n"].ravel(),
-        "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
-        "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
-        "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
-        "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
-        "higher_than": np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
-        "small_base": np.tile(base < SMALL_BASE, nr),
-    }, copy=False)  # arrays of this result alone
+    return frame((row, column, *TABLE_COLUMNS), [  # arrays of this result alone
+        np.repeat(cells["row_labels"], nc), np.tile(col_labels, nr), np.tile(_LETTERS[:nc], nr), cells["n"].ravel(),
+        cells["weighted"].ravel(), estimate.ravel(), se.ravel(), low, high, deff.ravel(), (base / deff).ravel(),
+        np.tile(base, nr), np.tile(cells["n_missing"], nr), np.tile(cells["weighted_base"], nr),
+        np.tile(cells["n_kish"], nr),
+        np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
+        np.tile(base < SMALL_BASE, nr)])
 
 
 def _cells(design, discrete, row, column) -> dict:

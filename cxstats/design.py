@@ -17,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._frames import frame
 from ._provenance import note_read
 from ._validate import check_choice, plain
 
 LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
 _SUMMABLE = 1e300  # non-negative weights whose number times the largest is below this sum without overflow
+STRATA_COLUMNS = ("stratum", "n_rows", "n_psu", "n_psu_positive", "popsize")
 FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read_csv", ".tsv": "read_csv"}
 
 
@@ -264,6 +266,8 @@ class SurveyDesign:
     @cached_property
     def first_stage(self) -> tuple[np.ndarray, np.ndarray]:
         """Per stratum (rows of ``strata_table``), as floats: sampled PSUs and PSUs in the population."""
+        if self.strata is None and not self.cluster and not self.fpc:  # weights only: every row a PSU of one stratum
+            return np.array([float(self.n_rows)]), np.array([np.inf])
         return (self.strata_table["n_psu"].to_numpy(dtype=float), self.strata_table["popsize"].to_numpy(dtype=float))
 
     @property
@@ -569,8 +573,8 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
 
 def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     source = spec["source"]
-    duplicated = sorted(set(map(str, df.columns[df.columns.duplicated()])))
-    if duplicated:
+    duplicated = [] if df.columns.is_unique else sorted(set(map(str, df.columns[df.columns.duplicated()])))
+    if duplicated:  # (is_unique is kept by the columns, so the usual frame is checked once)
         raise ValueError(f"{source} has more than one column named {duplicated}; rename them so that each "
                          "answer has one column")
     n = len(df)
@@ -602,8 +606,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
         n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
-        strata_table = pd.DataFrame({"stratum": [1], "n_rows": [n], "n_psu": [n], "n_psu_positive": [n_pos],
-                                     "popsize": [np.inf]})
+        strata_table = frame(STRATA_COLUMNS, [*np.array([[1], [n], [n], [n_pos]], dtype=np.int64), np.array([np.inf])])
         return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
                             n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
