@@ -218,6 +218,9 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, *scratch = _scratch(length + min(length, _CHUNK), 5)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
+    if y is None and parts and _PAIRED_SUMS and (flags["row_moments"] or not flags["lean"]):
+        return _chunked_weight_sums(parts, n_groups, w, flags["all_positive"], chunk, ids_buffer, narrow_buffer,
+                                    scratch[0])
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])]) if parts else None
@@ -228,6 +231,37 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
             for name, values in total.items():
                 values += part[name]
     return total
+
+
+def _chunked_weight_sums(parts, n_groups, w, all_positive, chunk, ids_buffer, narrow_buffer, buffer) -> dict:
+    """``n``, ``n_pos``, ``sw`` and ``sw2`` per group (no answer), chunk by chunk: the numbers of :func:`_sums`.
+
+    Each chunk's sums of w and w^2 are taken from zero in row order (as
+    :func:`_sum_and_square`, through ``buffer``), then added to the running
+    totals, as the sums of every other answer are; the counts are integers,
+    added in any order. One loop with no per-chunk tables or copies.
+    """
+    n = np.zeros(n_groups, dtype=np.int64)
+    n_pos = n if all_positive else np.zeros(n_groups, dtype=np.int64)
+    totals = np.zeros(n_groups, dtype=complex)  # (sw, sw2) as complex numbers: (real, imaginary) parts
+    chunk_totals = np.empty(n_groups, dtype=complex)
+    block = len(buffer) // 2  # rows of (w, w^2) pairs the buffer holds: the whole chunk, most often
+    for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
+        rows = slice(start, start + chunk)
+        wc = w[rows]
+        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(wc)])
+        n += np.bincount(ids, minlength=n_groups)
+        if not all_positive:
+            n_pos += np.bincount(ids, weights=wc > 0, minlength=n_groups).astype(np.int64)
+        chunk_totals.fill(0.0)
+        for first in range(0, len(wc), block):  # a loop over blocks of rows (one when the buffer holds them all)
+            part = wc[first:first + block]
+            pairs = buffer[: 2 * len(part)].reshape(-1, 2)
+            pairs[:, 0] = part
+            np.multiply(part, part, out=pairs[:, 1])
+            np.add.at(chunk_totals, ids[first:first + block], pairs.view(complex).ravel())
+        totals += chunk_totals
+    return {"n": n, "n_pos": n_pos, "sw": totals.real.copy(), "sw2": totals.imag.copy()}
 
 
 def _id_type(n_groups) -> type:

@@ -285,8 +285,8 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
     design, row = as_design(data, row, weight)
-    if isinstance(column, list | tuple) or (isinstance(column, str) and column not in design.columns
-                                           and column in (_set_names(design))):
+    if isinstance(column, list | tuple) or (isinstance(column, str) and column in _set_names(design)
+                                           and column not in design.columns):
         return _set_crosstab(design, data, row, column, conf_level, adjust)
     if not isinstance(column, str):
         raise ValueError(f"column must be one column name (the banner variable), a list of a multiple-response "

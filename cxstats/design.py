@@ -29,10 +29,13 @@ FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read
 
 def check_columns(df, *columns, where="the data") -> None:
     """Raise a ValueError naming every requested column that ``df`` (a DataFrame or Ibis table) lacks."""
-    names = list(df.columns)
+    names = df.columns  # a pandas Index finds a name by its hash table (kept), not by reading every name
+    if not isinstance(names, pd.Index) or isinstance(names, pd.MultiIndex) or \
+            not all(isinstance(c, str) for c in columns if c is not None):
+        names = list(names)
     missing = [c for c in columns if c is not None and c not in names]
     if missing:
-        raise ValueError(f"column(s) {missing} not in {where}; available: {names}")
+        raise ValueError(f"column(s) {missing} not in {where}; available: {list(names)}")
 
 
 def _rows(index, mask, limit=5) -> list:
