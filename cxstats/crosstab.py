@@ -21,6 +21,7 @@ from ._frames import frame
 from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
+from .design import weighted_design_and_sums
 from .multiple import ADJUST_METHODS, _adjusted
 from .multiple_response import counted_values, set_columns, set_labels, ticks
 from .survey import _domain_degf, _proportion_interval, as_design, by_columns, check_group_names
@@ -284,7 +285,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     conf_level = check_open_unit("conf_level", conf_level)
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
-    design, row = as_design(data, row, weight)
+    design, row, first = _design(data, row, column, weight)
     if isinstance(column, list | tuple) or (isinstance(column, str) and column in _set_names(design)
                                            and column not in design.columns):
         return _set_crosstab(design, data, row, column, conf_level, adjust)
@@ -295,7 +296,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
         raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
     by_columns(design, column, row)
     check_group_names([row, column], TABLE_COLUMNS)
-    cells = _cells(design, aggregate(design, keys=(row, column)), row, column)
+    cells = _cells(design, first if first is not None else aggregate(design, keys=(row, column)), row, column)
     nr, nc = len(cells["rows"]), len(cells["cols"])
     if nr < 2 or nc < 2:
         raise ValueError(f"crosstab needs at least 2 answers of {row!r} and 2 of {column!r}; got {nr} and {nc}")
@@ -308,6 +309,16 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
     out = _cell_table(cells, row, column, cells["col_labels"], higher, conf_level)
     return CrosstabResult(table=out, test=_one_row(test), n_missing=cells["n_missing_total"], row=row, column=column)
+
+
+def _design(data, row, column, weight):
+    """The design of ``data`` (as every estimate makes it) and, for a DataFrame with weights only, the sums of the
+    cells taken in the pass that checks the weights (else None): the weights are read once."""
+    if isinstance(data, pd.DataFrame) and isinstance(row, str) and isinstance(column, str) and row != column \
+            and not isinstance(data.columns, pd.MultiIndex) and row in data.columns and column in data.columns:
+        design, first = weighted_design_and_sums(data, weight, (row, column))
+        return design, row, first
+    return *as_design(data, row, weight), None
 
 
 def _one_row(values: dict) -> pd.DataFrame:

@@ -138,6 +138,13 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     """:func:`check_weights`, and the lowest weight (whether some respondents have weight 0)."""
     if weight is None:
         return np.ones(len(df)), 1.0
+    w = weight_values(df, weight, where)
+    lowest, highest = lowest_and_highest(w) if w.size else (0.0, 0.0)
+    return w, check_weight_values(df, weight, w, lowest, highest)
+
+
+def weight_values(df: pd.DataFrame, weight: str, where="the data") -> np.ndarray:
+    """The weight column as floats, its values not yet checked; a missing or non-numeric column is an error."""
     check_columns(df, weight, where=where)
     column = df[weight]
     if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) or \
@@ -149,15 +156,21 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
         shown = [plain(v) for v in column[text].unique()[:5]]
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
-    w = column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
-    # the usual weights are checked by their lowest and highest (a NaN fails both tests): no sum is needed, as
-    # none of them can overflow; the rest are summed to tell which error applies
-    lowest, highest = lowest_and_highest(w) if w.size else (0.0, 0.0)
-    if lowest >= 0 and highest * w.size < _SUMMABLE:
-        if highest == 0:
-            raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive "
-                             "weight")
-        return w, lowest
+    return column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
+
+
+def usual_weights(lowest: float, highest: float, size: int) -> bool:
+    """Whether weights with this lowest and highest are valid without a sum: none negative or missing (a NaN fails
+    both tests), some positive, and too small for any sum of them to overflow."""
+    return lowest >= 0 and 0 < highest and highest * size < _SUMMABLE
+
+
+def check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float, highest: float) -> float:
+    """``lowest`` when the weights ``w`` (of column ``weight``, with this lowest and highest) are valid; otherwise
+    the error naming the rows at fault. The usual weights need no sum; the rest are summed to tell which error
+    applies."""
+    if usual_weights(lowest, highest, w.size):
+        return lowest
     with np.errstate(over="ignore"):  # a sum that overflows is the error below
         total = float(np.sum(w))
     if not np.isfinite(total):
@@ -172,7 +185,7 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
                          f"{_rows(df.index, bad)}; weights must be 0 or more")
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
-    return w, lowest
+    return lowest
 
 
 def lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
@@ -476,7 +489,7 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
     spec = {"weight": weight, "strata": strata, "cluster": tuple(clusters), "fpc": tuple(fpcs), "nest": nest,
             "lonely_psu": lonely_psu, "source": source}
     if isinstance(data, pd.DataFrame):
-        return _design_in_memory(data, spec)
+        return _design_in_memory(data, spec)[0]
     from ._engine import design_from_table, file_categories
 
     return design_from_table(data, spec, file_categories(given))
@@ -574,7 +587,22 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
     return units
 
 
-def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
+def weighted_design_and_sums(df: pd.DataFrame, weight, keys: tuple):
+    """``survey_design(df, weight=weight)``, and its counts and weight sums by ``keys`` (distinct columns; what
+    :func:`cxstats._aggregate.aggregate` gives) when they were taken in the pass that checks the weights, else
+    None: an estimate that aggregates by these keys next reads the weights once (at 1e6 rows, reading them
+    costs as much as a tenth of a crosstab)."""
+    if not isinstance(weight, str):
+        return survey_design(df, weight=weight), None
+    spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
+            "source": "the data"}  # as survey_design makes it for these arguments
+    check_columns(df, weight, where=spec["source"])
+    return _design_in_memory(df, spec, keys)
+
+
+def _design_in_memory(df: pd.DataFrame, spec: dict, keys=()) -> tuple[SurveyDesign, object]:
+    """The design of a DataFrame, and the sums by ``keys`` taken while checking its weights (or None): see
+    :func:`weighted_design_and_sums`."""
     source = spec["source"]
     duplicated = [] if df.columns.is_unique else sorted(set(map(str, df.columns[df.columns.duplicated()])))
     if duplicated:  # (is_unique is kept by the columns, so the usual frame is checked once)
@@ -604,14 +632,27 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
             raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
-    w, lowest = weights_and_lowest(df, spec["weight"], where=source)
-    if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
-        n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
+    weights_only = spec["strata"] is None and not units and not fpc_values
+    totals = None
+    if keys and weights_only and spec["weight"] is not None and n >= 2:  # the weights checked by the first sums
+        from ._aggregate import sums_checking_weights
+
+        w = weight_values(df, spec["weight"], where=source)
+        found = sums_checking_weights(df, w, keys)
+        if found is not None:
+            totals, lowest, highest = found
+            lowest = check_weight_values(df, spec["weight"], w, lowest, highest)
+    if totals is None:
+        w, lowest = weights_and_lowest(df, spec["weight"], where=source)
+    if weights_only:  # no tables to build
+        # every row is in one group of the sums: theirs count the rows of positive weight
+        n_pos = int(totals["n_pos"].sum()) if totals is not None else n if lowest > 0 else \
+            int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
         strata_table = frame(STRATA_COLUMNS, [*np.array([[1], [n], [n], [n_pos]], dtype=np.int64), np.array([np.inf])])
         return SurveyDesign(data=df, **spec, strata_table=strata_table, stage_tables=(), n_rows=n,
-                            n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
+                            n_zero_weight=n - n_pos, degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum), totals
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
                              all_positive=lowest > 0)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
@@ -626,7 +667,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict) -> SurveyDesign:
     return SurveyDesign(
         data=df, **spec, strata_table=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
-        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first)
+        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first), None
 
 
 def first_rows(codes: np.ndarray, size=None) -> np.ndarray:
