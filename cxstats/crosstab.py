@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import Totals, aggregate
-from ._frames import frame
+from ._frames import frame, frames
 from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
@@ -307,8 +307,8 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     higher, letters_method = _letters(design, cells, filled, simple, conf_level, adjust)
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
-    out = _cell_table(cells, row, column, cells["col_labels"], higher, conf_level)
-    return CrosstabResult(table=out, test=_one_row(test), n_missing=cells["n_missing_total"], row=row, column=column)
+    out, test = frames(_cell_columns(cells, row, column, cells["col_labels"], higher, conf_level), _one_row(test))
+    return CrosstabResult(table=out, test=test, n_missing=cells["n_missing_total"], row=row, column=column)
 
 
 def _design(data, row, column, weight):
@@ -321,14 +321,19 @@ def _design(data, row, column, weight):
     return *as_design(data, row, weight), None
 
 
-def _one_row(values: dict) -> pd.DataFrame:
-    """A one-row frame of ``values`` (each column typed as from a one-item list; built from arrays, faster)."""
-    return frame(tuple(values), [np.array([value], dtype=object if isinstance(value, str) else None)
-                                 for value in values.values()])
+def _one_row(values: dict) -> tuple:
+    """The (names, arrays) of a one-row table of ``values``, each column typed as from a one-item list."""
+    return tuple(values), [np.array([value], dtype=object if isinstance(value, str) else None)
+                           for value in values.values()]
 
 
 def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFrame:
     """The banner's cells, one row each: share, SE, logit interval, design effect, bases and letters."""
+    return frame(*_cell_columns(cells, row, column, col_labels, higher, conf_level))
+
+
+def _cell_columns(cells, row, column, col_labels, higher, conf_level) -> tuple:
+    """The (names, arrays) of :func:`_cell_table`."""
     estimate, base = cells["estimate"], cells["base"]
     nr, nc = estimate.shape
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -340,13 +345,13 @@ def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFr
         low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
                                          np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
                                          "logit")
-    return frame((row, column, *TABLE_COLUMNS), [  # arrays of this result alone
+    return (row, column, *TABLE_COLUMNS), [  # arrays of this result alone
         np.repeat(cells["row_labels"], nc), np.tile(col_labels, nr), np.tile(_LETTERS[:nc], nr), cells["n"].ravel(),
         cells["weighted"].ravel(), estimate.ravel(), se.ravel(), low, high, deff.ravel(), (base / deff).ravel(),
         np.tile(base, nr), np.tile(cells["n_missing"], nr), np.tile(cells["weighted_base"], nr),
         np.tile(cells["n_kish"], nr),
         np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
-        np.tile(base < SMALL_BASE, nr)])
+        np.tile(base < SMALL_BASE, nr)]
 
 
 def _cells(design, discrete, row, column) -> dict:
