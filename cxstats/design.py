@@ -138,12 +138,12 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     """:func:`check_weights`, and the lowest weight (whether some respondents have weight 0)."""
     if weight is None:
         return np.ones(len(df)), 1.0
-    w = weight_values(df, weight, where)
-    lowest, highest = lowest_and_highest(w) if w.size else (0.0, 0.0)
-    return w, check_weight_values(df, weight, w, lowest, highest)
+    w = _weight_values(df, weight, where)
+    lowest, highest = _lowest_and_highest(w) if w.size else (0.0, 0.0)
+    return w, _check_weight_values(df, weight, w, lowest, highest)
 
 
-def weight_values(df: pd.DataFrame, weight: str, where="the data") -> np.ndarray:
+def _weight_values(df: pd.DataFrame, weight: str, where="the data") -> np.ndarray:
     """The weight column as floats, its values not yet checked; a missing or non-numeric column is an error."""
     check_columns(df, weight, where=where)
     column = df[weight]
@@ -159,17 +159,17 @@ def weight_values(df: pd.DataFrame, weight: str, where="the data") -> np.ndarray
     return column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
 
 
-def usual_weights(lowest: float, highest: float, size: int) -> bool:
+def _usual_weights(lowest: float, highest: float, size: int) -> bool:
     """Whether weights with this lowest and highest are valid without a sum: none negative or missing (a NaN fails
     both tests), some positive, and too small for any sum of them to overflow."""
     return lowest >= 0 and 0 < highest and highest * size < _SUMMABLE
 
 
-def check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float, highest: float) -> float:
+def _check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float, highest: float) -> float:
     """``lowest`` when the weights ``w`` (of column ``weight``, with this lowest and highest) are valid; otherwise
     the error naming the rows at fault. The usual weights need no sum; the rest are summed to tell which error
     applies."""
-    if usual_weights(lowest, highest, w.size):
+    if _usual_weights(lowest, highest, w.size):
         return lowest
     with np.errstate(over="ignore"):  # a sum that overflows is the error below
         total = float(np.sum(w))
@@ -188,7 +188,7 @@ def check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: fl
     return lowest
 
 
-def lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
+def _lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
     """The minimum and maximum (NaN if any) of a non-empty array, in one pass.
 
     Each block is read from memory once and then from the processor cache.
@@ -587,11 +587,11 @@ def unit_codes(stratum: np.ndarray, raw: list, spec: dict) -> list:
     return units
 
 
-def weighted_design_and_sums(df: pd.DataFrame, weight, keys: tuple):
+def weighted_design_and_sums(df: pd.DataFrame, weight, keys: tuple) -> tuple:
     """``survey_design(df, weight=weight)``, and its counts and weight sums by ``keys`` (distinct columns; what
     :func:`cxstats._aggregate.aggregate` gives) when they were taken in the pass that checks the weights, else
     None: an estimate that aggregates by these keys next reads the weights once (at 1e6 rows, reading them
-    costs as much as a tenth of a crosstab)."""
+    again from memory costs about 5% of a crosstab)."""
     if not isinstance(weight, str):
         return survey_design(df, weight=weight), None
     spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
@@ -600,7 +600,7 @@ def weighted_design_and_sums(df: pd.DataFrame, weight, keys: tuple):
     return _design_in_memory(df, spec, keys)
 
 
-def _design_in_memory(df: pd.DataFrame, spec: dict, keys=()) -> tuple[SurveyDesign, object]:
+def _design_in_memory(df: pd.DataFrame, spec: dict, keys=()) -> tuple:
     """The design of a DataFrame, and the sums by ``keys`` taken while checking its weights (or None): see
     :func:`weighted_design_and_sums`."""
     source = spec["source"]
@@ -637,15 +637,15 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, keys=()) -> tuple[SurveyDesi
     if keys and weights_only and spec["weight"] is not None and n >= 2:  # the weights checked by the first sums
         from ._aggregate import sums_checking_weights
 
-        w = weight_values(df, spec["weight"], where=source)
+        w = _weight_values(df, spec["weight"], where=source)
         found = sums_checking_weights(df, w, keys)
         if found is not None:
             totals, lowest, highest = found
-            lowest = check_weight_values(df, spec["weight"], w, lowest, highest)
+            lowest = _check_weight_values(df, spec["weight"], w, lowest, highest)
     if totals is None:
         w, lowest = weights_and_lowest(df, spec["weight"], where=source)
     if weights_only:  # no tables to build
-        # every row is in one group of the sums: theirs count the rows of positive weight
+        # each row is in one group of the sums, so their n_pos add up to the rows of positive weight
         n_pos = int(totals["n_pos"].sum()) if totals is not None else n if lowest > 0 else \
             int(np.count_nonzero(w > 0))
         if n < 2:
