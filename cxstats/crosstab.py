@@ -168,7 +168,9 @@ def _rao_scott(shares, cov, n, degf):
     table = p.reshape(nr, nc) * n
     expected = np.outer(table.sum(1), table.sum(0)) / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = np.nansum((table - expected) ** 2 / expected)
+        terms = (table - expected) ** 2 / expected
+    terms[np.isnan(terms)] = 0.0  # as np.nansum
+    pearson = terms.sum()
     f = pearson / trace
     return f, d0, d0 * degf, float(f_p_value(f, d0, d0 * degf))
 
@@ -340,18 +342,21 @@ def _cell_columns(cells, row, column, col_labels, higher, conf_level) -> tuple:
         var = np.where(base > 0, cells["variance"], np.nan)  # an empty column has no share, so no spread
         se = np.sqrt(var)
         deff = var / (estimate * (1 - estimate) / (base - 1))
-        df = np.broadcast_to(cells["df"], estimate.shape)
-        n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
-        low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
-                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
-                                         "logit")
+        # the cells (rows) by banner columns: each column's t quantile found once, then spread over its cells
+        low, high = _proportion_interval(estimate, se, cells["df"], np.broadcast_to(cells["n_kish"], estimate.shape),
+                                         cells["nrow"], conf_level, "logit")
     return (row, column, *TABLE_COLUMNS), [  # arrays of this result alone
-        np.repeat(cells["row_labels"], nc), np.tile(col_labels, nr), np.tile(_LETTERS[:nc], nr), cells["n"].ravel(),
-        cells["weighted"].ravel(), estimate.ravel(), se.ravel(), low, high, deff.ravel(), (base / deff).ravel(),
-        np.tile(base, nr), np.tile(cells["n_missing"], nr), np.tile(cells["weighted_base"], nr),
-        np.tile(cells["n_kish"], nr),
+        np.repeat(cells["row_labels"], nc), _each_row(col_labels, nr), _each_row(_LETTERS[:nc], nr),
+        cells["n"].ravel(), cells["weighted"].ravel(), estimate.ravel(), se.ravel(), low.ravel(), high.ravel(),
+        deff.ravel(), (base / deff).ravel(), _each_row(base, nr), _each_row(cells["n_missing"], nr),
+        _each_row(cells["weighted_base"], nr), _each_row(cells["n_kish"], nr),
         np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
-        np.tile(base < SMALL_BASE, nr)]
+        _each_row(base < SMALL_BASE, nr)]
+
+
+def _each_row(values, nr: int) -> np.ndarray:
+    """``values`` (one per banner column) repeated for each of ``nr`` row answers: ``np.tile(values, nr)``."""
+    return np.asarray(values)[np.newaxis].repeat(nr, axis=0).ravel()
 
 
 def _cells(design, discrete, row, column) -> dict:
@@ -383,7 +388,9 @@ def _cells(design, discrete, row, column) -> dict:
     g = np.flatnonzero(answered)
     c_g = c[g]
     with np.errstate(invalid="ignore", divide="ignore"):
-        coef = np.nan_to_num(((r[g] == np.arange(nr)[:, None]) - estimate[:, c_g]) / W[c_g])  # row answers x g
+        coef = ((r[g] == np.arange(nr)[:, None]) - estimate[:, c_g]) / W[c_g]  # row answers x g
+    if not np.isfinite(coef).all():  # a column without weight: no influence (0) on shares it has none of
+        coef = np.nan_to_num(coef)
     target = np.arange(nr)[:, None] * nc + c_g  # the share (rr, c) each coefficient is on
     none = np.zeros(len(discrete))
     sums = discrete.replace(sw_y=np.where(answered, discrete["sw"], 0.0),
@@ -429,7 +436,7 @@ def _share_variances(design, sums, g, nr, coef, target, present) -> np.ndarray:
     order as over the full groups x shares coefficients, so the variances
     are the same numbers.
     """
-    columns = {name: np.tile(sums[name][g], nr) for name in ("stratum", *sums.units, "sw_y", "sw2_y")}
+    columns = {name: _each_row(sums[name][g], nr) for name in ("stratum", *sums.units, "sw_y", "sw2_y")}
     zeros = np.zeros(nr * len(g))
     repeated = Totals({**columns, "swy": zeros, "sw2y": zeros, "sw2y2": zeros}, {}, (), {}, {}, sums.units)
     return variance(design, repeated, coef.ravel(), zeros, present=present, domain=(target.ravel(), present.shape[1]))
