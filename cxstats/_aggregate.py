@@ -234,20 +234,19 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
 
 
 def _chunked_weight_sums(parts, n_groups, w, all_positive, chunk, ids_buffer, narrow_buffer, buffer,
-                         ranges=None) -> dict:
+                         lows=None) -> dict:
     """``n``, ``n_pos``, ``sw`` and ``sw2`` per group (no answer), chunk by chunk: the numbers of :func:`_sums`.
 
     Each chunk's sums of w and w^2 are taken from zero in row order (as
     :func:`_sum_and_square`, through ``buffer``), then added to the running
     totals, as the sums of every other answer are; the counts are integers,
     added in any order. One loop with no per-chunk tables or copies. With
-    ``ranges`` (a list: the weights are not checked yet), each chunk's lowest
-    and highest weight are appended to it, read while the chunk is in the
-    cache, and the chunk's own lowest weight tells whether all its weights
-    are positive.
+    ``lows`` (a list: the weights are not checked yet), each chunk's lowest
+    weight is appended to it, read while the chunk is in the cache, and tells
+    whether all the chunk's weights are positive.
     """
     n = np.zeros(n_groups, dtype=np.int64)
-    n_pos = n if all_positive and ranges is None else np.zeros(n_groups, dtype=np.int64)
+    n_pos = n if all_positive and lows is None else np.zeros(n_groups, dtype=np.int64)
     totals = np.zeros(n_groups, dtype=complex)  # (sw, sw2) as complex numbers: (real, imaginary) parts
     chunk_totals = np.empty(n_groups, dtype=complex)
     block = len(buffer) // 2  # rows of (w, w^2) pairs the buffer holds: the whole chunk, most often
@@ -258,9 +257,9 @@ def _chunked_weight_sums(parts, n_groups, w, all_positive, chunk, ids_buffer, na
         counts = np.bincount(ids, minlength=n_groups)
         n += counts
         positive = all_positive
-        if ranges is not None:
-            ranges.append((wc.min(), wc.max()))
-            positive = ranges[-1][0] > 0
+        if lows is not None:
+            lows.append(wc.min())
+            positive = lows[-1] > 0
         if n_pos is not n:
             n_pos += counts if positive else np.bincount(ids, weights=wc > 0, minlength=n_groups).astype(np.int64)
         chunk_totals.fill(0.0)
@@ -276,11 +275,12 @@ def _chunked_weight_sums(parts, n_groups, w, all_positive, chunk, ids_buffer, na
 
 def sums_checking_weights(df: pd.DataFrame, w: np.ndarray, keys: tuple):
     """The counts and weight sums by ``keys`` of a weights-only design of ``df`` with weights ``w`` not yet checked
-    (its :func:`aggregate` by them), and the lowest and highest weight, read in the same pass over the rows: a
-    design made for these sums reads its weights once. None, before any pass, unless every key is a column of
-    numbers, text or categories and the groups are few enough to be summed chunk by chunk.
+    (its :func:`aggregate` by them), and the lowest weight, read in the same pass over the rows: a design made for
+    these sums reads its weights once. None, before any pass, unless every key is a column of numbers, text or
+    categories and the groups are few enough to be summed chunk by chunk.
 
-    Returns (totals, lowest, highest); the totals are to be used only once the weights are found valid.
+    Returns (totals, lowest); the totals are to be used only once the weights are found valid (with the sums of
+    weights, which are infinite or NaN when some weight is).
     """
     labels, declared, parts = {}, {}, []
     for key in keys:
@@ -295,15 +295,14 @@ def sums_checking_weights(df: pd.DataFrame, w: np.ndarray, keys: tuple):
     chunk = max(_CHUNK, 8 * possible)  # the chunks of _chunked_sums: the same sums
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, buffer = _scratch(length + min(length, _CHUNK), 3)
-    ranges = []
+    lows = []
     with np.errstate(over="ignore", invalid="ignore"):  # weights that overflow are refused by the design's check
         sums = _chunked_weight_sums(parts, possible, w, None, chunk, ids_buffer.view(np.int64),
-                                    narrow_buffer.view(_id_type(possible)), buffer, ranges)
+                                    narrow_buffer.view(_id_type(possible)), buffer, lows)
     present = np.flatnonzero(sums["n"])  # dense group numbers: keep the groups that have rows
     columns = {"stratum": np.zeros(len(present), dtype=np.int64), **{name: sums[name][present] for name in SUMS}}
     codes = dict(zip(keys, _decode(parts, present), strict=True))
-    ranges = np.array(ranges)  # per chunk: lowest, highest (NaN if any)
-    return Totals(columns, codes, keys, labels, declared, ()), float(np.min(ranges[:, 0])), float(np.max(ranges[:, 1]))
+    return Totals(columns, codes, keys, labels, declared, ()), float(np.min(lows))  # NaN if any
 
 
 def _id_type(n_groups) -> type:

@@ -165,6 +165,18 @@ def _usual_weights(lowest: float, highest: float, size: int) -> bool:
     return lowest >= 0 and 0 < highest and highest * size < _SUMMABLE
 
 
+def _valid_by_sums(lowest: float, sums: np.ndarray) -> bool:
+    """Whether weights whose lowest is ``lowest`` and whose sums by group are ``sums`` are valid: none negative
+    or missing (a NaN fails the test), none infinite (their group's sum would be), some positive, and a total too
+    small for any sum of them to overflow. Weights that fail are checked one by one (:func:`_check_weight_values`),
+    which names the fault, or finds none in weights near the largest float."""
+    if not lowest >= 0 or not np.isfinite(sums).all():
+        return False
+    with np.errstate(over="ignore"):  # a total that overflows fails the test
+        total = sums.sum()
+    return 0 < total < _SUMMABLE
+
+
 def _check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float, highest: float) -> float:
     """``lowest`` when the weights ``w`` (of column ``weight``, with this lowest and highest) are valid; otherwise
     the error naming the rows at fault. The usual weights need no sum; the rest are summed to tell which error
@@ -640,8 +652,9 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, keys=()) -> tuple:
         w = _weight_values(df, spec["weight"], where=source)
         found = sums_checking_weights(df, w, keys)
         if found is not None:
-            totals, lowest, highest = found
-            lowest = _check_weight_values(df, spec["weight"], w, lowest, highest)
+            totals, lowest = found
+            if not _valid_by_sums(lowest, totals["sw"]):  # some bad weight, or weights near the largest float
+                lowest = _check_weight_values(df, spec["weight"], w, *_lowest_and_highest(w))
     if totals is None:
         w, lowest = weights_and_lowest(df, spec["weight"], where=source)
     if weights_only:  # no tables to build
