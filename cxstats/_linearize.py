@@ -40,11 +40,11 @@ def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     sum gets the same terms in the same order (row by row), so the same
     numbers, for one call instead of K.
     """
-    n, K = values.shape
+    K = values.shape[1]
     if not K:
         return np.zeros((size, 0))
     if values.size <= _ONE_BINCOUNT:
-        cells = (index[:, None] * K + np.arange(K)).ravel()
+        cells = (index.astype(np.int64, copy=False)[:, None] * K + np.arange(K)).ravel()  # 64 bits: no wrapping
         return np.bincount(cells, weights=values.ravel(), minlength=size * K).reshape(size, K)
     return np.column_stack([np.bincount(index, weights=values[:, k], minlength=size) for k in range(K)])
 

@@ -355,7 +355,8 @@ def _cell_columns(cells, row, column, col_labels, higher, conf_level) -> tuple:
 
 
 def _each_row(values, nr: int) -> np.ndarray:
-    """``values`` (one per banner column) repeated for each of ``nr`` row answers: ``np.tile(values, nr)``."""
+    """``values`` (one per banner column, or per group) repeated end to end for each of ``nr`` row answers:
+    ``np.tile(values, nr)`` for one dimension, without its overhead."""
     return np.asarray(values)[np.newaxis].repeat(nr, axis=0).ravel()
 
 
