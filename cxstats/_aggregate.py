@@ -228,6 +228,9 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, shift_rows, *scratch = _scratch(length + min(length, _CHUNK), 6)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
+    if y is None and parts and _PAIRED_SUMS and (flags["row_moments"] or not flags["lean"]):
+        return _chunked_weight_sums(parts, n_groups, w, flags["all_positive"], chunk, ids_buffer, narrow_buffer,
+                                    scratch[0])
     for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + chunk)
         size = len(w[rows])
@@ -240,6 +243,78 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
             for name, values in total.items():
                 values += part[name]
     return total
+
+
+def _chunked_weight_sums(parts, n_groups, w, all_positive, chunk, ids_buffer, narrow_buffer, buffer,
+                         lows=None) -> dict:
+    """``n``, ``n_pos``, ``sw`` and ``sw2`` per group (no answer), chunk by chunk: the numbers of :func:`_sums`.
+
+    Each chunk's sums of w and w^2 are taken from zero in row order (as
+    :func:`_sum_and_square`, through ``buffer``), then added to the running
+    totals, as the sums of every other answer are; the counts are integers,
+    added in any order. One loop with no per-chunk tables or copies. With
+    ``lows`` (a list: the weights are not checked yet), each chunk's lowest
+    weight is appended to it, read while the chunk is in the cache, and tells
+    whether all the chunk's weights are positive.
+    """
+    n = np.zeros(n_groups, dtype=np.int64)
+    n_pos = n if all_positive and lows is None else np.zeros(n_groups, dtype=np.int64)
+    totals = np.zeros(n_groups, dtype=complex)  # (sw, sw2) as complex numbers: (real, imaginary) parts
+    chunk_totals = np.empty(n_groups, dtype=complex)
+    block = len(buffer) // 2  # rows of (w, w^2) pairs the buffer holds: the whole chunk, most often
+    for start in range(0, len(w), chunk):  # a loop over chunks of rows, each vectorized
+        rows = slice(start, start + chunk)
+        wc = w[rows]
+        ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(wc)])
+        counts = np.bincount(ids, minlength=n_groups)
+        n += counts
+        positive = all_positive
+        if lows is not None:
+            lows.append(wc.min())
+            positive = lows[-1] > 0
+        if n_pos is not n:
+            n_pos += counts if positive else np.bincount(ids, weights=wc > 0, minlength=n_groups).astype(np.int64)
+        chunk_totals.fill(0.0)
+        for first in range(0, len(wc), block):  # a loop over blocks of rows (one when the buffer holds them all)
+            part = wc[first:first + block]
+            pairs = buffer[: 2 * len(part)].reshape(-1, 2)
+            pairs[:, 0] = part
+            np.multiply(part, part, out=pairs[:, 1])
+            np.add.at(chunk_totals, ids[first:first + block], pairs.view(complex).ravel())
+        totals += chunk_totals
+    return {"n": n, "n_pos": n_pos, "sw": totals.real.copy(), "sw2": totals.imag.copy()}
+
+
+def sums_checking_weights(df: pd.DataFrame, w: np.ndarray, keys: tuple):
+    """The counts and weight sums by ``keys`` of a weights-only design of ``df`` with weights ``w`` not yet checked
+    (its :func:`aggregate` by them), and the lowest weight, read in the same pass over the rows: a design made for
+    these sums reads its weights once. None, before any pass, unless every key is a column of numbers, text or
+    categories and the groups are few enough to be summed chunk by chunk.
+
+    Returns (totals, lowest); the totals are to be used only once the weights are found valid (with the sums of
+    weights, which are infinite or NaN when some weight is).
+    """
+    labels, declared, parts = {}, {}, []
+    for key in keys:
+        values = df[key]
+        if not isinstance(values, pd.Series) or values.dtype == object:  # objects may not be codable: the usual way
+            return None
+        codes, labels[key], declared[key] = key_codes(values)
+        parts.append((codes, len(labels[key])))
+    possible = math.prod(size for _, size in parts)
+    if not parts or not len(w) or not _PAIRED_SUMS or possible > max(_FEW_GROUPS, len(w) // 32):  # as aggregate
+        return None
+    chunk = max(_CHUNK, 8 * possible)  # the chunks of _chunked_sums: the same sums
+    length = min(chunk, len(w))
+    ids_buffer, narrow_buffer, buffer = _scratch(length + min(length, _CHUNK), 3)
+    lows = []
+    with np.errstate(over="ignore", invalid="ignore"):  # weights that overflow are refused by the design's check
+        sums = _chunked_weight_sums(parts, possible, w, None, chunk, ids_buffer.view(np.int64),
+                                    narrow_buffer.view(_id_type(possible)), buffer, lows)
+    present = np.flatnonzero(sums["n"])  # dense group numbers: keep the groups that have rows
+    columns = {"stratum": np.zeros(len(present), dtype=np.int64), **{name: sums[name][present] for name in SUMS}}
+    codes = dict(zip(keys, _decode(parts, present), strict=True))
+    return Totals(columns, codes, keys, labels, declared, ()), float(np.min(lows))  # NaN if any
 
 
 def _id_type(n_groups) -> type:

@@ -30,10 +30,23 @@ SELF_REPRESENTING = 1e-7  # R: a stratum with (N - n) / N below this contributes
 ROUNDING = 1e-12  # a difference of sums this small relative to the sums is rounding, not spread
 
 
+_ONE_BINCOUNT = 1 << 16  # up to this many values, the columns are summed in one bincount (one call, not K)
+
+
 def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sums of the rows of ``values`` (n x K) by ``index`` (n,), as a (size x K) array (one bincount per column)."""
-    return np.column_stack([np.bincount(index, weights=values[:, k], minlength=size) for k in range(values.shape[1])]) \
-        if values.shape[1] else np.zeros((size, 0))
+    """Sums of the rows of ``values`` (n x K) by ``index`` (n,), as a (size x K) array (one bincount per column).
+
+    A small array is summed in one bincount over (index, column) pairs: each
+    sum gets the same terms in the same order (row by row), so the same
+    numbers, for one call instead of K.
+    """
+    K = values.shape[1]
+    if not K:
+        return np.zeros((size, 0))
+    if values.size <= _ONE_BINCOUNT:
+        cells = (index.astype(np.int64, copy=False)[:, None] * K + np.arange(K)).ravel()  # 64 bits: no wrapping
+        return np.bincount(cells, weights=values.ravel(), minlength=size * K).reshape(size, K)
+    return np.column_stack([np.bincount(index, weights=values[:, k], minlength=size) for k in range(K)])
 
 
 def _first_stage_factors(design):

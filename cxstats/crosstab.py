@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ._aggregate import Totals, aggregate
+from ._frames import frame, frames
 from ._inference import f_p_value, p_value, pooled_z
 from ._linearize import variance
 from ._validate import check_open_unit
+from .design import weighted_design_and_sums
 from .multiple import ADJUST_METHODS, _adjusted
 from .multiple_response import counted_values, set_columns, set_labels, ticks
 from .survey import _domain_degf, _proportion_interval, as_design, by_columns, check_group_names
@@ -166,7 +168,9 @@ def _rao_scott(shares, cov, n, degf):
     table = p.reshape(nr, nc) * n
     expected = np.outer(table.sum(1), table.sum(0)) / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = np.nansum((table - expected) ** 2 / expected)
+        terms = (table - expected) ** 2 / expected
+    terms[np.isnan(terms)] = 0.0  # as np.nansum
+    pearson = terms.sum()
     f = pearson / trace
     return f, d0, d0 * degf, float(f_p_value(f, d0, d0 * degf))
 
@@ -283,9 +287,9 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     conf_level = check_open_unit("conf_level", conf_level)
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"adjust={adjust!r} is not valid; choose one of: {', '.join(map(repr, ADJUST_METHODS))}")
-    design, row = as_design(data, row, weight)
-    if isinstance(column, list | tuple) or (isinstance(column, str) and column not in design.columns
-                                           and column in (_set_names(design))):
+    design, row, first = _design(data, row, column, weight)
+    if isinstance(column, list | tuple) or (isinstance(column, str) and column in _set_names(design)
+                                           and column not in design.columns):
         return _set_crosstab(design, data, row, column, conf_level, adjust)
     if not isinstance(column, str):
         raise ValueError(f"column must be one column name (the banner variable), a list of a multiple-response "
@@ -294,7 +298,7 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
         raise ValueError(f"row and column are both {row!r}; a crosstab needs two different variables")
     by_columns(design, column, row)
     check_group_names([row, column], TABLE_COLUMNS)
-    cells = _cells(design, aggregate(design, keys=(row, column)), row, column)
+    cells = _cells(design, first if first is not None else aggregate(design, keys=(row, column)), row, column)
     nr, nc = len(cells["rows"]), len(cells["cols"])
     if nr < 2 or nc < 2:
         raise ValueError(f"crosstab needs at least 2 answers of {row!r} and 2 of {column!r}; got {nr} and {nc}")
@@ -305,39 +309,55 @@ def crosstab(data, row, column, *, weight=None, conf_level=0.95, adjust="holm") 
     higher, letters_method = _letters(design, cells, filled, simple, conf_level, adjust)
     test = _overall_test(design, cells, simple)
     test.update(adjust=adjust, conf_level=conf_level, letters=letters_method)
-    out = _cell_table(cells, row, column, cells["col_labels"], higher, conf_level)
-    return CrosstabResult(table=out, test=_one_row(test), n_missing=cells["n_missing_total"], row=row, column=column)
+    out, test = frames(_cell_columns(cells, row, column, cells["col_labels"], higher, conf_level), _one_row(test))
+    return CrosstabResult(table=out, test=test, n_missing=cells["n_missing_total"], row=row, column=column)
 
 
-def _one_row(values: dict) -> pd.DataFrame:
-    """A one-row frame of ``values`` (each column typed as from a one-item list; built from arrays, faster)."""
-    return pd.DataFrame({name: np.array([value], dtype=object if isinstance(value, str) else None)
-                         for name, value in values.items()}, copy=False)
+def _design(data, row, column, weight):
+    """The design of ``data`` (as every estimate makes it) and, for a DataFrame with weights only, the sums of the
+    cells taken in the pass that checks the weights (else None): the weights are read once."""
+    if isinstance(data, pd.DataFrame) and isinstance(row, str) and isinstance(column, str) and row != column \
+            and not isinstance(data.columns, pd.MultiIndex) and row in data.columns and column in data.columns:
+        design, first = weighted_design_and_sums(data, weight, (row, column))
+        return design, row, first
+    return *as_design(data, row, weight), None
+
+
+def _one_row(values: dict) -> tuple:
+    """The (names, arrays) of a one-row table of ``values``, each column typed as from a one-item list."""
+    return tuple(values), [np.array([value], dtype=object if isinstance(value, str) else None)
+                           for value in values.values()]
 
 
 def _cell_table(cells, row, column, col_labels, higher, conf_level) -> pd.DataFrame:
     """The banner's cells, one row each: share, SE, logit interval, design effect, bases and letters."""
+    return frame(*_cell_columns(cells, row, column, col_labels, higher, conf_level))
+
+
+def _cell_columns(cells, row, column, col_labels, higher, conf_level) -> tuple:
+    """The (names, arrays) of :func:`_cell_table`."""
     estimate, base = cells["estimate"], cells["base"]
     nr, nc = estimate.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(base > 0, cells["variance"], np.nan)  # an empty column has no share, so no spread
         se = np.sqrt(var)
         deff = var / (estimate * (1 - estimate) / (base - 1))
-        df = np.broadcast_to(cells["df"], estimate.shape)
-        n_kish = np.broadcast_to(cells["n_kish"], estimate.shape)
-        low, high = _proportion_interval(estimate.ravel(), se.ravel(), df.ravel(), n_kish.ravel(),
-                                         np.broadcast_to(cells["nrow"], estimate.shape).ravel(), conf_level,
-                                         "logit")
-    return pd.DataFrame({
-        row: np.repeat(cells["row_labels"], nc), column: np.tile(col_labels, nr),
-        "letter": np.tile(_LETTERS[:nc], nr), "n": cells["n"].ravel(),
-        "weighted_n": cells["weighted"].ravel(), "estimate": estimate.ravel(), "se": se.ravel(), "ci_low": low,
-        "ci_high": high, "deff": deff.ravel(), "n_effective": (base / deff).ravel(),
-        "base": np.tile(base, nr), "n_missing": np.tile(cells["n_missing"], nr),
-        "weighted_base": np.tile(cells["weighted_base"], nr), "n_kish": np.tile(cells["n_kish"], nr),
-        "higher_than": np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
-        "small_base": np.tile(base < SMALL_BASE, nr),
-    }, copy=False)  # arrays of this result alone
+        # the cells (rows) by banner columns: each column's t quantile found once, then spread over its cells
+        low, high = _proportion_interval(estimate, se, cells["df"], np.broadcast_to(cells["n_kish"], estimate.shape),
+                                         cells["nrow"], conf_level, "logit")
+    return (row, column, *TABLE_COLUMNS), [  # arrays of this result alone
+        np.repeat(cells["row_labels"], nc), _each_row(col_labels, nr), _each_row(_LETTERS[:nc], nr),
+        cells["n"].ravel(), cells["weighted"].ravel(), estimate.ravel(), se.ravel(), low.ravel(), high.ravel(),
+        deff.ravel(), (base / deff).ravel(), _each_row(base, nr), _each_row(cells["n_missing"], nr),
+        _each_row(cells["weighted_base"], nr), _each_row(cells["n_kish"], nr),
+        np.array(["".join(sorted(x)) for row_cells in higher for x in row_cells], dtype=object),
+        _each_row(base < SMALL_BASE, nr)]
+
+
+def _each_row(values, nr: int) -> np.ndarray:
+    """``values`` (one per banner column, or per group) repeated end to end for each of ``nr`` row answers:
+    ``np.tile(values, nr)`` for one dimension, without its overhead."""
+    return np.asarray(values)[np.newaxis].repeat(nr, axis=0).ravel()
 
 
 def _cells(design, discrete, row, column) -> dict:
@@ -369,7 +389,9 @@ def _cells(design, discrete, row, column) -> dict:
     g = np.flatnonzero(answered)
     c_g = c[g]
     with np.errstate(invalid="ignore", divide="ignore"):
-        coef = np.nan_to_num(((r[g] == np.arange(nr)[:, None]) - estimate[:, c_g]) / W[c_g])  # row answers x g
+        coef = ((r[g] == np.arange(nr)[:, None]) - estimate[:, c_g]) / W[c_g]  # row answers x g
+    if not np.isfinite(coef).all():  # a column without weight: no influence (0) on shares it has none of
+        coef = np.nan_to_num(coef)
     target = np.arange(nr)[:, None] * nc + c_g  # the share (rr, c) each coefficient is on
     none = np.zeros(len(discrete))
     sums = discrete.replace(sw_y=np.where(answered, discrete["sw"], 0.0),
@@ -415,7 +437,7 @@ def _share_variances(design, sums, g, nr, coef, target, present) -> np.ndarray:
     order as over the full groups x shares coefficients, so the variances
     are the same numbers.
     """
-    columns = {name: np.tile(sums[name][g], nr) for name in ("stratum", *sums.units, "sw_y", "sw2_y")}
+    columns = {name: _each_row(sums[name][g], nr) for name in ("stratum", *sums.units, "sw_y", "sw2_y")}
     zeros = np.zeros(nr * len(g))
     repeated = Totals({**columns, "swy": zeros, "sw2y": zeros, "sw2y2": zeros}, {}, (), {}, {}, sums.units)
     return variance(design, repeated, coef.ravel(), zeros, present=present, domain=(target.ravel(), present.shape[1]))

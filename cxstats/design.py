@@ -21,15 +21,19 @@ from ._provenance import note_read
 from ._validate import check_choice, plain
 
 LONELY_PSU = ("fail", "certainty", "remove", "average", "adjust")
+_SUMMABLE = 1e300  # non-negative weights whose number times the largest is below this sum without overflow
 FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read_csv", ".tsv": "read_csv"}
 
 
 def check_columns(df, *columns, where="the data") -> None:
     """Raise a ValueError naming every requested column that ``df`` (a DataFrame or Ibis table) lacks."""
-    names = list(df.columns)
+    names = df.columns  # a pandas Index finds a name by its hash table (kept), not by reading every name
+    if not isinstance(names, pd.Index) or isinstance(names, pd.MultiIndex) or \
+            not all(isinstance(c, str) for c in columns if c is not None):
+        names = list(names)
     missing = [c for c in columns if c is not None and c not in names]
     if missing:
-        raise ValueError(f"column(s) {missing} not in {where}; available: {names}")
+        raise ValueError(f"column(s) {missing} not in {where}; available: {list(names)}")
 
 
 def _rows(index, mask, limit=5) -> list:
@@ -132,6 +136,13 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
     """:func:`check_weights`, and the lowest weight (whether some respondents have weight 0)."""
     if weight is None:
         return np.ones(len(df)), 1.0
+    w = _weight_values(df, weight, where)
+    lowest, highest = _lowest_and_highest(w) if w.size else (0.0, 0.0)
+    return w, _check_weight_values(df, weight, w, lowest, highest)
+
+
+def _weight_values(df: pd.DataFrame, weight: str, where="the data") -> np.ndarray:
+    """The weight column as floats, its values not yet checked; a missing or non-numeric column is an error."""
     check_columns(df, weight, where=where)
     column = df[weight]
     if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)) or \
@@ -143,8 +154,35 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
         shown = [plain(v) for v in column[text].unique()[:5]]
         raise ValueError(f"weight column {weight!r} must be numeric; it has values {shown}, e.g. rows "
                          f"{_rows(df.index, text)}")
-    w = weight_values(column)
-    total, lowest = sum_and_min(w)
+    return weight_values(column)
+
+
+def _usual_weights(lowest: float, highest: float, size: int) -> bool:
+    """Whether weights with this lowest and highest are valid without a sum: none negative or missing (a NaN fails
+    both tests), some positive, and too small for any sum of them to overflow."""
+    return lowest >= 0 and 0 < highest and highest * size < _SUMMABLE
+
+
+def _valid_by_sums(lowest: float, sums: np.ndarray) -> bool:
+    """Whether weights whose lowest is ``lowest`` and whose sums by group are ``sums`` are valid: none negative
+    or missing (a NaN fails the test), none infinite (their group's sum would be), some positive, and a total too
+    small for any sum of them to overflow. Weights that fail are checked one by one (:func:`_check_weight_values`),
+    which names the fault, or finds none in weights near the largest float."""
+    if not lowest >= 0 or not np.isfinite(sums).all():
+        return False
+    with np.errstate(over="ignore"):  # a total that overflows fails the test
+        total = sums.sum()
+    return 0 < total < _SUMMABLE
+
+
+def _check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: float, highest: float) -> float:
+    """``lowest`` when the weights ``w`` (of column ``weight``, with this lowest and highest) are valid; otherwise
+    the error naming the rows at fault. The usual weights need no sum; the rest are summed to tell which error
+    applies."""
+    if _usual_weights(lowest, highest, w.size):
+        return lowest
+    with np.errstate(over="ignore"):  # a sum that overflows is the error below
+        total = float(np.sum(w))
     if not np.isfinite(total):
         bad = ~np.isfinite(w)
         if bad.any():
@@ -157,7 +195,20 @@ def weights_and_lowest(df: pd.DataFrame, weight, where="the data") -> tuple[np.n
                          f"{_rows(df.index, bad)}; weights must be 0 or more")
     if total <= 0:
         raise ValueError(f"weight column {weight!r} sums to zero; at least one respondent needs a positive weight")
-    return w, lowest
+    return lowest
+
+
+def _lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
+    """The minimum and maximum (NaN if any) of a non-empty array, in one pass.
+
+    Each block is read from memory once and then from the processor cache.
+    """
+    lows, highs = [], []
+    for start in range(0, values.size, block):  # a loop over blocks of rows, each vectorized
+        part = values[start:start + block]
+        lows.append(part.min())
+        highs.append(part.max())
+    return float(np.min(lows)), float(np.max(highs))
 
 
 def weight_values(column: pd.Series) -> np.ndarray:
@@ -472,7 +523,7 @@ def survey_design(data, *, weight=None, strata=None, cluster=None, fpc=None, nes
     spec = {"weight": weight, "strata": strata, "cluster": tuple(clusters), "fpc": tuple(fpcs), "nest": nest,
             "lonely_psu": lonely_psu, "source": source}
     if isinstance(data, pd.DataFrame):
-        return _design_in_memory(data, spec)
+        return _design_in_memory(data, spec)[0]
     from ._engine import design_from_table, file_categories
 
     return design_from_table(data, spec, file_categories(given))
@@ -575,11 +626,25 @@ def weights_only_design(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: fl
     ``w`` from :func:`weight_values`, all finite, ``lowest`` the lowest of them, above 0."""
     spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
             "source": "the data"}
-    return _design_in_memory(df, spec, (w, lowest))
+    return _design_in_memory(df, spec, checked_weights=(w, lowest))[0]
 
 
-def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> SurveyDesign:
-    """The design of a DataFrame (``checked_weights``: the weights and their lowest, when already checked)."""
+def weighted_design_and_sums(df: pd.DataFrame, weight, keys: tuple) -> tuple:
+    """``survey_design(df, weight=weight)``, and its counts and weight sums by ``keys`` (distinct columns; what
+    :func:`cxstats._aggregate.aggregate` gives) when they were taken in the pass that checks the weights, else
+    None: an estimate that aggregates by these keys next reads the weights once (at 1e6 rows, reading them
+    again from memory costs about 5% of a crosstab)."""
+    if not isinstance(weight, str):
+        return survey_design(df, weight=weight), None
+    spec = {"weight": weight, "strata": None, "cluster": (), "fpc": (), "nest": False, "lonely_psu": "fail",
+            "source": "the data"}  # as survey_design makes it for these arguments
+    check_columns(df, weight, where=spec["source"])
+    return _design_in_memory(df, spec, keys)
+
+
+def _design_in_memory(df: pd.DataFrame, spec: dict, keys=(), checked_weights=None) -> tuple:
+    """The design of a DataFrame, and the sums by ``keys`` taken while checking its weights (or None: see
+    :func:`weighted_design_and_sums`); ``checked_weights``: the weights and their lowest, when already checked."""
     source = spec["source"]
     duplicated = [] if df.columns.is_unique else sorted(set(map(str, df.columns[df.columns.duplicated()])))
     if duplicated:
@@ -609,13 +674,27 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> Sur
             raise ValueError(f"fpc column {column!r} has {int(missing.sum())} missing value(s) in {source}, e.g. rows "
                              f"{_rows(values.index, missing)}; every respondent needs one")
         fpc_values.append(values.to_numpy(dtype=float))
-    w, lowest = checked_weights or weights_and_lowest(df, spec["weight"], where=source)
-    if spec["strata"] is None and not units and not fpc_values:  # weights only: no tables to build
-        n_pos = n if lowest > 0 else int(np.count_nonzero(w > 0))
+    weights_only = spec["strata"] is None and not units and not fpc_values
+    totals = None
+    if keys and weights_only and spec["weight"] is not None and n >= 2:  # the weights checked by the first sums
+        from ._aggregate import sums_checking_weights
+
+        w = _weight_values(df, spec["weight"], where=source)
+        found = sums_checking_weights(df, w, keys)
+        if found is not None:
+            totals, lowest = found
+            if not _valid_by_sums(lowest, totals["sw"]):  # some bad weight, or weights near the largest float
+                lowest = _check_weight_values(df, spec["weight"], w, *_lowest_and_highest(w))
+    if totals is None:
+        w, lowest = checked_weights or weights_and_lowest(df, spec["weight"], where=source)
+    if weights_only:  # no tables to build
+        # each row is in one group of the sums, so their n_pos add up to the rows of positive weight
+        n_pos = int(totals["n_pos"].sum()) if totals is not None else n if lowest > 0 else \
+            int(np.count_nonzero(w > 0))
         if n < 2:
             raise ValueError(f"the design has a single PSU in {source}; a variance needs at least two")
         return SurveyDesign(data=df, **spec, stage_tables=(), n_rows=n, n_zero_weight=n - n_pos,
-                            degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum)
+                            degf=max(n_pos - 1, 0), weights=w, stratum_codes=stratum), totals
     unit_table = _unit_table(stratum, units, fpc_values, w, raw, one_stratum=spec["strata"] is None, first=first,
                              all_positive=lowest > 0)
     unit_table["stratum"] = stratum_labels[unit_table["stratum"].to_numpy()]
@@ -630,7 +709,7 @@ def _design_in_memory(df: pd.DataFrame, spec: dict, checked_weights=None) -> Sur
     return SurveyDesign(
         data=df, **spec, strata_frame=strata_table, stage_tables=stage_tables, n_rows=n,
         n_zero_weight=n - int(unit_table["n_pos"].sum()), degf=design_degf(strata_table), weights=w,
-        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first)
+        stratum_codes=stratum, unit_codes=tuple(units), unit_first_rows=first), None
 
 
 def first_rows(codes: np.ndarray, size=None) -> np.ndarray:

@@ -260,6 +260,74 @@ def test_bad_weight_is_named_whether_or_not_the_row_answered(sample, bad):
         cxstats.crosstab(holed, "region", "segment", weight="w")
 
 
+def _weights_with_zeros_in_one_chunk(rows=150_000, seed=7):
+    """Respondents over three chunks of the sums (65,536 rows each), weight 0 only in the second, missing answers
+    in both variables."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"r": pd.Categorical.from_codes(rng.integers(-1, 4, rows), list("abcd")),
+                       "c": rng.integers(0, 3, rows).astype(np.int8), "w": rng.gamma(2.0, 0.5, rows)})
+    df.loc[70_000:70_999, "w"] = 0.0
+    return df
+
+
+@pytest.mark.parametrize("weighted", ["zeros in one chunk", "positive"])
+def test_weights_checked_in_the_sums_give_the_design_made_first(weighted):
+    """crosstab(frame, weight=) checks the weights in the pass that sums the cells; it gives the same table, test,
+    design and counts of zero weights (bit for bit) as the design made by survey_design and then crosstabbed."""
+    df = _weights_with_zeros_in_one_chunk()
+    if weighted == "positive":
+        df["w"] += 0.5
+    design = cxstats.survey_design(df, weight="w")
+    from cxstats.design import weighted_design_and_sums
+
+    fused, first = weighted_design_and_sums(df, "w", ("r", "c"))
+    assert first is not None  # taken with the weights' check
+    assert (fused.n_zero_weight, fused.degf) == (design.n_zero_weight, design.degf) == \
+        ((1000, 148_999) if weighted != "positive" else (0, 149_999))
+    pd.testing.assert_frame_equal(fused.strata_table, design.strata_table, check_exact=True)
+    res, ref = cxstats.crosstab(df, "r", "c", weight="w"), cxstats.crosstab(design, "r", "c")
+    pd.testing.assert_frame_equal(res.table, ref.table, check_exact=True)
+    pd.testing.assert_frame_equal(res.test, ref.test, check_exact=True)
+    assert res.n_missing == ref.n_missing > 0
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.nan, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[100000\]"),
+    (np.inf, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[100000\]"),
+    (-np.inf, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[100000\]"),
+    (-2.0, r"weight column 'w' has 1 negative value\(s\), e.g. rows \[100000\]"),
+    ("zero", "weight column 'w' sums to zero"),
+    ("overflow", "weight column 'w' is too large to sum; rescale it"),
+], ids=["NaN", "inf", "-inf", "negative", "all zero", "overflow"])
+def test_weights_checked_in_the_sums_raise_the_designs_errors(bad, message):
+    """A bad weight in the third chunk of the sums is the error survey_design raises, naming the row."""
+    df = _weights_with_zeros_in_one_chunk()
+    if bad == "zero":
+        df["w"] = 0.0
+    elif bad == "overflow":
+        df["w"] = 1e305
+    else:
+        df.loc[100_000, "w"] = bad
+    with pytest.raises(ValueError, match=message):
+        cxstats.survey_design(df, weight="w")
+    with pytest.raises(ValueError, match=message):
+        cxstats.crosstab(df, "r", "c", weight="w")
+
+
+def test_large_weights_checked_in_the_sums_pass_as_the_designs_do():
+    """Weights near the largest float whose sum fits pass the check made with the sums, as survey_design's; their
+    squares overflow, which the variance refuses by the same error either way."""
+    df = _weights_with_zeros_in_one_chunk(rows=1000)
+    df["w"] *= 1e299
+    design = cxstats.survey_design(df, weight="w")
+    assert design.n_zero_weight == 0
+    message = "too large for their variance"
+    with pytest.raises(ValueError, match=message):
+        cxstats.crosstab(design, "r", "c")
+    with pytest.raises(ValueError, match=message):
+        cxstats.crosstab(df, "r", "c", weight="w")
+
+
 def test_multiple_response_banner_leaves_missing_option_answers_out_of_the_test():
     """A blank in a 0/1 option column is missing: that option's chi-square uses only its answered respondents
     (scipy's Pearson chi-square on the complete rows is the reference)."""

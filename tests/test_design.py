@@ -592,8 +592,12 @@ DESIGN_ERRORS = [
      r"weight column 'pw' has 1 missing or non-finite value\(s\), e.g. rows \[5\]"),
     ("infinite weight", lambda a: cxstats.survey_design(_with(a["STRAT"], "pw", [9], np.inf), weight="pw"),
      r"weight column 'pw' has 1 missing or non-finite value\(s\), e.g. rows \[9\]"),
+    ("minus infinite weight", lambda a: cxstats.survey_design(_with(a["STRAT"], "pw", [9], -np.inf), weight="pw"),
+     r"weight column 'pw' has 1 missing or non-finite value\(s\), e.g. rows \[9\]"),
     ("negative weight", lambda a: cxstats.survey_design(_with(a["STRAT"], "pw", [2, 4, 6], -1.0), weight="pw"),
      r"weight column 'pw' has 3 negative value\(s\), e.g. rows \[2, 4, 6\]"),
+    ("weights whose sum overflows", lambda a: cxstats.survey_design(a["STRAT"].assign(pw=1e307), weight="pw"),
+     "weight column 'pw' is too large to sum; rescale it"),
     ("all-zero weights", lambda a: cxstats.survey_design(a["STRAT"].assign(pw=0.0), weight="pw"),
      "weight column 'pw' sums to zero"),
     ("non-numeric weight", lambda a: cxstats.survey_design(a["STRAT"], weight="stype"),
@@ -653,6 +657,17 @@ def test_design_errors_name_what_is_wrong(api, call, message):
     """Each invalid design raises a ValueError naming the column, rows, stratum or option at fault."""
     with pytest.raises(ValueError, match=message):
         call(api)
+
+
+def test_large_weights_whose_sum_fits_are_accepted(api):
+    """Weights near the largest float are checked by their sum, not refused: 200 weights up to 1e301 sum to less
+    than the largest float, and give the design of the same weights in ordinary units."""
+    frame = api["STRAT"].assign(pw=api["STRAT"]["pw"] / api["STRAT"]["pw"].max())
+    large = cxstats.survey_design(frame.assign(pw=frame["pw"] * 1e301), weight="pw", strata="stype")
+    usual = cxstats.survey_design(frame, weight="pw", strata="stype")
+    assert np.isfinite(large.weights.sum()) and large.weights.max() == 1e301
+    assert (large.degf, large.n_zero_weight) == (usual.degf, usual.n_zero_weight)
+    pd.testing.assert_frame_equal(large.summary(), usual.summary())
 
 
 def test_weight_errors_name_index_labels(api):
