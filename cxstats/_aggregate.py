@@ -27,7 +27,7 @@ import pandas as pd
 from numpy.lib import NumpyVersion
 
 from ._validate import plain
-from .design import SurveyDesign, sum_and_min, weight_values, weights_only_design
+from .design import SurveyDesign, sum_and_min, text_labels, weight_values, weights_only_design
 
 SUMS = ("n", "n_pos", "sw", "sw2")
 VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2", "swy_raw")
@@ -762,7 +762,7 @@ def weights_only(data, column, weight, raw=False, kinds="fiub") -> tuple[SurveyD
     if not (isinstance(data, pd.DataFrame) and isinstance(column, str) and isinstance(weight, str)):
         return None
     names = data.columns
-    if not (names.is_unique and column in names and weight in names):
+    if not (text_labels(names) and names.is_unique and column in names and weight in names):
         return None
     answers, weights = data[column], data[weight]
     if not all(isinstance(x.dtype, np.dtype) and x.dtype.kind in k for x, k in ((answers, kinds), (weights, "fiub"))):

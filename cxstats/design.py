@@ -27,13 +27,19 @@ FILE_READERS = {".parquet": "read_parquet", ".pq": "read_parquet", ".csv": "read
 
 def check_columns(df, *columns, where="the data") -> None:
     """Raise a ValueError naming every requested column that ``df`` (a DataFrame or Ibis table) lacks."""
-    names = df.columns  # a pandas Index finds a name by its hash table (kept), not by reading every name
-    if not isinstance(names, pd.Index) or isinstance(names, pd.MultiIndex) or \
-            not all(isinstance(c, str) for c in columns if c is not None):
+    names = df.columns  # a pandas Index of text finds a name by its hash table (kept), not by reading every name
+    if not text_labels(names) or not all(isinstance(c, str) for c in columns if c is not None):
         names = list(names)
     missing = [c for c in columns if c is not None and c not in names]
     if missing:
         raise ValueError(f"column(s) {missing} not in {where}; available: {list(names)}")
+
+
+def text_labels(names) -> bool:
+    """Whether column labels are a flat pandas Index of text, whose ``in`` is a plain look-up of the name (dates,
+    periods and MultiIndex levels match other things: a label '2021' is 'in' dates of 2021)."""
+    return isinstance(names, pd.Index) and not isinstance(names, pd.MultiIndex) and \
+        (pd.api.types.is_object_dtype(names.dtype) or pd.api.types.is_string_dtype(names.dtype))
 
 
 def _rows(index, mask, limit=5) -> list:

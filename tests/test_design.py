@@ -738,3 +738,19 @@ def test_parquet_psus_repeated_across_strata(lonecl, tmp_path):
         cxstats.survey_design(path, weight="pw", strata="st", cluster="psu", lonely_psu="adjust")
     design = cxstats.survey_design(path, weight="pw", strata="st", cluster="psu", nest=True, lonely_psu="adjust")
     assert_allclose(cxstats.weighted_mean(design, "api00")["se"], R.LONECL_ADJUST_MEAN_SE, rtol=RTOL)
+
+
+@pytest.mark.parametrize("columns", [pd.MultiIndex.from_tuples([("y", "a"), ("y", "b"), ("w", "")]),
+                                     pd.DatetimeIndex(["2020-01-01", "2020-02-01", "2021-01-01"])])
+def test_a_name_that_only_resembles_a_label_is_not_a_column(columns):
+    """Two-level labels ('w' is a level, not a column) and date labels ('2021' or '2021-01-01' are not the
+    Timestamp labels): every entry point says the column is not in the data, as survey_design does (the weights-only
+    fast path crashed on the first, and date strings matched date labels)."""
+    df = pd.DataFrame(np.random.default_rng(0).uniform(1, 2, (20, 3)), columns=columns)
+    answer, weight = ("y", "w") if isinstance(columns, pd.MultiIndex) else ("2020-01-01", "2021")
+    for call in (lambda: cxstats.survey_design(df, weight=weight),
+                 lambda: cxstats.survey_design(df, weight="2021-01-01"),
+                 lambda: cxstats.weighted_mean(df, answer, weight=weight),
+                 lambda: cxstats.weighted_proportion(df, answer, weight=weight)):
+        with pytest.raises(ValueError, match=r"not in the data; available"):
+            call()
