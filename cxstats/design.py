@@ -204,17 +204,9 @@ def _check_weight_values(df: pd.DataFrame, weight: str, w: np.ndarray, lowest: f
     return lowest
 
 
-def _lowest_and_highest(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
-    """The minimum and maximum (NaN if any) of a non-empty array, in one pass.
-
-    Each block is read from memory once and then from the processor cache.
-    """
-    lows, highs = [], []
-    for start in range(0, values.size, block):  # a loop over blocks of rows, each vectorized
-        part = values[start:start + block]
-        lows.append(part.min())
-        highs.append(part.max())
-    return float(np.min(lows)), float(np.max(highs))
+def _lowest_and_highest(values: np.ndarray) -> tuple[float, float]:
+    """The minimum and maximum (NaN if any) of a non-empty array, in one pass (see :func:`_by_blocks`)."""
+    return _by_blocks(values, (np.min, np.max))
 
 
 def weight_values(column: pd.Series) -> np.ndarray:
@@ -222,17 +214,21 @@ def weight_values(column: pd.Series) -> np.ndarray:
     return column.to_numpy() if column.dtype == np.float64 else column.to_numpy(dtype=float, na_value=np.nan)
 
 
-def sum_and_min(values: np.ndarray, block=1 << 16) -> tuple[float, float]:
-    """The sum (for checks: added block by block) and the minimum (NaN if any) of an array, in one pass.
+def sum_and_min(values: np.ndarray) -> tuple[float, float]:
+    """The sum (for checks: added block by block) and the minimum (NaN if any) of an array, in one pass."""
+    return _by_blocks(values, (np.sum, np.min))
 
-    Each block is read from memory once and then from the processor cache.
+
+def _by_blocks(values: np.ndarray, reductions, block=1 << 16) -> tuple:
+    """Reductions (each also combines its own block results: sum, min, max) of an array, in one pass.
+
+    Each block is read from memory once and then, for every reduction, from the processor cache.
     """
-    sums, lows = [], []
-    for start in range(0, values.size, block):  # a loop over blocks of rows, each vectorized
-        part = values[start:start + block]
-        sums.append(part.sum())
-        lows.append(part.min())
-    return float(np.sum(sums)), float(np.min(lows))
+    if not values.size:
+        return tuple(float(reduce(values)) for reduce in reductions)
+    parts = [[reduce(values[start:start + block]) for reduce in reductions]  # a loop over blocks, each vectorized
+             for start in range(0, values.size, block)]
+    return tuple(float(reduce(column)) for reduce, column in zip(reductions, zip(*parts, strict=True), strict=True))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
