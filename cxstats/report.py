@@ -6,8 +6,11 @@ exported by nbconvert to ``<out>/<name>.html`` with its images embedded and no
 script fetched from the network, so the single file can be mailed. A failing
 notebook does not stop the others: its page shows the failing cell and the
 error, and the index marks it failed. So does a notebook that is not valid
-JSON, a cell running past the cell timeout, or a notebook running past the
-notebook timeout (its worker process and kernel are killed).
+JSON, a kernel not started within ``KERNEL_START_TIMEOUT`` seconds, a cell
+running past the cell timeout, a cell whose outputs had not all arrived
+``IOPUB_TIMEOUT`` seconds after it finished (a page is never shown without
+them), or a notebook running past the notebook timeout (its worker process
+and kernel are killed).
 
 Pages are built in a temporary folder inside ``<out>`` and moved into place
 when complete; ``index.html`` is rewritten atomically at the start of a build,
@@ -40,6 +43,8 @@ FAILED_BANNER = "**This report failed.**"  # first cell of a failed notebook's p
 RECORD_TAG = "record"  # cell tag: the cell runs, its code is not shown on the page
 DEFAULT_CELL_TIMEOUT = 600.0  # seconds one cell may run
 DEFAULT_NOTEBOOK_TIMEOUT = 1800.0  # seconds one notebook may take in all
+KERNEL_START_TIMEOUT = 300  # seconds a kernel may take to start (papermill's 60 s ran out on a loaded machine)
+IOPUB_TIMEOUT = 120  # seconds to wait for a finished cell's last outputs (nbclient's default: 4 s); then it fails
 STAGING_PREFIX = ".cxstats-build-"  # temporary folders, inside the output folder, where pages are built
 
 
@@ -244,14 +249,22 @@ def run_notebook(path, out_dir="reports", parameters=None, no_input=False, cell_
         papermill.execute_notebook(
             str(source.resolve()), str(executed), parameters=given, kernel_name="python3",
             cwd=str(source.resolve().parent), progress_bar=False, log_output=False, execution_timeout=cell_timeout,
+            start_timeout=KERNEL_START_TIMEOUT, iopub_timeout=IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
         )
     except papermill.PapermillExecutionError as err:  # papermill has put the error at the top of the notebook
         error = f"{err.ename}: {_one_line(err.evalue)} (cell {err.exec_count})"
-    except CellTimeoutError:
-        error = f"a cell ran longer than the cell timeout of {cell_timeout:g} s and was stopped"
+    except CellTimeoutError as err:
+        if "IOPub" in str(err):  # the cell ran, but its outputs did not all arrive: never a page without them
+            error = (f"a cell finished but its outputs had not all arrived {IOPUB_TIMEOUT:g} s later (machine too "
+                     "busy?); stopped rather than shown without them")
+        else:
+            error = f"a cell ran longer than the cell timeout of {cell_timeout:g} s and was stopped"
         return failure_result(source, error=error, **{**failed, "seconds": time.perf_counter() - start})
-    except Exception as err:  # e.g. a kernel that died
+    except Exception as err:  # e.g. a kernel that died, or did not start
         error = f"{type(err).__name__}: {_one_line(err)}"
+        if "didn't respond in" in str(err):
+            error = (f"the notebook's kernel had not started {KERNEL_START_TIMEOUT:g} s after it was launched "
+                     f"(machine too busy?), so nothing ran ({error})")
         return failure_result(source, error=error, **{**failed, "seconds": time.perf_counter() - start})
     else:
         error = None

@@ -426,6 +426,59 @@ def test_cell_timeout_stops_a_cell_that_never_ends(tmp_path):
         assert "This report failed" in page and cell in page
 
 
+def test_outputs_arriving_late_fail_the_notebook(tmp_path, monkeypatch):
+    """A cell whose outputs have not all arrived IOPUB_TIMEOUT seconds after it finished fails the notebook: the
+    page is never written without them (nbclient's default waits 4 s, then carries on without them).
+
+    The kernel is made to announce each finished cell 3 s late, so the wait of 1 s runs out."""
+    from cxstats import report
+
+    slow = ("import time\n"
+            "kernel = get_ipython().kernel\n"
+            "publish = kernel._publish_status\n"
+            "def late_idle(status, *args, **kwargs):\n"
+            "    if status == 'idle':\n"
+            "        time.sleep(3)\n"
+            "    publish(status, *args, **kwargs)\n"
+            "kernel._publish_status = late_idle")
+    nb = _notebook(tmp_path / "01_late.ipynb", "x = 1", slow, "print('never reached')")
+    monkeypatch.setattr(report, "IOPUB_TIMEOUT", 1)
+    result = report.run_notebook(nb, tmp_path / "out")
+    assert result.status == "failed"
+    assert result.error.startswith("a cell finished but its outputs had not all arrived 1 s later")
+    page = (tmp_path / "out" / result.html).read_text()
+    assert "This report failed" in page and "never reached" in page  # the page shows the code, without its output
+    executed = nbformat.read(str(tmp_path / "out" / "notebooks" / "01_late.ipynb"), as_version=4)
+    assert not any(cell.get("outputs") for cell in executed.cells if "never reached" in cell.source)
+
+
+def test_a_kernel_that_does_not_start_in_time_fails_the_notebook(tmp_path, monkeypatch):
+    """A kernel not ready KERNEL_START_TIMEOUT seconds after launch fails the notebook with an error saying so
+    (papermill's own 60 s once ran out inside the test suite on a loaded machine); the page says what happened.
+
+    A kernel cannot be made to start late on demand, so papermill is replaced by one that raises what
+    jupyter_client raises then, after recording what it was asked."""
+    import papermill
+
+    from cxstats import report
+
+    asked = {}
+
+    def late_kernel(*args, **kwargs):
+        asked.update(kwargs)
+        raise RuntimeError(f"Kernel didn't respond in {kwargs['start_timeout']} seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", late_kernel)
+    nb = _notebook(tmp_path / "01_start.ipynb", "x = 1", "print('never run')")
+    result = report.run_notebook(nb, tmp_path / "out")
+    assert asked["start_timeout"] == report.KERNEL_START_TIMEOUT == 300
+    assert asked["iopub_timeout"] == report.IOPUB_TIMEOUT and asked["raise_on_iopub_timeout"] is True
+    assert result.status == "failed"
+    assert result.error.startswith("the notebook's kernel had not started 300 s after it was launched")
+    page = (tmp_path / "out" / result.html).read_text()
+    assert "This report failed" in page and "had not started 300 s" in page
+
+
 def test_notebook_timeout_kills_worker_and_kernel(tmp_path):
     """A notebook past the notebook timeout is killed with its kernel and reported; the others still build.
 
