@@ -34,12 +34,10 @@ VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2",
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
-_PLAIN_ROW = 1 << 13  # answers per row of one group's sums: each row's dot product runs in one thread
-_PLAIN_BLOCK = 8  # rows summed at a time (64K answers: their products stay in the processor cache)
+_COMPILED_FROM = 1 << 16  # rows from which one group's sums are taken by a compiled loop (numba)
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
 _PAIRED_SUMS = NumpyVersion(np.__version__) >= "1.25.0"  # numpy's fast ufunc.at (older ones: a bincount per sum)
-_row_dots = getattr(np, "vecdot", None) or (lambda a, b: np.einsum("ij,ij->i", a, b))  # numpy < 2: einsum
 
 
 @dataclass(frozen=True)
@@ -371,79 +369,42 @@ def _plain_dict(n, sw, sw2, swy, swy2, sw2y, sw2y2, swy_raw=None) -> dict:
     return out
 
 
-def _plain_blocks(w, y):
-    """``w`` and ``y`` as blocks of ``_PLAIN_BLOCK`` rows of ``_PLAIN_ROW`` answers (2-d views), then the rest."""
-    full = len(w) // _PLAIN_ROW * _PLAIN_ROW
-    rows_w, rows_y = w[:full].reshape(-1, _PLAIN_ROW), y[:full].reshape(-1, _PLAIN_ROW)
-    for start in range(0, len(rows_w), _PLAIN_BLOCK):
-        yield rows_w[start:start + _PLAIN_BLOCK], rows_y[start:start + _PLAIN_BLOCK]
-    if full < len(w):
-        yield w[full:][None], y[full:][None]
-
-
 def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, float | None] | None:
     """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs), about
     the lowest answer, that answer and the lowest weight; None unless every answer is finite (so the answers
     need no pass of their own to be checked), for the usual way to count or name them. ``raw``: with the sum
     of w y itself (``swy_raw``, for totals).
 
-    With ``weights_checked=False`` the same pass checks the weights: None as soon as a block of rows has a
-    weight that is not above 0 (or is missing); with the sums numbers, every weight is finite and positive,
-    the lowest one returned (None otherwise).
-
-    Row by row of ``_PLAIN_ROW`` answers, a block of rows at a time while it is in the processor cache (see
-    :func:`_block_sums`). Each row's sums are taken about the row's own lowest answer, then moved to the
-    lowest answer of all (a shift by d >= 0: sum w (c + d)^2 = sum w c^2 + 2 d sum w c + d^2 sum w, every
-    term at least 0 since c >= 0), so the moved sums are as exact as sums taken about the lowest answer
-    directly, however far a row's answers lie from the rest's.
+    The same reads check the weights: None if one is not above 0 or is missing; with
+    ``weights_checked=False`` the lowest weight is returned (None otherwise). From ``_COMPILED_FROM`` rows
+    the sums are one compiled pass (:func:`cxstats._kernels.plain_sums`); below, a few numpy passes, which
+    spare a small survey the wait for numba (about a second, once per process).
     """
-    scratch = _scratch(max(min(_PLAIN_BLOCK * _PLAIN_ROW, len(w)), 1), 2)
-    integers = y.dtype.kind in "iub"  # always finite
-    parts, lowest_weight = [], None if weights_checked else np.inf
-    for wb, yb in _plain_blocks(w, y):  # a loop over blocks of rows, each vectorized
-        if not weights_checked:
-            block_lowest = float(wb.min())  # NaN if one is missing
-            if not block_lowest > 0:
-                return None  # a weight of 0 (the design counts them), below 0 or missing: the usual way
-            lowest_weight = min(lowest_weight, block_lowest)
-        low = yb.min(axis=1)
-        zero_one = integers and not low.any() and yb.max() <= 1  # answers 0 and 1 only
-        low = low.astype(float)
-        if not (integers or np.isfinite(low.sum())):
-            return None  # a missing answer, or minus infinity: checked the usual way
-        parts.append([low, *_block_sums(wb, yb, low, scratch, raw, zero_one)])
-    if not parts:
+    if not len(w):
         return None
-    low, sw, sw2, swy, swy2, sw2y, sw2y2, *raw_sums = (np.concatenate(rows) for rows in zip(*parts, strict=True))
-    lowest = low.min()
-    d = low - lowest  # each row's move, at least 0
-    totals = [values.sum() for values in (sw, sw2, swy + d * sw, swy2 + 2 * d * swy + d * d * sw, sw2y + d * sw2,
-                                           sw2y2 + 2 * d * sw2y + d * d * sw2)]
-    if raw:
-        totals.append(raw_sums[0].sum())
-    if not np.isfinite(totals).all():
-        return None  # an infinite answer (or sums that overflow): checked the usual way
-    return _plain_dict(len(w), *totals), float(lowest), lowest_weight
+    if len(w) >= _COMPILED_FROM:
+        from ._kernels import plain_sums  # numba, imported when first needed
+
+        ok, lowest, lowest_weight, totals = plain_sums(w, y)
+    else:
+        ok, lowest, lowest_weight, totals = _plain_sums_numpy(w, y)
+    if not (ok and np.isfinite(totals[:6]).all() and (not raw or np.isfinite(totals[6]))):
+        return None  # a weight not above 0, an answer missing or infinite, or sums that overflow: the usual way
+    return _plain_dict(len(w), *totals[:6], totals[6] if raw else None), float(lowest), (
+        None if weights_checked else float(lowest_weight))
 
 
-def _block_sums(wb, yb, low, scratch, raw, zero_one) -> list:
-    """Each row's sums of w, w^2, w c, w c^2, w^2 c, w^2 c^2 (c = y - ``low``, the row's lowest answer) and,
-    with ``raw``, w y, for a block of rows (2-d ``wb`` and ``yb``); products go to ``scratch``, two arrays.
-
-    One call for the whole block each (a row's dot product runs in one thread, where OpenBLAS splits a
-    longer one across threads: a hand-off that stalls while the machine is busy). With ``zero_one`` (answers
-    0 and 1 only, the lowest 0 in every row) c = y and c^2 = c, so sum w c^2 = sum w c and sum w^2 c^2 =
-    sum w^2 c, term by term: two dot products fewer, and no centring.
-    """
-    weighted = scratch[1][: yb.size].reshape(yb.shape)
-    if zero_one:
-        wy = np.multiply(wb, yb, out=weighted)
-        swy, sw2y = wy.sum(axis=1), _row_dots(wy, wb)
-        return [wb.sum(axis=1), _row_dots(wb, wb), swy, swy, sw2y, sw2y, *[swy] * raw]
-    c = np.subtract(yb, low[:, None], out=scratch[0][: yb.size].reshape(yb.shape))
-    wy = np.multiply(wb, c, out=weighted)
-    return [wb.sum(axis=1), _row_dots(wb, wb), wy.sum(axis=1), _row_dots(wy, c), _row_dots(wy, wb),
-            _row_dots(wy, wy), *([_row_dots(wb, yb)] if raw else [])]
+def _plain_sums_numpy(w, y) -> tuple[bool, float, float, np.ndarray]:
+    """What :func:`cxstats._kernels.plain_sums` returns, from numpy passes over the rows."""
+    lowest_weight = float(w.min())  # NaN if one is missing
+    if not lowest_weight > 0:
+        return False, 0.0, lowest_weight, np.zeros(7)
+    y = y.astype(float, copy=False)
+    shift = float(y.min())  # NaN or minus infinity: the sums are not finite
+    c = y - shift
+    wc = w * c
+    return True, shift, lowest_weight, np.array([w.sum(), _dot(w, w), wc.sum(), _dot(wc, c), _dot(wc, w),
+                                                 _dot(wc, wc), _dot(w, y)])
 
 
 def _decode(parts, ids: np.ndarray) -> list:

@@ -321,14 +321,26 @@ def test_crosstab_sums_without_the_paired_scatter_are_the_same(monkeypatch):
         assert np.array_equal(paired[name], separate[name]), name
 
 
-@pytest.mark.parametrize("lowest_at", [3, 700])  # in the first chunk, or found late (the sums are then moved)
-@pytest.mark.parametrize("scored", [False, True])  # an answer column, or scores handed over as an array
-def test_weights_only_sums_check_the_answers_in_the_same_pass(monkeypatch, lowest_at, scored):
-    """Without groups, strata or clusters the answers are checked by the sums themselves (one pass): the table
-    equals the sums written out about the lowest answer (the shift every engine uses), to rounding."""
+@pytest.fixture(params=["numpy", "compiled"])
+def plain_path(request, monkeypatch):
+    """One group's sums (rows as PSUs) by numpy, as for a small survey, or by the compiled loop, as from
+    _COMPILED_FROM rows; the loop reads blocks of 64 rows here, so its sums are moved between blocks."""
     import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)  # sixteen rows (two blocks and a part) of this small frame
+    if request.param == "compiled":
+        import cxstats._kernels as kernels
+
+        monkeypatch.setattr(kernels, "BLOCK", 64)
+    monkeypatch.setattr(aggregation, "_COMPILED_FROM", 1 if request.param == "compiled" else 1 << 62)
+    return request.param
+
+
+@pytest.mark.parametrize("lowest_at", [3, 700])  # near the start, or late
+@pytest.mark.parametrize("scored", [False, True])  # an answer column, or scores handed over as an array
+def test_weights_only_sums_check_the_answers_in_the_same_pass(plain_path, lowest_at, scored):
+    """Without groups, strata or clusters the answers are checked by the sums themselves (no pass of their own):
+    the table equals the sums written out about the lowest answer (the shift every engine uses), to rounding."""
+
     rng = np.random.default_rng(11)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[lowest_at] = 30.0  # the lowest answer
@@ -344,11 +356,9 @@ def test_weights_only_sums_check_the_answers_in_the_same_pass(monkeypatch, lowes
 
 
 @pytest.mark.parametrize("bad_at", [5, 700])
-def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypatch, bad_at):
+def test_weights_only_answers_missing_or_infinite_late_in_the_rows(plain_path, bad_at):
     """A missing answer is counted (the rows that answered are summed); an infinite one is an error naming it."""
-    import cxstats._aggregate as aggregation
 
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(12)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
     y[bad_at] = np.nan
@@ -365,16 +375,14 @@ def test_weights_only_answers_missing_or_infinite_after_the_first_chunk(monkeypa
 
 
 @pytest.mark.parametrize("scored", [False, True])
-def test_weights_only_sums_exact_when_the_first_chunk_lies_far_from_the_rest(monkeypatch, scored):
-    """A first chunk of answers far above the rest, with weights too small to matter: the sums moved to the
-    lowest answer keep the digits of the rest (each chunk's sums are taken about its own lowest answer, so no
-    move cancels). Sums taken about the first chunk's lowest and moved lost them: the SE came out NaN."""
-    import cxstats._aggregate as aggregation
+def test_weights_only_sums_exact_when_the_first_rows_lie_far_from_the_rest(plain_path, scored):
+    """The first 64 answers far above the rest, with weights too small to matter: the sums about the lowest
+    answer keep the digits of the rest. (Sums once taken about the first rows' lowest answer and moved down
+    lost them: the SE came out NaN.)"""
 
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     rng = np.random.default_rng(13)
     y, w = rng.normal(50.0, 3.0, 1000), rng.gamma(2.0, 1.0, 1000)
-    y[:64], w[:64] = 1e10, 1e-12  # the first chunk
+    y[:64], w[:64] = 1e10, 1e-12  # the first rows
     design = cxstats.survey_design(pd.DataFrame({"y": y, "w": w}), weight="w")
     totals = aggregate(design, value=y if scored else "y")
     low = y.min()
@@ -486,13 +494,9 @@ def test_a_mean_whose_design_effect_overflows_is_refused():
 
 @pytest.mark.parametrize("dtype, zero_one", [("int64", False), ("int8", False), ("uint8", False), ("bool", True),
                                              ("int8", True), ("uint8", True)])
-def test_weights_only_sums_of_integer_and_boolean_answers(monkeypatch, dtype, zero_one):
-    """Integer and 0/1 answers take the same one-pass sums as floats: the sums written out about the lowest.
-    0/1 answers (in blocks of rows whose lowest is 0 everywhere: not the first, whose first rows answer 1)
-    are summed without the squares (c^2 = c), to the same numbers."""
-    import cxstats._aggregate as aggregation
-
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
+def test_weights_only_sums_of_integer_and_boolean_answers(plain_path, dtype, zero_one):
+    """Integer, boolean and 0/1 answers take the same sums as floats, read in their own type: the sums written
+    out about the lowest answer."""
     rng = np.random.default_rng(15)
     y = (rng.integers(0, 2, 1000) if zero_one else rng.integers(3, 11, 1000)).astype(dtype)
     if zero_one:
@@ -522,13 +526,11 @@ def _weights_only_frame(n=1000, seed=16):
     ([700], -np.inf, r"weight column 'w' has 1 missing or non-finite value\(s\), e.g. rows \[700\]"),
     (slice(None), 0.0, "weight column 'w' sums to zero; at least one respondent needs a positive weight"),
 ])
-def test_weights_only_estimates_check_the_weights_in_the_sums_pass(monkeypatch, estimate, rows, value, message):
-    """A DataFrame with weights only: the weights are checked by the pass that sums the answers (their lowest
-    and their sums), not a pass of their own; a bad weight in any row, in any block of rows, is the error
-    survey_design gives, naming the rows."""
-    import cxstats._aggregate as aggregation
+def test_weights_only_estimates_check_the_weights_in_the_sums_pass(plain_path, estimate, rows, value, message):
+    """A DataFrame with weights only: the weights are checked by the passes that sum the answers (their lowest
+    and their sums), not a pass of their own; a bad weight in any row is the error survey_design gives, naming
+    the rows."""
 
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)  # sixteen rows of 64 (two blocks) and a part
     df = _weights_only_frame()
     df.loc[rows, "w"] = value
     call = cxstats.weighted_mean if estimate == "mean" else cxstats.weighted_proportion
@@ -540,14 +542,12 @@ def test_weights_only_estimates_check_the_weights_in_the_sums_pass(monkeypatch, 
 
 @pytest.mark.parametrize("estimate", ["mean", "proportion"])
 @pytest.mark.parametrize("zero_at", [None, [2, 700]])  # all weights positive, or some 0 (counted by the design)
-def test_weights_only_estimates_without_a_pass_for_the_weights(monkeypatch, estimate, zero_at):
+def test_weights_only_estimates_without_a_pass_for_the_weights(plain_path, monkeypatch, estimate, zero_at):
     """Positive weights are never read in a pass of their own (the sums' pass checks them); the estimate is the
     one of the design survey_design makes, number for number. Weights of 0 take the usual way (the design
     counts them): the same numbers again."""
-    import cxstats._aggregate as aggregation
     import cxstats.design as designs
 
-    monkeypatch.setattr(aggregation, "_PLAIN_ROW", 64)
     df = _weights_only_frame()
     if zero_at:
         df.loc[zero_at, "w"] = 0.0

@@ -1,0 +1,112 @@
+"""Loops compiled with numba, for sums that numpy can only take in several passes over the rows.
+
+Imported where first needed (so ``import cxstats`` does not import numba).
+A loop is compiled on its first call for each type of answer (a second or
+two), then kept in numba's on-disk cache for the next process.
+"""
+
+import numba
+import numpy as np
+
+# answer types the loops read as they are (booleans as bytes); others are converted to float64 first
+_NATIVE = frozenset(np.dtype(t) for t in ("float64", "float32", "int64", "int32", "int16", "int8", "uint64",
+                                          "uint32", "uint16", "uint8"))
+BLOCK = 4096  # rows read at a time: their lowest answer, then their sums, while they are in the processor cache
+
+
+def _compiled(**options):
+    """numba's ``njit``, cached on disk where it can be; sums may be reassociated (so they run on vector
+    registers), while NaN and infinity keep their meaning."""
+    options = {"nogil": True, "fastmath": {"reassoc", "contract"}, **options}
+
+    def compile_(func):
+        try:
+            return numba.njit(cache=True, **options)(func)
+        except RuntimeError:  # no writable place for the cache: compiled in each process instead
+            return numba.njit(**options)(func)
+
+    return compile_
+
+
+def plain_sums(w: np.ndarray, y: np.ndarray) -> tuple[bool, float, float, np.ndarray]:
+    """Sums of one group with every row a PSU, in one pass over ``w`` and ``y`` (1-d, of the same length).
+
+    Returns ``(ok, shift, lowest_weight, sums)``: ``ok`` is False as soon as
+    a block holds a weight that is not above 0 (a NaN weight, like a NaN or
+    infinite answer, makes the sums NaN or infinite instead); ``shift`` is
+    the lowest answer; ``sums`` holds sum w, w^2, w c, w c^2, w^2 c, w^2 c^2
+    (c = y - shift) and w y.
+
+    The rows are read ``BLOCK`` at a time: a block's lowest answer first,
+    then its sums about that answer while the block is in the processor
+    cache; the sums are then moved to the lowest answer so far (a move by
+    d >= 0: sum w (c + d)^2 = sum w c^2 + 2 d sum w c + d^2 sum w, every
+    term at least 0 since c >= 0), so they are as exact as sums taken about
+    the lowest answer directly, however far one block's answers lie from
+    the rest's.
+    """
+    if y.dtype == np.bool_:
+        y = y.view(np.uint8)
+    elif y.dtype not in _NATIVE:  # float16, long double, or bytes not in this machine's order
+        y = y.astype(np.float64)
+    if w.dtype != np.float64:
+        w = w.astype(np.float64)
+    return _plain_sums(w, y, BLOCK)
+
+
+@_compiled(inline="always")
+def _lowest(w, y):
+    """The lowest answer and the lowest weight of a block."""
+    low, w_low = np.inf, np.inf
+    for i in range(w.shape[0]):
+        low = min(low, float(y[i]))
+        w_low = min(w_low, w[i])
+    return low, w_low
+
+
+@_compiled(inline="always")
+def _block_sums(w, y, low, out):
+    """A block's sums of w, w^2, w c, w c^2, w^2 c, w^2 c^2 (c = y - ``low``) and w y, into ``out``."""
+    sw = sw2 = swc = swc2 = sw2c = sw2c2 = swy = 0.0
+    for i in range(w.shape[0]):
+        wi, yi = w[i], float(y[i])
+        c = yi - low
+        wc = wi * c
+        sw += wi
+        sw2 += wi * wi
+        swc += wc
+        swc2 += wc * c
+        sw2c += wc * wi
+        sw2c2 += wc * wc
+        swy += wi * yi
+    out[0], out[1], out[2], out[3], out[4], out[5], out[6] = sw, sw2, swc, swc2, sw2c, sw2c2, swy
+
+
+@_compiled()
+def _plain_sums(w, y, block):
+    shift, lowest_weight = np.inf, np.inf
+    total, part = np.zeros(7), np.zeros(7)
+    for start in range(0, w.shape[0], block):
+        wb, yb = w[start:start + block], y[start:start + block]
+        low, w_low = _lowest(wb, yb)
+        if not w_low > 0.0:
+            return False, shift, w_low, total
+        lowest_weight = min(lowest_weight, w_low)
+        _block_sums(wb, yb, low, part)
+        if low < shift:  # the sums so far move down to this block's lowest answer
+            if shift < np.inf:
+                _move(total, shift - low)
+            shift = low
+        else:  # this block's sums move down to the lowest answer so far
+            _move(part, low - shift)
+        total += part
+    return True, shift, lowest_weight, total
+
+
+@_compiled(inline="always")
+def _move(sums, d):
+    """Sums about a shift moved to a shift lower by ``d`` (at least 0), in place."""
+    sums[3] += d * (2.0 * sums[2] + d * sums[0])
+    sums[2] += d * sums[0]
+    sums[5] += d * (2.0 * sums[4] + d * sums[1])
+    sums[4] += d * sums[1]
