@@ -13,6 +13,10 @@ Two implementations compute the same table: numpy for in-memory data (here),
 and one Ibis expression for data that stays where it is (a Parquet/CSV file
 read by DuckDB, or an Ibis table of any backend: DuckDB, Spark, a
 warehouse), which the table's own engine executes (:mod:`cxstats._engine`).
+In memory, from ``_COMPILED_FROM`` rows, the sums numpy takes in a pass each
+are taken in one compiled loop (:mod:`cxstats._kernels`, numba), adding in
+the same order: the same numbers (one group's sums, with every row a PSU,
+are added in vector registers instead: equal to rounding).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2",
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
-_COMPILED_FROM = 1 << 16  # rows from which one group's sums are taken by a compiled loop (numba)
+_COMPILED_FROM = 1 << 16  # rows from which sums are taken by compiled loops (numba; below: numpy passes)
+_COMPILED_GROUPS = 1 << 17  # up to this many groups (more: a numpy pass per sum, whose tables fit the cache)
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
 _PAIRED_SUMS = NumpyVersion(np.__version__) >= "1.25.0"  # numpy's fast ufunc.at (older ones: a bincount per sum)
@@ -226,6 +231,11 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, shift_rows, *scratch = _scratch(length + min(length, _CHUNK), 6)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
+    if parts and len(w) >= _COMPILED_FROM:
+        chunks = ((slice(start, start + chunk), _chunk_ids(parts, slice(start, start + chunk), narrow_buffer,
+                                                           ids_buffer[: len(w[start:start + chunk])]))
+                  for start in range(0, len(w), chunk))
+        return _compiled_sums(chunks, n_groups, w, y, shift, flags)
     if y is None and parts and _PAIRED_SUMS and (flags["row_moments"] or not flags["lean"]):
         return _chunked_weight_sums(parts, n_groups, w, flags["all_positive"], chunk, ids_buffer, narrow_buffer,
                                     scratch[0])
@@ -485,6 +495,46 @@ def _sums(group, n_groups, w, y=None, shift=0.0, complete=False, all_positive=Fa
     return out
 
 
+def _compiled_sums(chunks, n_groups, w, y, shift, flags) -> dict:
+    """The sums of :func:`_sums` for the groups of many rows, by a compiled loop over each chunk of rows
+    ``(rows, ids)`` of ``chunks`` (:func:`cxstats._kernels.group_sums`): one pass where numpy takes one per sum,
+    to the same numbers (each chunk's sums from 0 in row order, then added to the totals, as numpy's).
+    ``shift`` is a number or one per group."""
+    from ._kernels import COUNTS, group_sums
+    from ._kernels import SUMS as KERNEL_SUMS
+
+    row_moments, raw = flags["row_moments"], not flags["lean"]
+    kish = row_moments or raw
+    counts, sums = np.zeros((n_groups, len(COUNTS)), dtype=np.int64), np.zeros((n_groups, len(KERNEL_SUMS)))
+    chunk_counts, chunk_sums = np.empty_like(counts), np.empty_like(sums)
+    shifts = np.asarray(shift, dtype=float) if np.ndim(shift) else np.full(n_groups, float(shift))
+    for rows, ids in chunks:
+        group_sums(ids, w[rows], None if y is None else y[rows], shifts, kish, raw, row_moments, chunk_counts,
+                   chunk_sums)
+        counts += chunk_counts
+        sums += chunk_sums
+    names = ["n", "n_pos", "sw", *["sw2"] * kish]
+    if y is not None:
+        names += ["n_y", "n_y_pos", "sw_y", *["sw2_y"] * kish, *["swy_raw"] * raw, "swy", "swy2",
+                  *["sw2y", "sw2y2"] * row_moments]
+    table = {**dict(zip(COUNTS, counts.T, strict=True)), **dict(zip(KERNEL_SUMS, sums.T, strict=True))}
+    return {name: np.ascontiguousarray(table[name]) for name in names}
+
+
+def _compiled_weight_sums(group, n_groups, w, flags) -> dict:
+    """The sums of :func:`_sums` without answers (counts, and sums of weights), by one compiled loop over the
+    rows (:func:`cxstats._kernels.group_weight_sums`) where numpy takes a pass per sum."""
+    from ._kernels import group_weight_sums
+
+    kish = flags["row_moments"] or not flags["lean"]
+    counts, sums = np.zeros((n_groups, 2), dtype=np.int64), np.zeros((n_groups, 2))
+    group_weight_sums(group, w, kish, counts, sums)
+    out = {"n": counts[:, 0].copy(), "n_pos": counts[:, 1].copy(), "sw": sums[:, 0].copy()}
+    if kish:
+        out["sw2"] = sums[:, 1].copy()
+    return out
+
+
 def _sum_and_square(group, n_groups, w, buffer) -> tuple[np.ndarray, np.ndarray]:
     """``bincount(group, w)`` and ``bincount(group, w * w)`` in one pass over the group ids: the same numbers.
 
@@ -571,8 +621,11 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         n_groups = possible if dense else len(found) if found is not None else int(group.max()) + 1
         if y is not None and keys:
             shift = _lowest_by(group, n_groups, design.weights, y, complete, all_positive)
-        sums = _sums(group, n_groups, design.weights, y, _finite_shift(shift)[group]
-                     if isinstance(shift, np.ndarray) else shift, **flags)
+        if y is None and len(group) >= _COMPILED_FROM and n_groups <= _COMPILED_GROUPS:
+            sums = _compiled_weight_sums(group, n_groups, design.weights, flags)
+        else:
+            sums = _sums(group, n_groups, design.weights, y, _finite_shift(shift)[group]
+                         if isinstance(shift, np.ndarray) else shift, **flags)
         if dense:
             present = np.flatnonzero(sums["n"])
             sums = {name: values[present] for name, values in sums.items()}
@@ -637,14 +690,24 @@ def _chunked_lowest(parts, n_groups, w, y, complete, all_positive) -> np.ndarray
     for start in range(0, len(w), _CHUNK):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + _CHUNK)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])])
-        _fold_lowest(lowest, ids, w[rows], y[rows], complete, all_positive, values[: len(w[rows])])
+        if len(w) >= _COMPILED_FROM:
+            from ._kernels import group_lowest
+
+            group_lowest(ids, w[rows], y[rows], lowest)
+        else:
+            _fold_lowest(lowest, ids, w[rows], y[rows], complete, all_positive, values[: len(w[rows])])
     return np.where(np.isinf(lowest), np.nan, lowest)
 
 
 def _lowest_by(group, n_groups, w, y, complete, all_positive) -> np.ndarray:
     """The lowest answer given with a positive weight in each group of ``group`` (NaN where none)."""
     lowest = np.full(n_groups, np.inf)
-    _fold_lowest(lowest, group, w, y, complete, all_positive, np.empty(len(w)))
+    if len(w) >= _COMPILED_FROM:
+        from ._kernels import group_lowest
+
+        group_lowest(group, w, y, lowest)
+    else:
+        _fold_lowest(lowest, group, w, y, complete, all_positive, np.empty(len(w)))
     return np.where(np.isinf(lowest), np.nan, lowest)
 
 

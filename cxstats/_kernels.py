@@ -14,10 +14,13 @@ _NATIVE = frozenset(np.dtype(t) for t in ("float64", "float32", "int64", "int32"
 BLOCK = 4096  # rows read at a time: their lowest answer, then their sums, while they are in the processor cache
 
 
-def _compiled(**options):
-    """numba's ``njit``, cached on disk where it can be; sums may be reassociated (so they run on vector
-    registers), while NaN and infinity keep their meaning."""
-    options = {"nogil": True, "fastmath": {"reassoc", "contract"}, **options}
+def _compiled(reassociate=True, **options):
+    """numba's ``njit``, cached on disk where it can be. With ``reassociate``, sums may be reassociated (so
+    they run on vector registers), while NaN and infinity keep their meaning; without, each sum is added in
+    row order, as numpy's ``bincount`` adds."""
+    options = {"nogil": True, **options}
+    if reassociate:
+        options["fastmath"] = {"reassoc", "contract"}
 
     def compile_(func):
         try:
@@ -45,13 +48,51 @@ def plain_sums(w: np.ndarray, y: np.ndarray) -> tuple[bool, float, float, np.nda
     the lowest answer directly, however far one block's answers lie from
     the rest's.
     """
+    return _plain_sums(_floats(w), _readable(y), BLOCK)
+
+
+def _readable(y: np.ndarray) -> np.ndarray:
+    """Answers in a type the loops read: booleans as bytes, float16, long double or bytes in another order than
+    this machine's as float64."""
     if y.dtype == np.bool_:
-        y = y.view(np.uint8)
-    elif y.dtype not in _NATIVE:  # float16, long double, or bytes not in this machine's order
-        y = y.astype(np.float64)
-    if w.dtype != np.float64:
-        w = w.astype(np.float64)
-    return _plain_sums(w, y, BLOCK)
+        return y.view(np.uint8)
+    return y if y.dtype in _NATIVE else y.astype(np.float64)
+
+
+def _floats(w: np.ndarray) -> np.ndarray:
+    return w if w.dtype == np.float64 else w.astype(np.float64)
+
+
+COUNTS = ("n", "n_pos", "n_y", "n_y_pos")  # the columns of group_sums' counts, in order
+SUMS = ("sw", "sw2", "sw_y", "sw2_y", "swy_raw", "swy", "swy2", "sw2y", "sw2y2")  # and of its sums
+
+
+def group_sums(ids, w, y, shift, kish, raw, row_moments, counts, sums) -> None:
+    """The rows' counts and sums by group ``ids`` (1-d integers, a group per row), written over ``counts``
+    (int64, groups x ``COUNTS``) and ``sums`` (float64, groups x ``SUMS``), in one pass.
+
+    ``y`` (or None: counts and weight sums only) are the answers, NaN where
+    missing; the value sums are of c = y - shift, ``shift`` one number per
+    group (1-d float64). Sums of w^2 with ``kish``, of w y with ``raw``, of
+    w^2 c and w^2 c^2 with ``row_moments``; the others are 0. Each group's
+    sums are added from 0 row by row in row order, as numpy's ``bincount``
+    adds them: the same numbers.
+    """
+    has_y = y is not None
+    _group_sums(ids, _floats(w), _readable(y) if has_y else w, shift, has_y, kish, raw, row_moments, counts, sums)
+
+
+def group_weight_sums(ids, w, kish, counts, sums) -> None:
+    """The rows' counts (n, n_pos) and weight sums (w, and w^2 with ``kish``) by group ``ids``, written over
+    ``counts`` (int64, groups x 2) and ``sums`` (float64, groups x 2): :func:`group_sums` without answers, in
+    tables narrow enough that many groups stay in the processor cache."""
+    _group_weight_sums(ids, _floats(w), kish, counts, sums)
+
+
+def group_lowest(ids, w, y, lowest) -> None:
+    """Lower ``lowest`` (float64, one per group) to the answers ``y`` of rows ``ids`` given (not NaN) with a
+    positive weight, in place."""
+    _group_lowest(ids, _floats(w), _readable(y), lowest)
 
 
 @_compiled(inline="always")
@@ -110,3 +151,57 @@ def _move(sums, d):
     sums[2] += d * sums[0]
     sums[5] += d * (2.0 * sums[4] + d * sums[1])
     sums[4] += d * sums[1]
+
+
+@_compiled(reassociate=False)
+def _group_sums(ids, w, y, shift, has_y, kish, raw, row_moments, counts, sums):
+    counts[:] = 0
+    sums[:] = 0.0
+    for i in range(ids.shape[0]):
+        g, wi = ids[i], w[i]
+        positive = wi > 0.0
+        counts[g, 0] += 1
+        counts[g, 1] += positive
+        sums[g, 0] += wi
+        if kish:
+            sums[g, 1] += wi * wi
+        if not has_y:
+            continue
+        yi = float(y[i])
+        if yi != yi:  # missing
+            continue
+        counts[g, 2] += 1
+        counts[g, 3] += positive
+        sums[g, 2] += wi
+        if kish:
+            sums[g, 3] += wi * wi
+        if raw:
+            sums[g, 4] += wi * yi
+        c = yi - shift[g]
+        wc = wi * c
+        sums[g, 5] += wc
+        sums[g, 6] += wc * c
+        if row_moments:
+            sums[g, 7] += wc * wi
+            sums[g, 8] += wc * wc
+
+
+@_compiled(reassociate=False)
+def _group_weight_sums(ids, w, kish, counts, sums):
+    counts[:] = 0
+    sums[:] = 0.0
+    for i in range(ids.shape[0]):
+        g, wi = ids[i], w[i]
+        counts[g, 0] += 1
+        counts[g, 1] += wi > 0.0
+        sums[g, 0] += wi
+        if kish:
+            sums[g, 1] += wi * wi
+
+
+@_compiled(reassociate=False)
+def _group_lowest(ids, w, y, lowest):
+    for i in range(ids.shape[0]):
+        yi = float(y[i])
+        if w[i] > 0.0 and yi < lowest[ids[i]]:  # a missing answer (NaN) is never lower
+            lowest[ids[i]] = yi

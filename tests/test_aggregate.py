@@ -113,6 +113,60 @@ def test_numpy_and_duckdb_aggregations_agree(duckdb, drawn, keys, value):
     assert_allclose(got_table[sums].to_numpy(float), expected_table[sums].to_numpy(float), rtol=1e-12)
 
 
+@PROPERTY
+@given(drawn=random_designs(), keys=st.sampled_from([(), ("g",), ("k",), ("g", "k"), ("r", "g")]),
+       value=st.sampled_from([None, "y"]), many=st.booleans())
+def test_compiled_and_numpy_aggregations_agree(drawn, keys, value, many):
+    """The compiled loops (numba; from _COMPILED_FROM rows) give the sufficient statistics of the numpy passes,
+    with the groups summed chunk by chunk or (``many``) numbered all at once: the same groups, counts, shifts
+    and sums, bit for bit."""
+    from unittest import mock
+
+    import cxstats._aggregate as aggregation
+
+    frame, spec = drawn
+    design = cxstats.survey_design(frame, **spec)
+    few = 0 if many else aggregation._FEW_GROUPS
+    with mock.patch.object(aggregation, "_FEW_GROUPS", few):
+        expected = aggregate(design, keys, value)
+        with mock.patch.object(aggregation, "_COMPILED_FROM", 1):
+            got = aggregate(design, keys, value)
+    assert list(got.columns) == list(expected.columns)
+    assert all(np.array_equal(got.codes[key], expected.codes[key]) for key in keys)
+    assert_allclose(got.row_shift(), expected.row_shift(), rtol=0, atol=0)
+    for name in expected.columns:  # each group's sums added in the same order: the same numbers, bit for bit
+        assert np.array_equal(got[name], expected[name]), name
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, many):
+    """200,000 respondents in 400 PSUs of 20 strata, 1% missing answers, 1% zero weights, a group with missing
+    values: the compiled loops (used at this size) give the numpy passes' sufficient statistics bit for bit,
+    chunk after chunk, with the groups summed chunk by chunk or (``many``) numbered all at once."""
+    import cxstats._aggregate as aggregation
+
+    rng = np.random.default_rng(21)
+    n = 200_000
+    psu = rng.integers(0, 400, n)
+    df = pd.DataFrame({"st": psu // 20, "psu": psu, "w": rng.gamma(2.0, 1.0, n), "y": rng.normal(50.0, 5.0, n),
+                       "g": rng.choice(np.array(["a", "b", "c", None], dtype=object), n)})
+    df.loc[rng.random(n) < 0.01, "y"] = np.nan
+    df.loc[rng.random(n) < 0.01, "w"] = 0.0
+    design = cxstats.survey_design(df, weight="w", strata="st", cluster="psu")
+    assert n >= aggregation._COMPILED_FROM
+    if many:
+        monkeypatch.setattr(aggregation, "_FEW_GROUPS", 0)
+    for keys, value in [(("g",), "y"), (("g",), None), ((), "y")]:
+        got = aggregate(design, keys, value)
+        with monkeypatch.context() as numpy_only:
+            numpy_only.setattr(aggregation, "_COMPILED_FROM", 1 << 62)
+            expected = aggregate(design, keys, value)
+        assert list(got.columns) == list(expected.columns)
+        assert np.array_equal(got.row_shift(), expected.row_shift())
+        for name in expected.columns:
+            assert np.array_equal(got[name], expected[name]), (keys, value, name)
+
+
 @st.composite
 def respondent_frames(draw):
     """Respondents with weights (zeros allowed), a numeric answer, a 0/1 answer (both with missing values), a group

@@ -221,6 +221,36 @@ def test_nps_by_stype_matches_svyby(designs, P):
     assert_allclose(out["deff"], ref("BY_STYPE_NPS_DEFF", P), rtol=RTOL)  # NaN where R's is NaN
 
 
+@pytest.mark.parametrize("groups", ["few: summed chunk by chunk", "many: numbered at once"])
+@pytest.mark.parametrize("P", DESIGNS)
+def test_compiled_sums_give_rs_numbers(api, monkeypatch, P, groups):
+    """From _COMPILED_FROM rows the group sums and each group's lowest answer are taken by compiled loops
+    (numba), where numpy takes a pass per sum: forced here on R's api samples, for both ways of numbering the
+    groups, the estimates are R's, as above (missing answers, domains, NPS, a share)."""
+    import cxstats._aggregate as aggregation
+
+    monkeypatch.setattr(aggregation, "_COMPILED_FROM", 1)
+    if groups.startswith("many"):
+        monkeypatch.setattr(aggregation, "_FEW_GROUPS", 0)
+    design = cxstats.survey_design(api[P], **SPECS[P])
+    checks = [
+        (cxstats.weighted_mean(design, "api00"), "MEAN_API00", ("", "_SE", "_DEFF")),
+        (cxstats.weighted_total(design, "enroll"), "TOTAL_ENROLL", ("", "_SE", "_DEFF")),
+        (cxstats.weighted_mean(design, "api00", by="stype"), "BY_STYPE_MEAN_API00", ("", "_SE", "_DEFF")),
+        (cxstats.weighted_mean(design, "enroll", by="stype"), "BY_STYPE_MEAN_ENROLL", ("", "_SE", "_DEFF")),
+        (cxstats.weighted_total(design, "enroll", by="stype"), "BY_STYPE_TOTAL_ENROLL", ("", "_SE", "_DEFF")),
+        (cxstats.nps(design, "nps10"), "NPS", ("", "_SE", "_DEFF")),
+        (cxstats.nps(design, "nps10", by="stype"), "BY_STYPE_NPS", ("", "_DEFF")),
+    ]
+    for out, tag, parts in checks:
+        for part in parts:
+            column = {"": "estimate", "_SE": "se", "_DEFF": "deff"}[part]
+            assert_allclose(out[column], np.ravel(ref(tag + part, P)), rtol=RTOL, err_msg=tag + part)
+    share = cxstats.weighted_proportion(design, "sch_wide", by="stype", method="logit")
+    assert_allclose(share["estimate"], ref("BY_STYPE_CIPROP_SCHWIDE_LOGIT", P), rtol=RTOL)
+    assert_allclose(share["ci_low"], ref("BY_STYPE_CIPROP_SCHWIDE_LOGIT_LOW", P), rtol=RTOL)
+
+
 def test_constant_domain_has_se_zero_and_nan_deff(designs):
     """CLUS1 stype H: every school a detractor, NPS -100 with SE exactly 0 and an undefined (NaN) design effect."""
     out = cxstats.nps(designs["CLUS1"], "nps10", by="stype").set_index("stype")
