@@ -677,3 +677,13 @@ def test_pages_stand_alone(tmp_path):
         assert aside == "Parameters used: conf_level = 0.9 (given); survey = 'calabrio_2022' (default)."
         assert page.index("stands alone<a") < page.index('id="parameters-used"') < page.index("Why the")
         assert ("conf_level = 0.95" in visible) is not no_input  # the code of the parameters cell
+
+
+def test_a_cell_timeout_is_not_read_as_an_iopub_timeout_because_of_the_cells_code(tmp_path):
+    """nbclient's timeout error quotes the cell's code: a cell that mentions IOPub and runs past the cell
+    timeout is still reported as a cell timeout (the kind is read from nbclient's message, not the code)."""
+    from cxstats.report import run_notebook
+
+    nb = _notebook(tmp_path / "01_sleep.ipynb", "x = 1", "import time\ntime.sleep(600)  # no IOPub output for a while")
+    result = run_notebook(nb, tmp_path / "out", cell_timeout=2)
+    assert result.status == "failed" and result.error.startswith("a cell ran longer than the cell timeout of 2 s")
