@@ -213,6 +213,12 @@ def _files_read(out_dir, path) -> list:
     return files
 
 
+def _iopub_timeout(err) -> bool:
+    """Whether nbclient's timeout error is the wait for a finished cell's outputs (not the cell timeout); read
+    from the message's first two lines, before the preview of the cell's code (which may say anything)."""
+    return "Timeout waiting for IOPub output" in "\n".join(str(err).splitlines()[:2])
+
+
 def run_notebook(path, out_dir="reports", parameters=None, no_input=False, cell_timeout=DEFAULT_CELL_TIMEOUT,
                  ) -> ReportResult:
     """Execute one notebook in a fresh kernel and export its page; failures are caught and reported.
@@ -254,7 +260,7 @@ def run_notebook(path, out_dir="reports", parameters=None, no_input=False, cell_
     except papermill.PapermillExecutionError as err:  # papermill has put the error at the top of the notebook
         error = f"{err.ename}: {_one_line(err.evalue)} (cell {err.exec_count})"
     except CellTimeoutError as err:
-        if "IOPub" in str(err):  # the cell ran, but its outputs did not all arrive: never a page without them
+        if _iopub_timeout(err):  # the cell ran, but its outputs did not all arrive: never a page without them
             error = (f"a cell finished but its outputs had not all arrived {IOPUB_TIMEOUT:g} s later (machine too "
                      "busy?); stopped rather than shown without them")
         else:

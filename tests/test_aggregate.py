@@ -621,3 +621,32 @@ def test_weights_only_estimates_without_a_pass_for_the_weights(plain_path, monke
     assert_allclose(result["estimate"].iloc[0], mean, rtol=1e-13)
     assert_allclose(result["se"].iloc[0], np.sqrt(1000 / 999 * (z * z).sum()), rtol=1e-12)
     assert result["df"].iloc[0] == n - 1
+
+
+def test_weights_only_sums_at_the_compiled_threshold_equal_numpys(monkeypatch):
+    """At _COMPILED_FROM rows (as shipped, blocks as shipped) the compiled loop runs and gives numpy's numbers;
+    one row fewer takes numpy without importing numba (checked in a fresh process)."""
+    import subprocess
+    import sys
+
+    import cxstats._aggregate as aggregation
+    import cxstats._kernels as kernels
+
+    n = aggregation._COMPILED_FROM
+    rng = np.random.default_rng(17)
+    df = pd.DataFrame({"y": rng.normal(50.0, 3.0, n), "b": rng.integers(0, 2, n), "w": rng.gamma(2.0, 1.0, n)})
+    calls = []
+    monkeypatch.setattr(kernels, "plain_sums", lambda w, y, run=kernels.plain_sums: calls.append(1) or run(w, y))
+    for call, column in [(cxstats.weighted_mean, "y"), (cxstats.weighted_total, "y"),
+                         (cxstats.weighted_proportion, "b")]:
+        compiled = call(df, column, weight="w")
+        with monkeypatch.context() as numpy_only:
+            numpy_only.setattr(aggregation, "_COMPILED_FROM", 1 << 62)
+            by_numpy = call(df, column, weight="w")
+        pd.testing.assert_frame_equal(compiled, by_numpy, check_exact=False, rtol=1e-12)
+    assert len(calls) == 3
+    code = ("import sys, numpy as np, pandas as pd, cxstats, cxstats._aggregate as a; n = a._COMPILED_FROM - 1; "
+            "df = pd.DataFrame({'y': np.arange(n, dtype=float), 'w': np.ones(n)}); "
+            "cxstats.weighted_mean(df, 'y', weight='w'); print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -218,7 +218,7 @@ def test_wheel_ships_the_data_and_works_outside_the_checkout(tmp_path):
 
 # what `import cxstats` must not load: each is imported inside the functions that use it
 HEAVY = ["scipy.stats", "statsmodels", "sklearn", "stepmix", "pingouin", "matplotlib", "seaborn", "nbconvert",
-         "papermill", "ibis", "duckdb", "pyspark"]
+         "papermill", "ibis", "duckdb", "pyspark", "numba"]
 
 
 def test_import_cxstats_leaves_heavy_libraries_unimported():

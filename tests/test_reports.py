@@ -677,3 +677,32 @@ def test_pages_stand_alone(tmp_path):
         assert aside == "Parameters used: conf_level = 0.9 (given); survey = 'calabrio_2022' (default)."
         assert page.index("stands alone<a") < page.index('id="parameters-used"') < page.index("Why the")
         assert ("conf_level = 0.95" in visible) is not no_input  # the code of the parameters cell
+
+
+def test_a_cell_timeout_is_not_read_as_an_iopub_timeout_because_of_the_cells_code(tmp_path):
+    """nbclient's timeout error quotes the cell's code: a cell that mentions IOPub and runs past the cell
+    timeout is still reported as a cell timeout (the kind is read from nbclient's message, not the code)."""
+    from cxstats.report import run_notebook
+
+    nb = _notebook(tmp_path / "01_sleep.ipynb", "x = 1", "import time\ntime.sleep(600)  # no IOPub output for a while")
+    result = run_notebook(nb, tmp_path / "out", cell_timeout=2)
+    assert result.status == "failed" and result.error.startswith("a cell ran longer than the cell timeout of 2 s")
+
+
+def test_a_real_kernel_that_starts_late_fails_the_notebook(tmp_path, monkeypatch):
+    """The kernel-start failure through papermill, nbclient and jupyter_client themselves (not a stand-in), so a
+    change in the message jupyter_client raises is caught: a "python3" kernel spec that waits 30 s before it
+    starts the kernel, and a start timeout of 2 s."""
+    from cxstats import report
+
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    launch = f'sleep 30; exec "{sys.executable}" -m ipykernel_launcher -f "$0"'
+    spec.joinpath("kernel.json").write_text(json.dumps({"argv": ["/bin/sh", "-c", launch, "{connection_file}"],
+                                                        "display_name": "Python 3 (late)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setattr(report, "KERNEL_START_TIMEOUT", 2)
+    nb = _notebook(tmp_path / "01_late_start.ipynb", "x = 1", "print('never run')")
+    result = report.run_notebook(nb, tmp_path / "out")
+    assert result.status == "failed"
+    assert result.error.startswith("the notebook's kernel had not started 2 s after it was launched"), result.error
