@@ -38,7 +38,8 @@ VALUE_SUMS = ("n_y", "n_y_pos", "sw_y", "sw2_y", "swy", "swy2", "sw2y", "sw2y2",
 _RADIX_LIMIT = 1 << 22  # groups numbered directly (no hashing) below this many combinations
 _CHUNK = 1 << 16  # rows per chunk when there are few groups
 _FEW_GROUPS = 1 << 12  # up to this many possible groups (or a 32nd of the rows), sums are taken chunk by chunk
-_COMPILED_FROM = 1 << 16  # rows from which sums are taken by compiled loops (numba; below: numpy passes)
+_COMPILED_FROM = 1 << 19  # rows from which sums are taken by compiled loops (numba; below: numpy passes, and
+#   no wait of about a second, once per process, for numba to load)
 _COMPILED_GROUPS = 1 << 17  # up to this many groups (more: a numpy pass per sum, whose tables fit the cache)
 _KEPT = 1 << 19  # scratch arrays up to this many rows (4 MiB each) are kept for the next call, one set per thread
 _scratch_kept = threading.local()
@@ -231,7 +232,7 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, shift_rows, *scratch = _scratch(length + min(length, _CHUNK), 6)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
-    if parts and len(w) >= _COMPILED_FROM:
+    if parts and _loops(len(w)):
         chunks = ((slice(start, start + chunk), _chunk_ids(parts, slice(start, start + chunk), narrow_buffer,
                                                            ids_buffer[: len(w[start:start + chunk])]))
                   for start in range(0, len(w), chunk))
@@ -379,6 +380,19 @@ def _plain_dict(n, sw, sw2, swy, swy2, sw2y, sw2y2, swy_raw=None) -> dict:
     return out
 
 
+def _loops(rows: int):
+    """:mod:`cxstats._kernels` (numba, imported when first needed) for sums over ``rows`` rows from
+    ``_COMPILED_FROM`` on; None below, or where numba cannot be imported: the numpy passes then take every
+    sum, to the same numbers, only slower."""
+    if rows < _COMPILED_FROM:
+        return None
+    try:
+        from . import _kernels
+    except ImportError:
+        return None
+    return _kernels
+
+
 def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, float | None] | None:
     """The sums of :func:`_sums` for one group, a complete answer and positive weights (rows as PSUs), about
     the lowest answer, that answer and the lowest weight; None unless every answer is finite (so the answers
@@ -388,14 +402,12 @@ def _plain_sums(w, y, raw=True, weights_checked=True) -> tuple[dict, float, floa
     The same reads check the weights: None if one is not above 0 or is missing; with
     ``weights_checked=False`` the lowest weight is returned (None otherwise). From ``_COMPILED_FROM`` rows
     the sums are one compiled pass (:func:`cxstats._kernels.plain_sums`); below, a few numpy passes, which
-    spare a small survey the wait for numba (about a second, once per process).
+    spare a survey of that size the wait for numba (about a second, once per process).
     """
     if not len(w):
         return None
-    if len(w) >= _COMPILED_FROM:
-        from ._kernels import plain_sums  # numba, imported when first needed
-
-        ok, lowest, lowest_weight, totals = plain_sums(w, y)
+    if loops := _loops(len(w)):
+        ok, lowest, lowest_weight, totals = loops.plain_sums(w, y)
     else:
         ok, lowest, lowest_weight, totals = _plain_sums_numpy(w, y)
     if not (ok and np.isfinite(totals[:6]).all() and (not raw or np.isfinite(totals[6]))):
@@ -621,7 +633,7 @@ def _aggregate_numpy(design: SurveyDesign, keys: tuple, value, coded: dict, lean
         n_groups = possible if dense else len(found) if found is not None else int(group.max()) + 1
         if y is not None and keys:
             shift = _lowest_by(group, n_groups, design.weights, y, complete, all_positive)
-        if y is None and len(group) >= _COMPILED_FROM and n_groups <= _COMPILED_GROUPS:
+        if y is None and n_groups <= _COMPILED_GROUPS and _loops(len(group)):
             sums = _compiled_weight_sums(group, n_groups, design.weights, flags)
         else:
             sums = _sums(group, n_groups, design.weights, y, _finite_shift(shift)[group]
@@ -690,10 +702,8 @@ def _chunked_lowest(parts, n_groups, w, y, complete, all_positive) -> np.ndarray
     for start in range(0, len(w), _CHUNK):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + _CHUNK)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])])
-        if len(w) >= _COMPILED_FROM:
-            from ._kernels import group_lowest
-
-            group_lowest(ids, w[rows], y[rows], lowest)
+        if loops := _loops(len(w)):
+            loops.group_lowest(ids, w[rows], y[rows], lowest)
         else:
             _fold_lowest(lowest, ids, w[rows], y[rows], complete, all_positive, values[: len(w[rows])])
     return np.where(np.isinf(lowest), np.nan, lowest)
@@ -702,10 +712,8 @@ def _chunked_lowest(parts, n_groups, w, y, complete, all_positive) -> np.ndarray
 def _lowest_by(group, n_groups, w, y, complete, all_positive) -> np.ndarray:
     """The lowest answer given with a positive weight in each group of ``group`` (NaN where none)."""
     lowest = np.full(n_groups, np.inf)
-    if len(w) >= _COMPILED_FROM:
-        from ._kernels import group_lowest
-
-        group_lowest(group, w, y, lowest)
+    if loops := _loops(len(w)):
+        loops.group_lowest(group, w, y, lowest)
     else:
         _fold_lowest(lowest, group, w, y, complete, all_positive, np.empty(len(w)))
     return np.where(np.isinf(lowest), np.nan, lowest)

@@ -35,10 +35,11 @@ def plain_sums(w: np.ndarray, y: np.ndarray) -> tuple[bool, float, float, np.nda
     """Sums of one group with every row a PSU, in one pass over ``w`` and ``y`` (1-d, of the same length).
 
     Returns ``(ok, shift, lowest_weight, sums)``: ``ok`` is False as soon as
-    a block holds a weight that is not above 0 (a NaN weight, like a NaN or
-    infinite answer, makes the sums NaN or infinite instead); ``shift`` is
-    the lowest answer; ``sums`` holds sum w, w^2, w c, w c^2, w^2 c, w^2 c^2
-    (c = y - shift) and w y.
+    a block holds a weight that is not above 0; ``shift`` is the lowest
+    answer; ``sums`` holds sum w, w^2, w c, w c^2, w^2 c, w^2 c^2
+    (c = y - shift) and w y. A NaN weight (even every weight NaN), like a
+    NaN or infinite answer, leaves ``ok`` True but makes the sums NaN or
+    infinite: the caller checks them before using them.
 
     The rows are read ``BLOCK`` at a time: a block's lowest answer first,
     then its sums about that answer while the block is in the processor

@@ -141,7 +141,7 @@ def test_compiled_and_numpy_aggregations_agree(drawn, keys, value, many):
 @pytest.mark.parametrize("many", [False, True])
 def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, many):
     """200,000 respondents in 400 PSUs of 20 strata, 1% missing answers, 1% zero weights, a group with missing
-    values: the compiled loops (used at this size) give the numpy passes' sufficient statistics bit for bit,
+    values: the compiled loops (from 65,536 rows here) give the numpy passes' sufficient statistics bit for bit,
     chunk after chunk, with the groups summed chunk by chunk or (``many``) numbered all at once."""
     import cxstats._aggregate as aggregation
 
@@ -153,7 +153,7 @@ def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, man
     df.loc[rng.random(n) < 0.01, "y"] = np.nan
     df.loc[rng.random(n) < 0.01, "w"] = 0.0
     design = cxstats.survey_design(df, weight="w", strata="st", cluster="psu")
-    assert n >= aggregation._COMPILED_FROM
+    monkeypatch.setattr(aggregation, "_COMPILED_FROM", 1 << 16)  # four chunks of rows
     if many:
         monkeypatch.setattr(aggregation, "_FEW_GROUPS", 0)
     for keys, value in [(("g",), "y"), (("g",), None), ((), "y")]:
@@ -165,6 +165,28 @@ def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, man
         assert np.array_equal(got.row_shift(), expected.row_shift())
         for name in expected.columns:
             assert np.array_equal(got[name], expected[name]), (keys, value, name)
+
+
+def test_without_numba_the_numpy_passes_take_every_sum(monkeypatch):
+    """Where numba cannot be imported (say, not yet built for a new Python), the numpy passes take every sum:
+    the same estimates, no error."""
+    import sys
+
+    import cxstats._aggregate as aggregation
+
+    rng = np.random.default_rng(22)
+    n = 5000
+    df = pd.DataFrame({"st": rng.integers(0, 5, n), "w": rng.gamma(2.0, 1.0, n), "y": rng.normal(5.0, 1.0, n),
+                       "g": rng.integers(0, 3, n)})
+    design = cxstats.survey_design(df, weight="w", strata="st")
+    monkeypatch.setattr(aggregation, "_COMPILED_FROM", 1)
+    compiled = [cxstats.weighted_mean(df, "y", weight="w"), cxstats.weighted_mean(design, "y", by="g")]
+    monkeypatch.delattr(cxstats, "_kernels", raising=False)
+    monkeypatch.setitem(sys.modules, "cxstats._kernels", None)  # import cxstats._kernels raises ImportError
+    assert aggregation._loops(n) is None
+    numpy_only = [cxstats.weighted_mean(df, "y", weight="w"), cxstats.weighted_mean(design, "y", by="g")]
+    for got, expected in zip(numpy_only, compiled, strict=True):
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
 
 
 @st.composite
