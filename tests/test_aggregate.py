@@ -142,7 +142,8 @@ def test_compiled_and_numpy_aggregations_agree(drawn, keys, value, many):
 def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, many):
     """200,000 respondents in 400 PSUs of 20 strata, 1% missing answers, 1% zero weights, a group with missing
     values: the compiled loops (from 65,536 rows here) give the numpy passes' sufficient statistics bit for bit,
-    chunk after chunk, with the groups summed chunk by chunk or (``many``) numbered all at once."""
+    chunk after chunk, with the groups summed chunk by chunk or (``many``) numbered all at once; clustered,
+    and with every row a PSU (sums of w^2 c and w^2 c^2)."""
     import cxstats._aggregate as aggregation
 
     rng = np.random.default_rng(21)
@@ -152,11 +153,13 @@ def test_compiled_sums_equal_numpy_bit_for_bit_over_many_chunks(monkeypatch, man
                        "g": rng.choice(np.array(["a", "b", "c", None], dtype=object), n)})
     df.loc[rng.random(n) < 0.01, "y"] = np.nan
     df.loc[rng.random(n) < 0.01, "w"] = 0.0
-    design = cxstats.survey_design(df, weight="w", strata="st", cluster="psu")
+    clustered = cxstats.survey_design(df, weight="w", strata="st", cluster="psu")
+    rows_as_psus = cxstats.survey_design(df, weight="w", strata="st")  # the sums of w^2 c and w^2 c^2 too
     monkeypatch.setattr(aggregation, "_COMPILED_FROM", 1 << 16)  # four chunks of rows
     if many:
         monkeypatch.setattr(aggregation, "_FEW_GROUPS", 0)
-    for keys, value in [(("g",), "y"), (("g",), None), ((), "y")]:
+    for design, keys, value in [(design, keys, value) for design in (clustered, rows_as_psus)
+                                for keys, value in [(("g",), "y"), (("g",), None), ((), "y")]]:
         got = aggregate(design, keys, value)
         with monkeypatch.context() as numpy_only:
             numpy_only.setattr(aggregation, "_COMPILED_FROM", 1 << 62)
