@@ -232,7 +232,8 @@ def _chunked_sums(parts, n_groups, w, y, shift, flags) -> dict:
     length = min(chunk, len(w))
     ids_buffer, narrow_buffer, shift_rows, *scratch = _scratch(length + min(length, _CHUNK), 6)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
-    if parts and _loops(len(w)):
+    # with answers, a compiled loop per chunk; without, numpy's narrow tables below take less time
+    if parts and y is not None and n_groups <= _COMPILED_GROUPS and _loops(len(w)):
         chunks = ((slice(start, start + chunk), _chunk_ids(parts, slice(start, start + chunk), narrow_buffer,
                                                            ids_buffer[: len(w[start:start + chunk])]))
                   for start in range(0, len(w), chunk))
@@ -699,10 +700,11 @@ def _chunked_lowest(parts, n_groups, w, y, complete, all_positive) -> np.ndarray
     lowest = np.full(n_groups, np.inf)
     ids_buffer, narrow_buffer, values = _scratch(min(_CHUNK, len(w)), 3)
     ids_buffer, narrow_buffer = ids_buffer.view(np.int64), narrow_buffer.view(_id_type(n_groups))
+    loops = _loops(len(w))
     for start in range(0, len(w), _CHUNK):  # a loop over chunks of rows, each vectorized
         rows = slice(start, start + _CHUNK)
         ids = _chunk_ids(parts, rows, narrow_buffer, ids_buffer[: len(w[rows])])
-        if loops := _loops(len(w)):
+        if loops:
             loops.group_lowest(ids, w[rows], y[rows], lowest)
         else:
             _fold_lowest(lowest, ids, w[rows], y[rows], complete, all_positive, values[: len(w[rows])])
